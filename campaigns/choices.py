@@ -1,0 +1,103 @@
+"""Enumerations of the CVM side. Channel *kinds* live here so campaigns never import channels."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ChannelKind(models.TextChoices):
+    """Where an offer can be presented. Assisted kinds have an agent; the rest are digital."""
+
+    STORE = "store", _("Store")
+    INBOUND_CALL = "inbound_call", _("Inbound call")
+    OUTBOUND_CALL = "outbound_call", _("Outbound call")
+    FIELD = "field", _("Field")
+    WEB = "web", _("Web")
+    APP = "app", _("App")
+    CHATBOT = "chatbot", _("Chatbot")
+    USSD = "ussd", _("USSD")
+    IVR = "ivr", _("IVR")
+
+    @classmethod
+    def assisted(cls) -> list["ChannelKind"]:
+        return [cls.STORE, cls.INBOUND_CALL, cls.OUTBOUND_CALL, cls.FIELD]
+
+
+class CampaignStatus(models.TextChoices):
+    """A campaign's life: draft → in review → approved → live ⇄ paused → ended."""
+
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Approved")
+    LIVE = "live", _("Live")
+    PAUSED = "paused", _("Paused")
+    ENDED = "ended", _("Ended")
+
+
+# Which status a campaign may move to from each status.
+CAMPAIGN_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    CampaignStatus.DRAFT: (CampaignStatus.IN_REVIEW,),
+    CampaignStatus.IN_REVIEW: (CampaignStatus.APPROVED, CampaignStatus.DRAFT),
+    CampaignStatus.APPROVED: (CampaignStatus.LIVE, CampaignStatus.DRAFT),
+    CampaignStatus.LIVE: (CampaignStatus.PAUSED, CampaignStatus.ENDED),
+    CampaignStatus.PAUSED: (CampaignStatus.LIVE, CampaignStatus.ENDED),
+    CampaignStatus.ENDED: (),
+}
+
+
+class Objective(models.TextChoices):
+    ACQUISITION = "acquisition", _("Acquisition")
+    UPSELL = "upsell", _("Upsell")
+    CROSS_SELL = "cross_sell", _("Cross-sell")
+    RETENTION = "retention", _("Retention")
+    WIN_BACK = "win_back", _("Win-back")
+
+
+class Segment(models.TextChoices):
+    PREPAID = "prepaid", _("Consumer prepaid")
+    POSTPAID = "postpaid", _("Consumer postpaid")
+    SMALL_BUSINESS = "small_business", _("Small business")
+    CORPORATE = "corporate", _("Corporate")
+
+
+class ValueTier(models.TextChoices):
+    BRONZE = "bronze", _("Bronze")
+    SILVER = "silver", _("Silver")
+    GOLD = "gold", _("Gold")
+    PLATINUM = "platinum", _("Platinum")
+
+
+class ProductFamily(models.TextChoices):
+    """At most one offer per family is shown to a customer at a time."""
+
+    MOBILE_PLAN = "mobile_plan", _("Mobile plan")
+    DATA_ADDON = "data_addon", _("Data add-on")
+    DEVICE = "device", _("Device")
+    BROADBAND = "broadband", _("Home broadband")
+    TV = "tv", _("TV")
+    INSURANCE = "insurance", _("Insurance")
+    ROAMING = "roaming", _("Roaming")
+    CONTENT = "content", _("Content and entertainment")
+
+
+class Consent(models.TextChoices):
+    """Kinds of permission a customer gives; each channel kind needs one of them."""
+
+    MARKETING = "consent_marketing", _("Offers during service contacts")
+    CALLS = "consent_calls", _("Marketing calls and visits")
+    SMS = "consent_sms", _("SMS and USSD messages")
+    APP_PUSH = "consent_app_push", _("App notifications")
+    DIGITAL = "consent_digital", _("Personalised web and chat offers")
+
+
+# The consent a customer must have given for an offer to reach them through a channel kind.
+CONSENT_FOR_CHANNEL: dict[str, Consent] = {
+    ChannelKind.STORE: Consent.MARKETING,
+    ChannelKind.INBOUND_CALL: Consent.MARKETING,
+    ChannelKind.IVR: Consent.MARKETING,
+    ChannelKind.OUTBOUND_CALL: Consent.CALLS,
+    ChannelKind.FIELD: Consent.CALLS,
+    ChannelKind.USSD: Consent.SMS,
+    ChannelKind.APP: Consent.APP_PUSH,
+    ChannelKind.WEB: Consent.DIGITAL,
+    ChannelKind.CHATBOT: Consent.DIGITAL,
+}

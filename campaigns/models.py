@@ -1,0 +1,406 @@
+"""Data of the CVM side: customers, products, offers and their channel content, campaigns.
+
+Target groups and their nightly loads, responses and contact history join
+these in later modules; the names follow the glossary in docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    CONSENT_FOR_CHANNEL,
+    CampaignStatus,
+    ChannelKind,
+    Objective,
+    ProductFamily,
+    Segment,
+    ValueTier,
+)
+from .fields import ChannelKindsField, channel_kind_lookup
+from .phones import format_phone, normalise_phone
+from .textrules import validate_short_text
+
+code_validator = RegexValidator(
+    r"^[A-Z0-9][A-Z0-9_-]{1,39}$",
+    _("Use 2–40 capital letters, digits, “-” or “_”, starting with a letter or digit."),
+)
+
+
+def _in_choices(field: str, choices: type[models.TextChoices]) -> Q:
+    return Q(**{f"{field}__in": choices.values})
+
+
+class CustomerQuerySet(models.QuerySet):
+    def by_phone(self, raw: str) -> CustomerQuerySet:
+        """Customers whose number is ``raw`` typed in any common format."""
+        return self.filter(phone=normalise_phone(raw))
+
+    def contactable(self) -> CustomerQuerySet:
+        return self.filter(do_not_contact=False)
+
+
+class Customer(models.Model):
+    """A subscriber as the data warehouse describes them, plus consent and do-not-contact."""
+
+    external_id = models.CharField(
+        _("customer id"), max_length=64, unique=True, help_text=_("The warehouse's customer id.")
+    )
+    phone = models.CharField(
+        _("phone number"),
+        max_length=16,
+        unique=True,
+        help_text=_("Any common format; stored in international E.164 form, e.g. +48501234567."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices)
+    value_tier = models.CharField(_("value tier"), max_length=10, choices=ValueTier.choices)
+    customer_since = models.DateField(_("customer since"))
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=20, choices=ChannelKind.choices, blank=True
+    )
+    consent_marketing = models.BooleanField(_("offers during service contacts"), default=False)
+    consent_calls = models.BooleanField(_("marketing calls and visits"), default=False)
+    consent_sms = models.BooleanField(_("SMS and USSD messages"), default=False)
+    consent_app_push = models.BooleanField(_("app notifications"), default=False)
+    consent_digital = models.BooleanField(_("personalised web and chat offers"), default=False)
+    do_not_contact = models.BooleanField(
+        _("do not contact"),
+        default=False,
+        help_text=_("Overrides every consent: no offer is shown or sent in any channel."),
+    )
+    do_not_contact_since = models.DateTimeField(_("do not contact since"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["external_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(phone__startswith="+"), name="customer_phone_is_e164"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("segment", Segment), name="customer_segment_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("value_tier", ValueTier), name="customer_value_tier_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(preferred_channel="") | _in_choices("preferred_channel", ChannelKind),
+                name="customer_preferred_channel_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.external_id})"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.phone and not self.phone.startswith("+"):
+            self.phone = normalise_phone(self.phone)
+        if self.do_not_contact and self.do_not_contact_since is None:
+            self.do_not_contact_since = timezone.now()
+        elif not self.do_not_contact:
+            self.do_not_contact_since = None
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.phone:
+            try:
+                self.phone = normalise_phone(self.phone)
+            except ValidationError as exc:
+                raise ValidationError({"phone": exc.messages}) from exc
+        if self.customer_since and self.customer_since > timezone.localdate():
+            raise ValidationError({"customer_since": _("A customer cannot join in the future.")})
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)
+
+    def tenure_months(self, today: date | None = None) -> int:
+        today = today or timezone.localdate()
+        months = (
+            (today.year - self.customer_since.year) * 12 + today.month - self.customer_since.month
+        )
+        if today.day < self.customer_since.day:
+            months -= 1
+        return max(months, 0)
+
+    def may_be_contacted_in(self, kind: str) -> bool:
+        """Consent for ``kind`` given and no do-not-contact."""
+        return not self.do_not_contact and getattr(self, CONSENT_FOR_CHANNEL[kind])
+
+
+class Product(models.Model):
+    """Something the operator sells; offers are priced propositions of a product."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    family = models.CharField(
+        _("family"),
+        max_length=20,
+        choices=ProductFamily.choices,
+        help_text=_("A customer is shown at most one offer per family."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_choices("family", ProductFamily), name="product_family_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OfferQuerySet(models.QuerySet):
+    def for_channel_kind(self, kind: str) -> OfferQuerySet:
+        return self.filter(**channel_kind_lookup(kind))
+
+    def valid_at(self, at) -> OfferQuerySet:
+        return self.filter(valid_from__lte=at).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gt=at)
+        )
+
+
+class Offer(models.Model):
+    """A proposition (product + benefit) with content written for each channel kind."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True, validators=[code_validator])
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="offers", verbose_name=_("product")
+    )
+    title = models.CharField(_("title"), max_length=120)
+    benefit = models.CharField(
+        _("benefit"), max_length=300, help_text=_("What the customer gets, in one sentence.")
+    )
+    value = models.DecimalField(
+        _("monthly value"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text=_("Expected added revenue per month if accepted; used in arbitration."),
+    )
+    valid_from = models.DateTimeField(_("valid from"))
+    valid_until = models.DateTimeField(
+        _("valid until"), null=True, blank=True, help_text=_("Leave empty for no end.")
+    )
+    channel_kinds = ChannelKindsField(
+        _("allowed channel kinds"), help_text=_("Where this offer may be presented.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = OfferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gt=models.F("valid_from")),
+                name="offer_validity_ends_after_start",
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="offer_value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.code})"
+
+    def clean(self) -> None:
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            raise ValidationError(
+                {
+                    "valid_until": _("The offer must end after it starts (%(start)s).")
+                    % {"start": timezone.localtime(self.valid_from).strftime("%Y-%m-%d %H:%M")}
+                }
+            )
+
+    def is_valid_at(self, at) -> bool:
+        return self.valid_from <= at and (self.valid_until is None or at < self.valid_until)
+
+
+class OfferContent(models.Model):
+    """What an offer says in one channel kind: the agent script, a USSD/SMS text, a banner title."""
+
+    offer = models.ForeignKey(
+        Offer, on_delete=models.CASCADE, related_name="contents", verbose_name=_("offer")
+    )
+    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    agent_script = models.TextField(
+        _("agent script"),
+        blank=True,
+        help_text=_("What an agent says. Keep it short: it is read during a live contact."),
+    )
+    short_text = models.CharField(
+        _("short text"),
+        max_length=182,
+        blank=True,
+        validators=[validate_short_text],
+        help_text=_("For USSD/SMS: 182 GSM characters, or 80 if it has any other character."),
+    )
+    banner_title = models.CharField(
+        _("banner title"), max_length=60, blank=True, help_text=_("For web and app banners.")
+    )
+
+    class Meta:
+        verbose_name = _("offer content")
+        verbose_name_plural = _("offer content")
+        ordering = ["offer", "channel_kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offer", "channel_kind"], name="offer_content_one_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("channel_kind", ChannelKind), name="offer_content_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer.code} / {self.get_channel_kind_display()}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if (
+            self.offer_id
+            and self.channel_kind
+            and self.channel_kind not in self.offer.channel_kinds
+        ):
+            errors["channel_kind"] = _(
+                "This offer is not allowed in %(kind)s. Tick %(kind)s under the offer's allowed "
+                "channel kinds, or remove this content."
+            ) % {"kind": self.get_channel_kind_display()}
+        if self.channel_kind in ChannelKind.assisted() and not self.agent_script.strip():
+            errors["agent_script"] = _("Agents in %(kind)s need a script.") % {
+                "kind": self.get_channel_kind_display()
+            }
+        if self.channel_kind == ChannelKind.USSD and not self.short_text.strip():
+            errors["short_text"] = _("USSD needs a short text.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def script_reading_seconds(self) -> int:
+        """Rough time to read the script aloud (about 150 words a minute)."""
+        return round(len(self.agent_script.split()) / 150 * 60)
+
+
+class CampaignQuerySet(models.QuerySet):
+    def live(self, at=None) -> CampaignQuerySet:
+        at = at or timezone.now()
+        return self.filter(status=CampaignStatus.LIVE, starts_at__lte=at, ends_at__gt=at)
+
+    def for_channel_kind(self, kind: str) -> CampaignQuerySet:
+        return self.filter(**channel_kind_lookup(kind))
+
+
+class Campaign(models.Model):
+    """A CVM programme: offers in some channel kinds over a period, for a target group."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    objective = models.CharField(_("objective"), max_length=20, choices=Objective.choices)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    channel_kinds = ChannelKindsField(_("channel kinds"))
+    offers = models.ManyToManyField(
+        Offer, related_name="campaigns", verbose_name=_("offers"), blank=True
+    )
+    priority_weight = models.DecimalField(
+        _("priority weight"),
+        max_digits=5,
+        decimal_places=2,
+        default=1,
+        validators=[MinValueValidator(0.01), MaxValueValidator(100)],
+        help_text=_("Multiplies the score of this campaign's offers in arbitration (1 = neutral)."),
+    )
+    control_share = models.DecimalField(
+        _("control-group share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=10,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Per cent of the target group held out, so the uplift can be measured."),
+    )
+    cooldown_days = models.PositiveSmallIntegerField(
+        _("cooldown (days)"),
+        default=30,
+        validators=[MaxValueValidator(730)],
+        help_text=_("A customer is contacted for this campaign at most once in this many days."),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_campaigns",
+        verbose_name=_("owner"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-starts_at", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_choices("status", CampaignStatus), name="campaign_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("objective", Objective), name="campaign_objective_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="campaign_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(control_share__gte=0) & Q(control_share__lte=100),
+                name="campaign_control_share_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(priority_weight__gt=0), name="campaign_priority_weight_positive"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "starts_at", "ends_at"], name="campaign_live_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError(
+                {
+                    "ends_at": _("The campaign must end after it starts (%(start)s).")
+                    % {"start": timezone.localtime(self.starts_at).strftime("%Y-%m-%d %H:%M")}
+                }
+            )
+
+    def is_live(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.status == CampaignStatus.LIVE and self.starts_at <= at < self.ends_at

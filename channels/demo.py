@@ -1,0 +1,165 @@
+"""Deterministic demo sites, agents and the one-login-per-role accounts."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from campaigns.choices import ChannelKind
+from cvm_portal.roles import Role, assign_role
+
+from .choices import SiteKind
+from .models import AgentProfile, Site
+
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed by the demo on purpose; refused in production
+
+SITES = [
+    (
+        "WAW-STORE-01",
+        "Warszawa Złote Tarasy store",
+        SiteKind.STORE,
+        "Mazowieckie",
+        "Europe/Warsaw",
+        "ul. Złota 59, Warszawa",
+    ),
+    (
+        "KRK-STORE-01",
+        "Kraków Galeria store",
+        SiteKind.STORE,
+        "Małopolskie",
+        "Europe/Warsaw",
+        "ul. Pawia 5, Kraków",
+    ),
+    (
+        "GDN-STORE-01",
+        "Gdańsk Forum store",
+        SiteKind.STORE,
+        "Pomorskie",
+        "Europe/Warsaw",
+        "ul. Targ Sienny 7, Gdańsk",
+    ),
+    (
+        "LDZ-INBOUND",
+        "Łódź inbound call centre",
+        SiteKind.INBOUND_CENTRE,
+        "Łódzkie",
+        "Europe/Warsaw",
+        "",
+    ),
+    (
+        "POZ-AGENCY-TS",
+        "TeleSales Partner (agency, Poznań)",
+        SiteKind.AGENCY,
+        "Wielkopolskie",
+        "Europe/Warsaw",
+        "",
+    ),
+]
+
+# (username, site, channel kind, team lead?, first, last) — the named logins first.
+NAMED_AGENTS = [
+    ("store1", "WAW-STORE-01", ChannelKind.STORE, False, "Sara", "Store"),
+    ("lead1", "WAW-STORE-01", ChannelKind.STORE, True, "Leon", "Lead"),
+    ("callcentre1", "LDZ-INBOUND", ChannelKind.INBOUND_CALL, False, "Celina", "Call"),
+    ("outbound1", "POZ-AGENCY-TS", ChannelKind.OUTBOUND_CALL, False, "Olaf", "Outbound"),
+]
+# How many further agents each site gets, so the demo has 30 agents in all.
+FURTHER_AGENTS = {
+    "WAW-STORE-01": (ChannelKind.STORE, 4),
+    "KRK-STORE-01": (ChannelKind.STORE, 5),
+    "GDN-STORE-01": (ChannelKind.STORE, 5),
+    "LDZ-INBOUND": (ChannelKind.INBOUND_CALL, 6),
+    "POZ-AGENCY-TS": (ChannelKind.OUTBOUND_CALL, 6),
+}
+# Sites whose first further agent is also their team lead.
+LEAD_AT = {"KRK-STORE-01", "GDN-STORE-01", "LDZ-INBOUND", "POZ-AGENCY-TS"}
+
+FIRST = [
+    "Ala",
+    "Bartek",
+    "Celina",
+    "Darek",
+    "Ela",
+    "Filip",
+    "Gosia",
+    "Henryk",
+    "Iga",
+    "Jacek",
+    "Kasia",
+    "Łukasz",
+]
+LAST = ["Adamska", "Bąk", "Czarnecki", "Duda", "Ejsmont", "Frąckowiak", "Górski", "Hoffmann"]
+
+# Login → role, in the order the demo prints them.
+ROLE_LOGINS = [
+    ("store1", Role.AGENT, "store agent"),
+    ("callcentre1", Role.AGENT, "inbound call-centre agent"),
+    ("outbound1", Role.AGENT, "outbound agent (agency)"),
+    ("lead1", Role.TEAM_LEAD, "team lead / store manager"),
+    ("cvm1", Role.CVM_MANAGER, "CVM manager"),
+    ("trainer1", Role.TRAINER, "trainer"),
+    ("admin", Role.ADMINISTRATOR, "administrator"),
+]
+
+
+def _user(username: str, password_hash: str, first: str = "", last: str = ""):
+    User = get_user_model()
+    user, _ = User.objects.update_or_create(
+        username=username,
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            "password": password_hash,
+            "is_active": True,
+        },
+    )
+    return user
+
+
+def _profile(user, site: Site, kind: str, lead: bool) -> None:
+    AgentProfile.objects.update_or_create(
+        user=user, defaults={"site": site, "channel_kind": kind, "is_team_lead": lead}
+    )
+    assign_role(user, Role.AGENT)
+    if lead:
+        assign_role(user, Role.TEAM_LEAD)
+
+
+@transaction.atomic
+def build_sites_and_people() -> dict[str, int]:
+    """Upsert the demo sites, 30 agents and one login per role, all with the demo password."""
+    password_hash = make_password(DEMO_PASSWORD)  # hashed once: hashing is slow on purpose
+    sites = {}
+    for code, name, kind, region, tz, address in SITES:
+        sites[code], _ = Site.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "region": region,
+                "timezone": tz,
+                "address": address,
+            },
+        )
+    agents = 0
+    for username, site_code, kind, lead, first, last in NAMED_AGENTS:
+        _profile(_user(username, password_hash, first, last), sites[site_code], kind, lead)
+        agents += 1
+    i = 0
+    for site_code, (kind, count) in FURTHER_AGENTS.items():
+        for n in range(1, count + 1):
+            first, last = FIRST[i % len(FIRST)], LAST[i % len(LAST)]
+            i += 1
+            username = f"{site_code.split('-')[0].lower()}-{kind.split('_')[0]}-{n:02d}"
+            lead = site_code in LEAD_AT and n == 1
+            _profile(_user(username, password_hash, first, last), sites[site_code], kind, lead)
+            agents += 1
+    _user("cvm1", password_hash, "Celina", "Manager")
+    _user("trainer1", password_hash, "Tadeusz", "Trainer")
+    _user("admin", password_hash, "Ada", "Admin")
+    User = get_user_model()
+    assign_role(User.objects.get(username="cvm1"), Role.CVM_MANAGER)
+    assign_role(User.objects.get(username="trainer1"), Role.TRAINER)
+    assign_role(User.objects.get(username="admin"), Role.ADMINISTRATOR)
+    return {"sites": len(sites), "agents": agents}

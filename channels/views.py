@@ -1,0 +1,85 @@
+"""Workspaces of the delivery side. Each view says who may use it."""
+
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from campaigns.choices import ChannelKind
+from campaigns.models import Campaign
+from cvm_portal.roles import Role, role_required
+
+from .models import Site
+
+
+def _live_campaigns_for(kinds: list[str]):
+    query = Q()
+    for kind in kinds:
+        query |= Q(channel_kinds__icontains=f'"{kind}"')
+    return Campaign.objects.live(timezone.now()).filter(query).order_by("-priority_weight", "code")
+
+
+@require_GET
+@role_required(Role.AGENT)
+def console(request: HttpRequest) -> HttpResponse:
+    """Who may use it: agents (store staff and inbound call-centre agents). Their own site only."""
+    profile = getattr(request.user, "agent_profile", None)
+    kind = profile.channel_kind if profile else ChannelKind.STORE
+    return render(
+        request,
+        "channels/console.html",
+        {"profile": profile, "campaigns": _live_campaigns_for([kind])},
+    )
+
+
+@require_GET
+@role_required(Role.AGENT)
+def outbound(request: HttpRequest) -> HttpResponse:
+    """Who may use it: outbound and field agents. Their own site only."""
+    profile = getattr(request.user, "agent_profile", None)
+    return render(
+        request,
+        "channels/outbound.html",
+        {
+            "profile": profile,
+            "campaigns": _live_campaigns_for([ChannelKind.OUTBOUND_CALL, ChannelKind.FIELD]),
+        },
+    )
+
+
+@require_GET
+@role_required(Role.TEAM_LEAD)
+def team(request: HttpRequest) -> HttpResponse:
+    """Who may use it: team leads and store managers. Their own site's agents only."""
+    profile = getattr(request.user, "agent_profile", None)
+    agents = []
+    if profile is not None:
+        agents = profile.site.agents.select_related("user").order_by(
+            "-is_team_lead", "user__username"
+        )
+    return render(request, "channels/team.html", {"profile": profile, "agents": agents})
+
+
+@require_GET
+@role_required(Role.TEAM_LEAD, Role.CVM_MANAGER, Role.ADMINISTRATOR)
+def site_list(request: HttpRequest) -> HttpResponse:
+    """Who may use it: team leads (their own site), CVM managers and administrators (all)."""
+    sites = (
+        Site.objects.visible_to(request.user)
+        .annotate(
+            agent_count=Count("agents"),
+            lead_count=Count("agents", filter=Q(agents__is_team_lead=True)),
+        )
+        .order_by("kind", "name")
+    )
+    return render(request, "channels/site_list.html", {"sites": sites})
+
+
+@require_GET
+@role_required(Role.TEAM_LEAD, Role.CVM_MANAGER, Role.ADMINISTRATOR)
+def site_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """Who may use it: as site_list; another site's page is a 404, not someone else's data."""
+    site = get_object_or_404(Site.objects.visible_to(request.user), code=code)
+    agents = site.agents.select_related("user").order_by("-is_team_lead", "user__username")
+    return render(request, "channels/site_detail.html", {"site": site, "agents": agents})

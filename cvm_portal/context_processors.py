@@ -1,0 +1,36 @@
+"""Template context shared by every page: the signed-in user's role and navigation."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role, primary_role, roles_of
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "current_role": None}
+    from .views import workspace_url_name
+
+    held = roles_of(user)
+    items = []
+    home = workspace_url_name(user)
+    if home and home != "admin:index":
+        items.append((_("My workspace"), reverse(home)))
+    if Role.TEAM_LEAD in held:
+        items.append((_("Sites"), reverse("channels:site_list")))
+    if held & {Role.CVM_MANAGER, Role.ADMINISTRATOR}:
+        if home != "campaigns:manager_home":
+            items.append((_("CVM workspace"), reverse("campaigns:manager_home")))
+        items.append((_("Sites"), reverse("channels:site_list")))
+    if user.is_staff:
+        items.append((_("Administration"), reverse("admin:index")))
+    seen, unique = set(), []
+    for label, url in items:
+        if url not in seen:
+            seen.add(url)
+            unique.append(
+                {"label": label, "url": url, "active": request.path.startswith(url) and url != "/"}
+            )
+    role = primary_role(user)
+    return {"nav_items": unique, "current_role": role.label if role else None}

@@ -1,0 +1,1 @@
+"""Training data: programme guides, quizzes, completions — added by the training issue."""

@@ -39,3 +39,18 @@ def change_status(*, campaign: Campaign, to: str) -> Campaign:
     campaign.status = to
     campaign.save(update_fields=["status", "updated_at"])
     return campaign
+
+
+def end_expired_campaigns(*, now=None) -> list[str]:
+    """End every live or paused campaign whose period is over; returns their codes."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    ended = []
+    expired = Campaign.objects.filter(
+        status__in=[CampaignStatus.LIVE, CampaignStatus.PAUSED], ends_at__lte=now
+    ).order_by("pk")
+    for campaign in expired:
+        change_status(campaign=campaign, to=CampaignStatus.ENDED)
+        ended.append(campaign.code)
+    return ended

@@ -6,6 +6,8 @@ these in later modules; the names follow the glossary in docs/architecture.md.
 
 from __future__ import annotations
 
+import re
+
 from datetime import date
 
 from django.conf import settings
@@ -28,6 +30,8 @@ from .choices import (
 from .fields import ChannelKindsField, channel_kind_lookup
 from .phones import format_phone, normalise_phone
 from .textrules import validate_short_text
+
+E164 = re.compile(r"\+[1-9]\d{6,14}")
 
 code_validator = RegexValidator(
     r"^[A-Z0-9][A-Z0-9_-]{1,39}$",
@@ -107,7 +111,7 @@ class Customer(models.Model):
         return f"{self.name} ({self.external_id})"
 
     def save(self, *args, **kwargs) -> None:
-        if self.phone and not self.phone.startswith("+"):
+        if self.phone and not E164.fullmatch(self.phone):
             self.phone = normalise_phone(self.phone)
         if self.do_not_contact and self.do_not_contact_since is None:
             self.do_not_contact_since = timezone.now()

@@ -97,10 +97,14 @@ def roles_of(user: AbstractBaseUser | AnonymousUser) -> set[Role]:
     """The roles a user holds (superusers are administrators)."""
     if not user.is_authenticated:
         return set()
+    cached = getattr(user, "_cvm_roles", None)
+    if cached is not None:
+        return cached  # one query per request, however many checks and menus ask
     names = {g.name for g in user.groups.all()}
     roles = {Role(n) for n in names if n in Role.values}
     if user.is_superuser:
         roles.add(Role.ADMINISTRATOR)
+    user._cvm_roles = roles
     return roles
 
 
@@ -130,6 +134,7 @@ def assign_role(user, role: Role) -> None:
     from django.contrib.auth.models import Group
 
     user.groups.add(Group.objects.get(name=role.value))
+    user.__dict__.pop("_cvm_roles", None)
     changed = []
     if role in STAFF_ROLES and not user.is_staff:
         user.is_staff = True

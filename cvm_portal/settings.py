@@ -8,6 +8,7 @@ and ``DJANGO_ALLOWED_HOSTS``. Every variable is listed in ``.env.example``
 and ``docs/configuration.md``.
 """
 
+import warnings
 from pathlib import Path
 
 import environ
@@ -21,6 +22,8 @@ if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Production mode is decided by the environment once; test runners may flip DEBUG, not this.
+CVM_PRODUCTION = not DEBUG
 
 # A development key is only ever used with DEBUG on; production refuses to start without one.
 _DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdefghij"  # noqa: S105
@@ -173,6 +176,11 @@ STORAGES = {
         )
     },
 }
+if DEBUG:
+    # Development serves static files from their source folders; there is no collectstatic output.
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 MEDIA_ROOT = env.path("CVM_MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media/"
 

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, customers: int, **options):
-        if not settings.DEBUG:
+        if settings.CVM_PRODUCTION:
             raise CommandError(
                 "The demo refuses to run in production mode (DJANGO_DEBUG=false): it creates "
                 "users with a published password."

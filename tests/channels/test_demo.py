@@ -1,0 +1,112 @@
+"""The demo command: realistic, deterministic, safe to re-run, never in production."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from campaigns.choices import CampaignStatus
+from campaigns.models import Campaign, Customer, Offer, OfferContent, Product
+from channels.choices import SiteKind
+from channels.models import AgentProfile, Site
+
+pytestmark = pytest.mark.django_db
+
+LOGINS = {
+    "store1": "/console/",
+    "callcentre1": "/console/",
+    "outbound1": "/outbound/",
+    "lead1": "/team/",
+    "cvm1": "/cvm/",
+    "trainer1": "/training/",
+    "admin": "/admin/",
+}
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Build the demo once for this module (it takes seconds), and remove it afterwards."""
+    with django_db_blocker.unblock():
+        out = StringIO()
+        call_command("demo", stdout=out)
+        yield {"output": out.getvalue()}
+        for model in (Campaign, OfferContent, Offer, Product, Customer, AgentProfile, Site):
+            model.objects.all().delete()
+        get_user_model().objects.all().delete()
+
+
+def test_demo_builds_the_promised_world(demo):
+    kinds = list(Site.objects.values_list("kind", flat=True))
+    assert kinds.count(SiteKind.STORE) >= 3
+    assert kinds.count(SiteKind.INBOUND_CENTRE) >= 1
+    assert kinds.count(SiteKind.AGENCY) >= 1
+    assert AgentProfile.objects.count() == 30
+    assert Customer.objects.count() == 20_000
+    assert Product.objects.count() == 8
+    assert Offer.objects.count() == 12
+    assert Campaign.objects.count() == 6
+    statuses = set(Campaign.objects.values_list("status", flat=True))
+    assert {CampaignStatus.LIVE, CampaignStatus.DRAFT, CampaignStatus.IN_REVIEW} <= statuses
+    assert Campaign.objects.live().count() >= 3
+
+
+def test_demo_data_passes_the_models_own_validation(demo):
+    for model in (Product, Offer, OfferContent, Campaign, Site):
+        for obj in model.objects.all():
+            obj.full_clean()
+    for customer in Customer.objects.order_by("?")[:200]:
+        customer.full_clean()
+
+
+def test_demo_prints_one_login_per_role(demo):
+    for username in LOGINS:
+        assert username in demo["output"]
+    assert "demo-password" in demo["output"]
+
+
+@pytest.mark.parametrize(("username", "workspace"), LOGINS.items())
+def test_every_demo_login_signs_in_and_lands_on_its_workspace(demo, client, username, workspace):
+    assert client.login(username=username, password="demo-password")
+    response = client.get("/")
+    assert response.url == workspace
+    assert client.get(workspace).status_code == 200
+
+
+def test_demo_can_be_run_again_without_changing_anything(demo):
+    before = {
+        "customers": list(
+            Customer.objects.order_by("external_id").values_list(
+                "external_id", "phone", "name", "segment"
+            )
+        ),
+        "campaigns": list(
+            Campaign.objects.order_by("code").values_list("code", "status", "starts_at")
+        ),
+        "users": get_user_model().objects.count(),
+        "contents": OfferContent.objects.count(),
+    }
+    call_command("demo")
+    after = {
+        "customers": list(
+            Customer.objects.order_by("external_id").values_list(
+                "external_id", "phone", "name", "segment"
+            )
+        ),
+        "campaigns": list(
+            Campaign.objects.order_by("code").values_list("code", "status", "starts_at")
+        ),
+        "users": get_user_model().objects.count(),
+        "contents": OfferContent.objects.count(),
+    }
+    assert after == before
+
+
+def test_demo_refuses_in_production_mode(demo, settings):
+    settings.CVM_PRODUCTION = True
+    get_user_model().objects.filter(username="store1").update(password="!unusable")
+    with pytest.raises(CommandError, match="refuses to run in production mode"):
+        call_command("demo")
+    # Nothing was touched: the published password was not put back.
+    assert get_user_model().objects.get(username="store1").password == "!unusable"

@@ -1,0 +1,138 @@
+import pytest
+
+from campaigns.choices import CampaignStatus, ChannelKind
+from channels.choices import SiteKind
+from cvm_portal.roles import Role
+from tests.factories import AgentProfileFactory, CampaignFactory, OfferFactory, SiteFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_console_shows_the_agents_site_and_the_programmes_live_in_their_channel(client, make_user):
+    site = SiteFactory(name="Warszawa Centrum")
+    CampaignFactory(
+        name="Fibre for all",
+        status=CampaignStatus.LIVE,
+        channel_kinds=[ChannelKind.STORE],
+        offers=[OfferFactory()],
+    )
+    CampaignFactory(
+        name="Phone-only push",
+        status=CampaignStatus.LIVE,
+        channel_kinds=[ChannelKind.OUTBOUND_CALL],
+    )
+    CampaignFactory(name="Still a draft", channel_kinds=[ChannelKind.STORE])
+    client.force_login(make_user(Role.AGENT, site=site))
+    response = client.get("/console/")
+    content = response.content.decode()
+    assert "Warszawa Centrum" in content
+    assert "Fibre for all" in content
+    assert "Phone-only push" not in content
+    assert "Still a draft" not in content
+    assert "Coming to this console" in content
+
+
+def test_console_with_no_live_programme_says_what_will_happen(client, make_user):
+    client.force_login(make_user(Role.AGENT))
+    assert (
+        "No CVM programme is live in your channel today" in client.get("/console/").content.decode()
+    )
+
+
+def test_an_agent_without_a_site_is_told_to_ask_for_one(client, make_user):
+    from cvm_portal.roles import assign_role
+
+    user = make_user(None)
+    assign_role(user, Role.AGENT)
+    client.force_login(user)
+    assert "not attached to a site" in client.get("/console/").content.decode()
+
+
+def test_outbound_lists_outbound_and_field_programmes(client, make_user):
+    site = SiteFactory(kind=SiteKind.AGENCY)
+    CampaignFactory(name="Win back", status=CampaignStatus.LIVE, channel_kinds=[ChannelKind.FIELD])
+    CampaignFactory(
+        name="Store only", status=CampaignStatus.LIVE, channel_kinds=[ChannelKind.STORE]
+    )
+    client.force_login(make_user(Role.AGENT, site=site, channel_kind=ChannelKind.OUTBOUND_CALL))
+    content = client.get("/outbound/").content.decode()
+    assert "Win back" in content and "Store only" not in content
+
+
+@pytest.mark.parametrize(
+    "path", ["/console/", "/outbound/", "/team/", "/sites/", "/cvm/", "/training/"]
+)
+def test_workspaces_refuse_post(client, make_user, path):
+    client.force_login(make_user(Role.ADMINISTRATOR))
+    assert client.post(path).status_code in (403, 405)
+
+
+def test_team_page_lists_only_the_leads_own_site(client, make_user):
+    mine, other = SiteFactory(), SiteFactory()
+    lead = make_user(Role.TEAM_LEAD, site=mine)
+    AgentProfileFactory(site=mine, user__username="my-agent")
+    AgentProfileFactory(site=other, user__username="their-agent")
+    client.force_login(lead)
+    content = client.get("/team/").content.decode()
+    assert "my-agent" in content and "their-agent" not in content
+
+
+def test_a_team_lead_gets_404_for_another_sites_page(client, make_user):
+    mine, other = SiteFactory(), SiteFactory()
+    client.force_login(make_user(Role.TEAM_LEAD, site=mine))
+    assert client.get(f"/sites/{mine.code}/").status_code == 200
+    response = client.get(f"/sites/{other.code}/")
+    assert response.status_code == 404
+    assert other.name not in response.content.decode()
+    assert other.name not in client.get("/sites/").content.decode()
+
+
+def test_a_cvm_manager_sees_every_site(client, make_user):
+    sites = [SiteFactory(), SiteFactory()]
+    client.force_login(make_user(Role.CVM_MANAGER))
+    content = client.get("/sites/").content.decode()
+    assert all(s.name in content for s in sites)
+    assert client.get(f"/sites/{sites[1].code}/").status_code == 200
+
+
+def test_manager_home_counts_campaigns_by_status(client, make_user):
+    CampaignFactory(status=CampaignStatus.LIVE, code="LIVE-1")
+    CampaignFactory(status=CampaignStatus.LIVE, code="LIVE-2")
+    CampaignFactory(status=CampaignStatus.DRAFT, code="DRAFT-1")
+    client.force_login(make_user(Role.CVM_MANAGER))
+    response = client.get("/cvm/")
+    counts = dict((s.value, n) for s, n in response.context["status_counts"])
+    assert counts["live"] == 2 and counts["draft"] == 1 and counts["ended"] == 0
+    assert "LIVE-2" in response.content.decode()
+
+
+def test_manager_home_without_campaigns_says_how_to_start(client, make_user):
+    client.force_login(make_user(Role.CVM_MANAGER))
+    assert "No campaigns yet" in client.get("/cvm/").content.decode()
+
+
+def test_trainer_sees_approved_and_live_programmes(client, make_user):
+    CampaignFactory(name="Approved one", status=CampaignStatus.APPROVED)
+    CampaignFactory(name="Draft one")
+    client.force_login(make_user(Role.TRAINER))
+    content = client.get("/training/").content.decode()
+    assert "Approved one" in content and "Draft one" not in content
+
+
+@pytest.mark.parametrize("live_campaigns", [1, 6])
+def test_the_console_page_takes_a_fixed_number_of_queries(
+    client, make_user, django_assert_num_queries, live_campaigns
+):
+    for _ in range(live_campaigns):
+        CampaignFactory(status=CampaignStatus.LIVE, channel_kinds=[ChannelKind.STORE])
+    client.force_login(make_user(Role.AGENT))
+    # session, user, roles, agent profile, site, live campaigns
+    with django_assert_num_queries(6):
+        assert client.get("/console/").status_code == 200
+
+
+def test_pages_are_translated_to_polish(client, make_user):
+    client.force_login(make_user(Role.AGENT))
+    response = client.get("/console/", HTTP_ACCEPT_LANGUAGE="pl")
+    assert response.headers["Content-Language"] == "pl"
+    assert 'lang="pl"' in response.content.decode()

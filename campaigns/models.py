@@ -7,7 +7,6 @@ these in later modules; the names follow the glossary in docs/architecture.md.
 from __future__ import annotations
 
 import re
-
 from datetime import date
 
 from django.conf import settings

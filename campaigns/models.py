@@ -404,6 +404,10 @@ class Campaign(models.Model):
                 }
             )
 
+    @property
+    def channel_kind_labels(self) -> list[str]:
+        return [str(ChannelKind(k).label) for k in self.channel_kinds if k in ChannelKind.values]
+
     def is_live(self, at=None) -> bool:
         at = at or timezone.now()
         return self.status == CampaignStatus.LIVE and self.starts_at <= at < self.ends_at

@@ -57,7 +57,7 @@ def test_campaigns_past_their_end_are_ended_by_the_nightly_task():
         ends_at=now - timedelta(days=1),
     )
     running = CampaignFactory(status=CampaignStatus.LIVE)
-    assert sorted(end_expired_campaigns_task.delay().get()) == sorted([over.code, paused_over.code])
+    assert sorted(end_expired_campaigns_task.apply().get()) == sorted([over.code, paused_over.code])
     for campaign in (over, paused_over, running):
         campaign.refresh_from_db()
     assert (over.status, paused_over.status, running.status) == ("ended", "ended", "live")

@@ -1,36 +1,20 @@
-"""Creating and changing agents: the one place that keeps profile and role groups in step."""
+"""Keeping an agent's role groups in step with their profile: the one place that does it."""
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from cvm_portal.roles import Role, assign_role
 
-from .models import AgentProfile, Site
+from .models import AgentProfile
 
 
 @transaction.atomic
-def enrol_agent(
-    *,
-    username: str,
-    site: Site,
-    channel_kind: str,
-    team_lead: bool = False,
-    password: str | None = None,
-    first_name: str = "",
-    last_name: str = "",
-) -> AgentProfile:
-    """Create or update a user as an agent (or team lead) of ``site``; safe to call twice."""
-    User = get_user_model()
-    user, _ = User.objects.get_or_create(username=username)
-    user.first_name, user.last_name = first_name, last_name
-    if password is not None:
-        user.set_password(password)
-    user.save()
-    profile, _ = AgentProfile.objects.update_or_create(
-        user=user, defaults={"site": site, "channel_kind": channel_kind, "is_team_lead": team_lead}
-    )
-    profile.full_clean()
+def sync_agent_roles(profile: AgentProfile) -> None:
+    """Give the profile's user the agent role, and the team-lead role exactly when the profile says so."""
+    user = profile.user
     assign_role(user, Role.AGENT)
-    if team_lead:
+    if profile.is_team_lead:
         assign_role(user, Role.TEAM_LEAD)
-    return profile
+    else:
+        user.groups.remove(Group.objects.get(name=Role.TEAM_LEAD.value))
+        user.__dict__.pop("_cvm_roles", None)

@@ -9,6 +9,7 @@ from django.db import transaction
 from campaigns.choices import ChannelKind
 from cvm_portal.roles import Role, assign_role
 
+from .agents import sync_agent_roles
 from .choices import SiteKind
 from .models import AgentProfile, Site
 
@@ -118,12 +119,10 @@ def _user(username: str, password_hash: str, first: str = "", last: str = ""):
 
 
 def _profile(user, site: Site, kind: str, lead: bool) -> None:
-    AgentProfile.objects.update_or_create(
+    profile, _ = AgentProfile.objects.update_or_create(
         user=user, defaults={"site": site, "channel_kind": kind, "is_team_lead": lead}
     )
-    assign_role(user, Role.AGENT)
-    if lead:
-        assign_role(user, Role.TEAM_LEAD)
+    sync_agent_roles(profile)
 
 
 @transaction.atomic

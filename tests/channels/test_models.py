@@ -49,3 +49,38 @@ def test_agents_and_team_leads_see_only_their_own_site(make_user):
     manager = make_user(Role.CVM_MANAGER)
     assert set(Site.objects.visible_to(manager)) == {mine, other}
     assert not Site.objects.visible_to(make_user(None)).exists()
+
+
+def test_an_agent_profile_saved_in_the_admin_gives_the_matching_roles(client, make_user):
+    from tests.factories import UserFactory
+
+    client.force_login(make_user(Role.ADMINISTRATOR))
+    site, user = SiteFactory(), UserFactory(username="new-lead")
+    response = client.post(
+        "/admin/channels/agentprofile/add/",
+        {"user": user.pk, "site": site.pk, "channel_kind": "store", "is_team_lead": "on"},
+    )
+    assert response.status_code == 302, response.content.decode()[:1500]
+    assert set(user.groups.values_list("name", flat=True)) == {"agent", "team_lead"}
+    profile = AgentProfile.objects.get(user=user)
+    client.post(
+        f"/admin/channels/agentprofile/{profile.pk}/change/",
+        {"user": user.pk, "site": site.pk, "channel_kind": "store"},
+    )
+    assert set(user.groups.values_list("name", flat=True)) == {"agent"}
+
+
+def test_the_admin_refuses_an_agent_kind_that_does_not_fit_the_site(client, make_user):
+    from tests.factories import UserFactory
+
+    client.force_login(make_user(Role.ADMINISTRATOR))
+    response = client.post(
+        "/admin/channels/agentprofile/add/",
+        {
+            "user": UserFactory().pk,
+            "site": SiteFactory(kind=SiteKind.STORE).pk,
+            "channel_kind": "outbound_call",
+        },
+    )
+    assert response.status_code == 200
+    assert "works in Store, not Outbound call" in response.content.decode()

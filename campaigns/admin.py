@@ -1,5 +1,6 @@
 """The CVM manager's admin: every CVM model, searchable, filterable, with errors that say what to fix."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -146,9 +147,53 @@ def _transition_action(to: CampaignStatus, label):
     return action
 
 
+class CampaignAdminForm(forms.ModelForm):
+    """Checks that the chosen offers can actually run in this campaign's channels and period."""
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "code", "name", "objective", "description", "owner", "starts_at", "ends_at",
+            "channel_kinds", "offers", "priority_weight", "control_share", "cooldown_days",
+        ]  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        kinds = set(cleaned.get("channel_kinds") or [])
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        problems = []
+        for offer in cleaned.get("offers") or []:
+            if kinds and not kinds & set(offer.channel_kinds):
+                problems.append(
+                    _(
+                        "%(offer)s is not allowed in any of this campaign's channels; allow one of them on the offer or remove it."
+                    )
+                    % {"offer": offer.code}
+                )
+            if (
+                starts
+                and ends
+                and not (
+                    offer.valid_from < ends
+                    and (offer.valid_until is None or offer.valid_until > starts)
+                )
+            ):
+                problems.append(
+                    _(
+                        "%(offer)s is not valid at any time during the campaign's period; change its validity or remove it."
+                    )
+                    % {"offer": offer.code}
+                )
+        if problems:
+            self.add_error("offers", problems)
+        return cleaned
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     """Status changes go through actions, so the lifecycle (draft → … → ended) is enforced."""
+
+    form = CampaignAdminForm
 
     list_display = [
         "code",

@@ -18,6 +18,15 @@ def navigation(request) -> dict:
     if home and home != "admin:index":
         items.append((_("My workspace"), reverse(home)))
     if Role.TEAM_LEAD in held:
+        # Store managers and leads also serve customers: their agent screen is one click away.
+        profile = getattr(user, "agent_profile", None)
+        if profile is not None:
+            from .views import OUTBOUND_KINDS
+
+            if profile.channel_kind in OUTBOUND_KINDS:
+                items.append((_("Outbound calls"), reverse("channels:outbound")))
+            else:
+                items.append((_("Customer console"), reverse("channels:console")))
         items.append((_("Sites"), reverse("channels:site_list")))
     if held & {Role.CVM_MANAGER, Role.ADMINISTRATOR}:
         if home != "campaigns:manager_home":

@@ -189,3 +189,37 @@ def test_opening_or_searching_customers_in_the_admin_is_audit_logged(client, mak
         .values_list("action", "object_id")
     )
     assert events == [("search", ""), ("view", str(customer.pk))]
+
+
+def test_admin_refuses_offers_that_cannot_run_in_the_campaigns_channels_or_period(
+    client, make_user
+):
+    client.force_login(make_user(Role.CVM_MANAGER))
+    ussd_only = OfferFactory(code="USSD-ONLY", channel_kinds=[ChannelKind.USSD])
+    expired = OfferFactory(
+        code="EXPIRED",
+        valid_from=timezone.now() - timedelta(days=90),
+        valid_until=timezone.now() - timedelta(days=60),
+    )
+    now = timezone.localtime()
+    response = client.post(
+        "/admin/campaigns/campaign/add/",
+        {
+            "code": "RET-1",
+            "name": "Retention",
+            "objective": "retention",
+            "starts_at_0": now.strftime("%Y-%m-%d"),
+            "starts_at_1": "00:00:00",
+            "ends_at_0": (now + timedelta(days=30)).strftime("%Y-%m-%d"),
+            "ends_at_1": "00:00:00",
+            "channel_kinds": ["store"],
+            "offers": [ussd_only.pk, expired.pk],
+            "priority_weight": "1",
+            "control_share": "10",
+            "cooldown_days": "30",
+        },
+    )
+    content = response.content.decode()
+    assert "USSD-ONLY is not allowed in any of this campaign" in content
+    assert "EXPIRED is not valid at any time during the campaign" in content
+    assert not Campaign.objects.exists()

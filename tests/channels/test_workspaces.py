@@ -134,5 +134,32 @@ def test_the_console_page_takes_a_fixed_number_of_queries(
 def test_pages_are_translated_to_polish(client, make_user):
     client.force_login(make_user(Role.AGENT))
     response = client.get("/console/", HTTP_ACCEPT_LANGUAGE="pl")
+    content = response.content.decode()
     assert response.headers["Content-Language"] == "pl"
-    assert 'lang="pl"' in response.content.decode()
+    assert 'lang="pl"' in content
+    assert "Konsola obsługi klienta" in content
+    assert "Customer console" not in content
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "queries"),
+    [
+        # session, user, roles, profile, site, team agents (with users)
+        (Role.TEAM_LEAD, "/team/", 6),
+        # session, user, roles, profile, site, live campaigns
+        (Role.AGENT, "/outbound/", 6),
+        # session, user, roles, sites with counts
+        (Role.CVM_MANAGER, "/sites/", 4),
+    ],
+)
+def test_other_workspaces_take_a_fixed_number_of_queries(
+    client, make_user, django_assert_num_queries, role, path, queries
+):
+    site = SiteFactory(kind=SiteKind.AGENCY if path == "/outbound/" else SiteKind.STORE)
+    kind = ChannelKind.OUTBOUND_CALL if path == "/outbound/" else ChannelKind.STORE
+    for _ in range(4):
+        AgentProfileFactory(site=site, channel_kind=kind)
+        CampaignFactory(status=CampaignStatus.LIVE, channel_kinds=[kind])
+    client.force_login(make_user(role, site=site, channel_kind=kind))
+    with django_assert_num_queries(queries):
+        assert client.get(path).status_code == 200

@@ -152,3 +152,15 @@ def test_password_change_rejects_a_weak_password_with_a_reason(client, make_user
     )
     assert response.status_code == 200
     assert b"too short" in response.content
+
+
+def test_navigation_shows_each_role_its_own_pages_only(client, make_user):
+    client.force_login(make_user(Role.TEAM_LEAD))
+    labels = [item["label"] for item in client.get("/team/").context["nav_items"]]
+    assert [str(label) for label in labels] == ["My workspace", "Customer console", "Sites"]
+    client.force_login(make_user(Role.AGENT))
+    labels = [str(item["label"]) for item in client.get("/console/").context["nav_items"]]
+    assert labels == ["My workspace"]
+    client.force_login(make_user(Role.CVM_MANAGER))
+    labels = [str(item["label"]) for item in client.get("/cvm/").context["nav_items"]]
+    assert labels == ["My workspace", "Sites", "Administration"]

@@ -115,23 +115,29 @@ def test_admin_saves_an_offer_with_its_channel_content(client, make_user):
     assert offer.contents.get().channel_kind == ChannelKind.USSD
 
 
+def _campaign_form(*, starts: str, ends: str, **overrides) -> dict:
+    data = {
+        "code": "RET-1",
+        "name": "Retention",
+        "objective": "retention",
+        "starts_at_0": starts,
+        "starts_at_1": "00:00:00",
+        "ends_at_0": ends,
+        "ends_at_1": "00:00:00",
+        "channel_kinds": ["store"],
+        "priority_weight": "1",
+        "control_share": "10",
+        "cooldown_days": "30",
+    }
+    data.update(overrides)
+    return data
+
+
 def test_admin_says_a_campaign_must_end_after_it_starts(client, make_user):
     client.force_login(make_user(Role.CVM_MANAGER))
     response = client.post(
         "/admin/campaigns/campaign/add/",
-        {
-            "code": "RET-1",
-            "name": "Retention",
-            "objective": "retention",
-            "starts_at_0": "2026-12-01",
-            "starts_at_1": "00:00:00",
-            "ends_at_0": "2026-11-01",
-            "ends_at_1": "00:00:00",
-            "channel_kinds": ["store"],
-            "priority_weight": "1",
-            "control_share": "10",
-            "cooldown_days": "30",
-        },
+        _campaign_form(starts="2026-12-01", ends="2026-11-01"),
     )
     assert response.status_code == 200
     assert "The campaign must end after it starts" in response.content.decode()
@@ -142,19 +148,7 @@ def test_admin_refuses_a_control_share_over_100(client, make_user):
     client.force_login(make_user(Role.CVM_MANAGER))
     response = client.post(
         "/admin/campaigns/campaign/add/",
-        {
-            "code": "RET-1",
-            "name": "Retention",
-            "objective": "retention",
-            "starts_at_0": "2026-11-01",
-            "starts_at_1": "00:00:00",
-            "ends_at_0": "2026-12-01",
-            "ends_at_1": "00:00:00",
-            "channel_kinds": ["store"],
-            "priority_weight": "1",
-            "control_share": "120",
-            "cooldown_days": "30",
-        },
+        _campaign_form(starts="2026-11-01", ends="2026-12-01", control_share="120"),
     )
     assert "less than or equal to 100" in response.content.decode()
 
@@ -204,20 +198,11 @@ def test_admin_refuses_offers_that_cannot_run_in_the_campaigns_channels_or_perio
     now = timezone.localtime()
     response = client.post(
         "/admin/campaigns/campaign/add/",
-        {
-            "code": "RET-1",
-            "name": "Retention",
-            "objective": "retention",
-            "starts_at_0": now.strftime("%Y-%m-%d"),
-            "starts_at_1": "00:00:00",
-            "ends_at_0": (now + timedelta(days=30)).strftime("%Y-%m-%d"),
-            "ends_at_1": "00:00:00",
-            "channel_kinds": ["store"],
-            "offers": [ussd_only.pk, expired.pk],
-            "priority_weight": "1",
-            "control_share": "10",
-            "cooldown_days": "30",
-        },
+        _campaign_form(
+            starts=now.strftime("%Y-%m-%d"),
+            ends=(now + timedelta(days=30)).strftime("%Y-%m-%d"),
+            offers=[ussd_only.pk, expired.pk],
+        ),
     )
     content = response.content.decode()
     assert "USSD-ONLY is not allowed in any of this campaign" in content

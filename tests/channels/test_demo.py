@@ -74,32 +74,25 @@ def test_every_demo_login_signs_in_and_lands_on_its_workspace(demo, client, user
     assert client.get(workspace).status_code == 200
 
 
+def _snapshot() -> dict:
+    return {
+        "customers": list(
+            Customer.objects.order_by("external_id").values_list(
+                "external_id", "phone", "name", "segment"
+            )
+        ),
+        "campaigns": list(
+            Campaign.objects.order_by("code").values_list("code", "status", "starts_at")
+        ),
+        "users": get_user_model().objects.count(),
+        "contents": OfferContent.objects.count(),
+    }
+
+
 def test_demo_can_be_run_again_without_changing_anything(demo):
-    before = {
-        "customers": list(
-            Customer.objects.order_by("external_id").values_list(
-                "external_id", "phone", "name", "segment"
-            )
-        ),
-        "campaigns": list(
-            Campaign.objects.order_by("code").values_list("code", "status", "starts_at")
-        ),
-        "users": get_user_model().objects.count(),
-        "contents": OfferContent.objects.count(),
-    }
+    before = _snapshot()
     call_command("demo")
-    after = {
-        "customers": list(
-            Customer.objects.order_by("external_id").values_list(
-                "external_id", "phone", "name", "segment"
-            )
-        ),
-        "campaigns": list(
-            Campaign.objects.order_by("code").values_list("code", "status", "starts_at")
-        ),
-        "users": get_user_model().objects.count(),
-        "contents": OfferContent.objects.count(),
-    }
+    after = _snapshot()
     assert after == before
 
 

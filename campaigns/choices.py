@@ -101,3 +101,35 @@ CONSENT_FOR_CHANNEL: dict[str, Consent] = {
     ChannelKind.WEB: Consent.DIGITAL,
     ChannelKind.CHATBOT: Consent.DIGITAL,
 }
+
+
+class LoadKind(models.TextChoices):
+    """What a warehouse file holds."""
+
+    CUSTOMERS = "customers", _("Customer snapshot")
+    TARGET_GROUP = "target_group", _("Target group")
+
+
+class LoadStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Loaded")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped (already loaded)")
+
+
+class RejectReason(models.TextChoices):
+    """Why a row of a warehouse file was put in quarantine instead of loaded."""
+
+    MISSING_VALUE = "missing_value", _("A required value is empty")
+    UNKNOWN_CUSTOMER = "unknown_customer", _("Unknown customer id")
+    UNKNOWN_OFFER = "unknown_offer", _("Unknown offer code, or the offer is not in this campaign")
+    DUPLICATE = "duplicate", _("Duplicate of an earlier line")
+    BAD_NUMBER = "bad_number", _("Not a number")
+    OUT_OF_RANGE = "out_of_range", _("Value out of range")
+    BAD_PHONE = "bad_phone", _("Not a valid phone number")
+    PHONE_TAKEN = "phone_taken", _("Phone number belongs to another customer")
+    BAD_CHOICE = "bad_choice", _("Not one of the allowed values")
+    BAD_DATE = "bad_date", _("Not a date (YYYY-MM-DD)")
+    BAD_BOOLEAN = "bad_boolean", _("Not a yes/no value (1/0, true/false, y/n)")
+    WRONG_FIELD_COUNT = "wrong_field_count", _("Wrong number of fields on the line")

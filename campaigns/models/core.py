@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import (
+from ..choices import (
     CONSENT_FOR_CHANNEL,
     CampaignStatus,
     ChannelKind,
@@ -26,9 +26,9 @@ from .choices import (
     Segment,
     ValueTier,
 )
-from .fields import ChannelKindsField, channel_kind_lookup
-from .phones import format_phone, normalise_phone
-from .textrules import validate_short_text
+from ..fields import ChannelKindsField, channel_kind_lookup
+from ..phones import format_phone, normalise_phone
+from ..textrules import validate_short_text
 
 E164 = re.compile(r"\+[1-9]\d{6,14}")
 

@@ -1,0 +1,310 @@
+"""The file contract between the data warehouse and the portal (see docs/loads.md).
+
+Files arrive in the inbox (setting ``CVM_INBOX``), named for what they hold::
+
+    customers__20261123.csv            the customer snapshot
+    target_group__RET-5G-Q4__20261123.csv.gz   members of campaign RET-5G-Q4's target group
+
+CSV (UTF-8, comma-separated, a header line; plain or gzip) and Parquet are read. A file
+is read only once its completion marker ``<file name>.ok`` exists; the marker may hold
+``sha256=<hex>``, which is then checked.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from .choices import LoadKind
+
+NAME_RE = re.compile(
+    r"^(?P<kind>customers|target_group)(?:__(?P<target>[A-Z0-9][A-Z0-9_-]{1,39}))?__(?P<date>\d{8})"
+    r"\.(?P<format>csv|csv\.gz|parquet)$"
+)
+MARKER_SUFFIX = ".ok"
+CHUNK = 1 << 20
+
+# Columns of each kind: (name, required). Unknown columns of a target-group file are kept
+# as the member's extra attributes; unknown columns of a customer snapshot are refused.
+TARGET_GROUP_COLUMNS = [
+    ("customer_id", True),
+    ("offer_code", False),
+    ("propensity", False),
+    ("expected_value", False),
+    ("rank", False),
+]
+CUSTOMER_COLUMNS = [
+    ("customer_id", True),
+    ("phone", True),
+    ("name", True),
+    ("segment", True),
+    ("value_tier", True),
+    ("customer_since", True),
+    ("preferred_channel", False),
+    ("consent_marketing", True),
+    ("consent_calls", True),
+    ("consent_sms", True),
+    ("consent_app_push", True),
+    ("consent_digital", True),
+    ("do_not_contact", True),
+]
+MAX_EXTRA_COLUMNS = 20
+
+
+class FileRejected(Exception):
+    """The whole file cannot be loaded; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    path: Path
+    kind: str
+    target: str  # campaign code, or "customers"
+    file_date: date
+    format: str  # "csv", "csv.gz" or "parquet"
+
+    @property
+    def marker(self) -> Path:
+        return self.path.with_name(self.path.name + MARKER_SUFFIX)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.marker.exists()
+
+
+def inbox_dir() -> Path:
+    return Path(settings.CVM_INBOX)
+
+
+def parse_name(path: Path) -> InboxFile:
+    """Read kind, target and date from a file name; raise FileRejected if it does not follow the contract."""
+    match = NAME_RE.match(path.name)
+    if not match:
+        raise FileRejected(
+            _(
+                "“%(name)s” does not follow the naming rule: customers__YYYYMMDD.csv or "
+                "target_group__<CAMPAIGN-CODE>__YYYYMMDD.csv (also .csv.gz or .parquet)."
+            )
+            % {"name": path.name}
+        )
+    kind = match["kind"]
+    if kind == LoadKind.TARGET_GROUP and not match["target"]:
+        raise FileRejected(_("“%(name)s” names no campaign code.") % {"name": path.name})
+    if kind == LoadKind.CUSTOMERS and match["target"]:
+        raise FileRejected(
+            _("“%(name)s”: a customer snapshot names no campaign.") % {"name": path.name}
+        )
+    try:
+        file_date = datetime.strptime(match["date"], "%Y%m%d").date()
+    except ValueError as exc:
+        raise FileRejected(_("“%(name)s” has an impossible date.") % {"name": path.name}) from exc
+    return InboxFile(
+        path=path,
+        kind=kind,
+        target=match["target"] or "customers",
+        file_date=file_date,
+        format=match["format"],
+    )
+
+
+def ready_files(directory: Path | None = None) -> list[InboxFile]:
+    """Files in the inbox whose completion marker exists, oldest date first, snapshot before groups."""
+    directory = directory or inbox_dir()
+    found = []
+    if not directory.is_dir():
+        return found
+    for path in directory.iterdir():
+        if path.name.endswith(MARKER_SUFFIX) or not path.is_file():
+            continue
+        try:
+            info = parse_name(path)
+        except FileRejected:
+            continue
+        if info.is_ready:
+            found.append(info)
+    return sorted(found, key=lambda f: (f.file_date, f.kind != LoadKind.CUSTOMERS, f.path.name))
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_marker(info: InboxFile, sha256: str) -> None:
+    """If the marker names a SHA-256, the file must match it (a half-copied file does not)."""
+    text = info.marker.read_text(encoding="utf-8", errors="replace").strip()
+    match = re.search(r"sha256[=: ]+([0-9a-fA-F]{64})", text)
+    if match and match[1].lower() != sha256:
+        raise FileRejected(
+            _(
+                "The file's SHA-256 does not match its marker: it is incomplete or changed. Copy it again."
+            )
+        )
+
+
+def open_binary(info: InboxFile):
+    """The file's bytes, decompressed if gzip."""
+    if info.format == "csv.gz":
+        return gzip.open(info.path, "rb")
+    return info.path.open("rb")
+
+
+def count_data_lines(info: InboxFile) -> int | None:
+    """Rows in the file for the progress bar (lines minus the header); Parquet from its metadata."""
+    if info.format == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(info.path).metadata.num_rows
+    lines = 0
+    last = b"\n"
+    try:
+        with open_binary(info) as handle:
+            while chunk := handle.read(CHUNK):
+                lines += chunk.count(b"\n")
+                last = chunk[-1:]
+    except (OSError, EOFError):
+        return None
+    if last != b"\n":
+        lines += 1
+    return max(lines - 1, 0)
+
+
+def check_header(columns: list[str], kind: str) -> tuple[list[str], list[str]]:
+    """Validate a header; return (known columns present, extra columns). Raise FileRejected with what is wrong."""
+    spec = TARGET_GROUP_COLUMNS if kind == LoadKind.TARGET_GROUP else CUSTOMER_COLUMNS
+    names = [c.strip().lower() for c in columns]
+    if not any(names):
+        raise FileRejected(_("The header line is empty: the first line must name the columns."))
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise FileRejected(
+            _("The header names %(cols)s more than once.") % {"cols": ", ".join(duplicates)}
+        )
+    known = {name for name, _required in spec}
+    missing = [name for name, required in spec if required and name not in names]
+    if missing:
+        raise FileRejected(
+            _("Missing column(s): %(missing)s. The header has: %(header)s.")
+            % {"missing": ", ".join(missing), "header": ", ".join(names)}
+        )
+    extra = [n for n in names if n not in known]
+    if extra and kind == LoadKind.CUSTOMERS:
+        raise FileRejected(
+            _("Unknown column(s) in a customer snapshot: %(extra)s. Allowed: %(allowed)s.")
+            % {"extra": ", ".join(extra), "allowed": ", ".join(known)}
+        )
+    if len(extra) > MAX_EXTRA_COLUMNS:
+        raise FileRejected(_("More than %(n)d extra columns.") % {"n": MAX_EXTRA_COLUMNS})
+    bad = [n for n in extra if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", n)]
+    if bad:
+        raise FileRejected(
+            _("Column names may use only a–z, 0–9 and “_”: %(bad)s.") % {"bad": ", ".join(bad)}
+        )
+    return names, extra
+
+
+def read_csv_header(handle) -> tuple[list[str], bytes]:
+    """Read the header line of a CSV byte stream (BOM dropped); return its columns and the bytes after it."""
+    import csv
+    import io
+
+    head = handle.read(CHUNK)
+    if not head.strip():
+        raise FileRejected(_("The file is empty: it needs a header line and at least one row."))
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    while b"\n" not in head:
+        more = handle.read(CHUNK)
+        if not more:
+            head += b"\n"
+            break
+        head += more
+    line, rest = head.split(b"\n", 1)
+    try:
+        text = line.decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError as exc:
+        raise FileRejected(_("The header line is not UTF-8 text. Save the file as UTF-8.")) from exc
+    columns = next(csv.reader(io.StringIO(text)))
+    return columns, rest
+
+
+def iter_csv_rows(info: InboxFile) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) for every data row of a CSV file; the header is line 1."""
+    import codecs
+    import csv
+
+    with open_binary(info) as raw:
+        columns, rest = read_csv_header(raw)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+
+        def text_chunks():
+            offset_line = 2
+            data = rest
+            while True:
+                try:
+                    yield decoder.decode(data, final=not data)
+                except UnicodeDecodeError as exc:
+                    raise FileRejected(
+                        _("The file is not valid UTF-8 near line %(line)d. Save it as UTF-8.")
+                        % {"line": offset_line}
+                    ) from exc
+                if not data:
+                    return
+                offset_line += data.count(b"\n")
+                data = raw.read(CHUNK)
+
+        def lines():
+            buffer = ""
+            for text in text_chunks():
+                buffer += text
+                *complete, buffer = buffer.split("\n")
+                for item in complete:
+                    yield item + "\n"
+            if buffer:
+                yield buffer
+
+        reader = csv.reader(lines())
+        width = len(columns)
+        for fields in reader:
+            line = reader.line_num + 1
+            if len(fields) != width:
+                raise FileRejected(
+                    _(
+                        "Line %(line)d has %(got)d fields; the header has %(want)d. Nothing was loaded."
+                    )
+                    % {"line": line, "got": len(fields), "want": width}
+                )
+            yield line, fields
+
+
+def iter_parquet_rows(info: InboxFile, columns: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """(row number + 1, fields as text) for every row of a Parquet file, in batches."""
+    import pyarrow.parquet as pq
+
+    line = 1
+    for batch in pq.ParquetFile(info.path).iter_batches(batch_size=50_000, columns=columns):
+        for row in zip(
+            *(batch.column(i).to_pylist() for i in range(batch.num_columns)), strict=True
+        ):
+            line += 1
+            yield line, ["" if v is None else str(v) for v in row]
+
+
+def parquet_columns(info: InboxFile) -> list[str]:
+    import pyarrow.parquet as pq
+
+    try:
+        return list(pq.ParquetFile(info.path).schema_arrow.names)
+    except Exception as exc:  # noqa: BLE001 - any pyarrow failure means "not a readable Parquet file"
+        raise FileRejected(_("Not a readable Parquet file: %(error)s") % {"error": exc}) from exc

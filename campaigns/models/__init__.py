@@ -1,0 +1,21 @@
+"""Models of the CVM side, one module per concept."""
+
+from .core import (  # noqa: F401
+    E164,
+    Campaign,
+    CampaignQuerySet,
+    Customer,
+    CustomerQuerySet,
+    Offer,
+    OfferContent,
+    OfferQuerySet,
+    Product,
+    code_validator,
+)
+from .targeting import (  # noqa: F401
+    LoadReject,
+    LoadRun,
+    TargetGroup,
+    TargetGroupMember,
+    TargetGroupVersion,
+)

@@ -1,0 +1,239 @@
+"""Target groups, their versions and members, and the nightly loads that fill them.
+
+A target group's members arrive in *versions*: each load writes a complete new
+version, and one transaction makes it the active one. Readers always ask for
+the members of ``TargetGroup.active_version`` and so see either the previous
+complete version or the new complete version, never a mixture.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import LoadKind, LoadStatus, RejectReason
+from .core import Campaign, Customer, Offer
+
+
+class TargetGroup(models.Model):
+    """The customers one campaign addresses, as the data warehouse last delivered them."""
+
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.CASCADE, related_name="target_group", verbose_name=_("campaign")
+    )
+    active_version = models.ForeignKey(
+        "TargetGroupVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("active version"),
+    )
+    reject_threshold = models.DecimalField(
+        _("reject threshold (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=1,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("If more rows than this are rejected, the new version is not activated."),
+    )
+
+    class Meta:
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+        ordering = ["campaign__code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reject_threshold__gte=0) & Q(reject_threshold__lte=100),
+                name="target_group_threshold_0_100",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.campaign.code)
+
+
+class TargetGroupVersion(models.Model):
+    """One complete delivery of a target group's members."""
+
+    target_group = models.ForeignKey(
+        TargetGroup,
+        on_delete=models.CASCADE,
+        related_name="versions",
+        verbose_name=_("target group"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
+    retired_at = models.DateTimeField(_("replaced"), null=True, blank=True)
+    member_count = models.PositiveIntegerField(_("members"), default=0)
+    control_count = models.PositiveIntegerField(_("in control group"), default=0)
+
+    class Meta:
+        verbose_name = _("target-group version")
+        verbose_name_plural = _("target-group versions")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.target_group} v{self.pk}"
+
+
+class TargetGroupMember(models.Model):
+    """A customer in one version of a target group, with what the warehouse says about them.
+
+    The loader guarantees that customer, offer and version exist (it joins them), so the
+    columns carry no foreign-key constraints: a constraint check per row would halve load
+    speed. On PostgreSQL the table is partitioned by version (see the migration): a load
+    fills a new partition, builds its indexes, and attaches it.
+    """
+
+    pk = models.CompositePrimaryKey("version_id", "customer_id")
+    version = models.ForeignKey(
+        TargetGroupVersion,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # the primary key (version, customer) serves
+        related_name="members",
+    )
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # tgmember_customer_idx serves
+        related_name="target_memberships",
+    )
+    offer = models.ForeignKey(
+        Offer,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
+    )
+    propensity = models.FloatField(_("propensity"), null=True)
+    expected_value = models.DecimalField(
+        _("expected value"), max_digits=12, decimal_places=2, null=True
+    )
+    rank = models.IntegerField(_("rank"), null=True)
+    is_control = models.BooleanField(_("control group"), default=False)
+    line = models.IntegerField(_("line in file"))
+    attributes = models.JSONField(_("extra attributes"), null=True)
+
+    class Meta:
+        verbose_name = _("target-group member")
+        verbose_name_plural = _("target-group members")
+        indexes = [models.Index(fields=["customer", "version"], name="tgmember_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id} in version {self.version_id}"
+
+
+class LoadRun(models.Model):
+    """One attempt to load one warehouse file: what, who started it, how far, how it ended."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=LoadKind.choices)
+    target_group = models.ForeignKey(
+        TargetGroup,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="load_runs",
+        verbose_name=_("target group"),
+    )
+    target = models.CharField(
+        _("target"),
+        max_length=40,
+        help_text=_("The campaign code, or “customers” for the snapshot."),
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    file_date = models.DateField(_("file date"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=LoadStatus.choices, default=LoadStatus.PENDING
+    )
+    rows_total = models.PositiveBigIntegerField(_("rows in file"), null=True, blank=True)
+    rows_done = models.PositiveBigIntegerField(_("rows read"), default=0)
+    rows_loaded = models.PositiveBigIntegerField(_("rows loaded"), default=0)
+    rows_rejected = models.PositiveBigIntegerField(_("rows rejected"), default=0)
+    version = models.OneToOneField(
+        TargetGroupVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="load_run",
+    )
+    started_by = models.CharField(
+        _("started by"), max_length=100, help_text=_("schedule, command or a user")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    error = models.TextField(_("reason for failure"), blank=True)
+
+    class Meta:
+        verbose_name = _("load run")
+        verbose_name_plural = _("load runs")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=LoadKind.values), name="load_run_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=LoadStatus.values), name="load_run_status_valid"
+            ),
+            # The same file is never applied twice: at most one successful run per content.
+            models.UniqueConstraint(
+                fields=["kind", "target", "sha256"],
+                condition=Q(status=LoadStatus.SUCCEEDED),
+                name="load_run_file_applied_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="load_run_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+    @property
+    def rows_per_second(self) -> float | None:
+        seconds = self.duration_seconds
+        if seconds:
+            return self.rows_done / seconds
+        return None
+
+    @property
+    def progress_percent(self) -> int | None:
+        if self.rows_total:
+            return min(100, round(100 * self.rows_done / self.rows_total))
+        return None
+
+
+class LoadReject(models.Model):
+    """A row of a warehouse file that was not loaded, with its line and a reason a person understands."""
+
+    run = models.ForeignKey(LoadRun, on_delete=models.CASCADE, related_name="rejects")
+    line = models.PositiveBigIntegerField(_("line"))
+    reason = models.CharField(_("reason"), max_length=30, choices=RejectReason.choices)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    raw = models.TextField(_("row as read"), blank=True)
+
+    class Meta:
+        verbose_name = _("rejected row")
+        verbose_name_plural = _("rejected rows")
+        ordering = ["run", "line"]
+        indexes = [models.Index(fields=["run", "line"], name="load_reject_run_line_idx")]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.get_reason_display()}"

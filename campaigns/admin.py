@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -10,7 +12,17 @@ from cvm_portal.audit import record_access
 
 from .choices import CampaignStatus
 from .lifecycle import change_status
-from .models import Campaign, Customer, Offer, OfferContent, Product
+from .loading import queue_target_group
+from .models import (
+    Campaign,
+    Customer,
+    LoadRun,
+    Offer,
+    OfferContent,
+    Product,
+    TargetGroup,
+    TargetGroupVersion,
+)
 from .textrules import measure_short_text
 
 
@@ -234,3 +246,115 @@ class CampaignAdmin(admin.ModelAdmin):
         if not change and obj.owner_id is None:
             obj.owner = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(TargetGroup)
+class TargetGroupAdmin(admin.ModelAdmin):
+    """Reject thresholds are edited here; "Load now" queues the newest ready file of a group."""
+
+    list_display = ["campaign", "live_members", "live_since", "reject_threshold"]
+    search_fields = ["campaign__code", "campaign__name"]
+    list_select_related = ["campaign", "active_version"]
+    fields = ["campaign", "active_version", "reject_threshold"]
+    readonly_fields = ["campaign", "active_version"]
+    actions = ["load_now"]
+
+    def has_add_permission(self, request):
+        return False  # target groups come into being with their first file
+
+    @admin.display(description=_("live members"))
+    def live_members(self, obj: TargetGroup):
+        return obj.active_version.member_count if obj.active_version else "—"
+
+    @admin.display(description=_("live since"))
+    def live_since(self, obj: TargetGroup):
+        return obj.active_version.activated_at if obj.active_version else "—"
+
+    @admin.action(
+        description=_("Load now (the newest ready file in the inbox)"), permissions=["change"]
+    )
+    def load_now(self, request, queryset):
+        for group in queryset.select_related("campaign"):
+            run = queue_target_group(
+                target_group=group,
+                started_by=f"admin: {request.user.get_username()}",
+                user=request.user,
+            )
+            if run is None:
+                self.message_user(
+                    request,
+                    _("No ready file for %(code)s in the inbox (a file needs its .ok marker).")
+                    % {"code": group.campaign.code},
+                    messages.WARNING,
+                )
+            else:
+                self.message_user(
+                    request,
+                    format_html(
+                        _('{file} is queued as <a href="{url}">run #{run}</a>.'),
+                        file=run.file_name,
+                        url=reverse("campaigns:load_detail", args=[run.pk]),
+                        run=run.pk,
+                    ),
+                    messages.SUCCESS,
+                )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LoadRun)
+class LoadRunAdmin(ReadOnlyAdmin):
+    """Written by the loads only."""
+
+    list_display = [
+        "file_name",
+        "kind",
+        "target",
+        "status",
+        "progress",
+        "rows_loaded",
+        "rows_rejected",
+        "rows_per_s",
+        "started_by",
+        "created_at",
+    ]
+    list_filter = ["status", "kind", "target"]
+    search_fields = ["file_name", "target", "sha256"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj: LoadRun) -> str:
+        percent = obj.progress_percent
+        return f"{percent} %" if percent is not None else "—"
+
+    @admin.display(description=_("rows/s"))
+    def rows_per_s(self, obj: LoadRun) -> str:
+        rate = obj.rows_per_second
+        return f"{rate:,.0f}" if rate else "—"
+
+    def view_on_site(self, obj: LoadRun) -> str:
+        return reverse("campaigns:load_detail", args=[obj.pk])
+
+
+@admin.register(TargetGroupVersion)
+class TargetGroupVersionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "__str__",
+        "target_group",
+        "member_count",
+        "control_count",
+        "created_at",
+        "activated_at",
+        "retired_at",
+    ]
+    list_filter = ["target_group"]
+    list_select_related = ["target_group__campaign"]

@@ -7,15 +7,20 @@ are live whenever a newcomer starts the demo.
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
 from .choices import CampaignStatus, ChannelKind, Objective, ProductFamily, Segment, ValueTier
+from .loadfiles import MARKER_SUFFIX
 from .models import Campaign, Customer, Offer, OfferContent, Product
 
 FIRST_NAMES = [
@@ -142,23 +147,123 @@ def demo_customer(n: int, rng: random.Random, today: date) -> Customer:
     )
 
 
-def build_customers(*, count: int, seed: int = 2026, batch_size: int = 2000) -> int:
-    """Upsert ``count`` demo customers in batches; returns how many were written."""
+def _write_gzip_csv(path: Path, header: list[str], rows) -> None:
+    """Write a gzip CSV deterministically (no timestamp in the gzip header), then its marker."""
+    tmp = path.with_name(path.name + ".part")
+    with tmp.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+        text = io.TextIOWrapper(gz, encoding="utf-8", newline="")
+        writer = csv.writer(text)
+        writer.writerow(header)
+        writer.writerows(rows)
+        text.flush()
+        text.detach()
+    tmp.rename(path)
+    path.with_name(path.name + MARKER_SUFFIX).write_text("", encoding="utf-8")
+
+
+def write_customer_file(inbox: Path, *, count: int, day: date, seed: int = 2026) -> Path:
+    """The demo's customer snapshot, as the warehouse would deliver it."""
+    path = inbox / f"customers__{day:%Y%m%d}.csv.gz"
+    if path.exists():
+        return path
     rng = random.Random(seed)
     today = timezone.localdate()
-    written = 0
-    batch: list[Customer] = []
-    for n in range(1, count + 1):
-        batch.append(demo_customer(n, rng, today))
-        if len(batch) == batch_size or n == count:
-            Customer.objects.bulk_create(
-                batch,
-                update_conflicts=True,
-                unique_fields=["external_id"],
-                update_fields=CUSTOMER_FIELDS,
+
+    def rows():
+        for n in range(1, count + 1):
+            c = demo_customer(n, rng, today)
+            yield [
+                c.external_id, c.phone, c.name, c.segment, c.value_tier, c.customer_since.isoformat(),
+                c.preferred_channel, *(int(getattr(c, f)) for f in CONSENT_COLUMNS),
+            ]  # fmt: skip
+
+    _write_gzip_csv(
+        path,
+        [
+            "customer_id",
+            "phone",
+            "name",
+            "segment",
+            "value_tier",
+            "customer_since",
+            "preferred_channel",
+            *CONSENT_COLUMNS,
+        ],
+        rows(),
+    )
+    return path
+
+
+CONSENT_COLUMNS = [
+    "consent_marketing",
+    "consent_calls",
+    "consent_sms",
+    "consent_app_push",
+    "consent_digital",
+    "do_not_contact",
+]
+
+# Target-group files of the demo: (campaign, day offset, members, share of unknown customers).
+# XS-FIBRE gets yesterday's and today's file, so it has a replaced version; WB-FAMILY's file
+# has too many unknown customers and fails its 1 % threshold, so the failure page has a case.
+TARGET_GROUP_FILES = [
+    ("XS-FIBRE", -1, 2500, 0.0),
+    ("RET-5G-Q4", 0, 3000, 0.002),
+    ("XS-FIBRE", 0, 2800, 0.0),
+    ("UP-DATA", 0, 4000, 0.001),
+    ("WB-FAMILY", 0, 1500, 0.04),
+]
+
+
+def write_target_group_file(
+    inbox: Path, *, code: str, day: date, members: int, unknown_share: float, customer_count: int
+) -> Path:
+    """A target group as the warehouse would deliver it: members with offer, propensity, value, rank."""
+    path = inbox / f"target_group__{code}__{day:%Y%m%d}.csv.gz"
+    if path.exists():
+        return path
+    rng = random.Random(f"{code}:{day.isoformat()}")
+    campaign = Campaign.objects.get(code=code)
+    offers = list(campaign.offers.order_by("code").values_list("code", "value"))
+    chosen = rng.sample(range(1, customer_count + 1), min(members, customer_count))
+    scored = []
+    for n in chosen:
+        offer_code, value = rng.choice(offers)
+        propensity = round(rng.betavariate(2, 5), 4)
+        external = f"C{n:07d}" if rng.random() >= unknown_share else f"X{n:07d}"
+        scored.append((propensity, external, offer_code, round(float(value) * 12 * propensity, 2)))
+    scored.sort(reverse=True)
+    rows = (
+        [
+            external,
+            offer_code,
+            propensity,
+            expected,
+            rank,
+            rng.choice(["tenure", "usage", "churn_score", "lookalike"]),
+        ]
+        for rank, (propensity, external, offer_code, expected) in enumerate(scored, start=1)
+    )
+    _write_gzip_csv(
+        path,
+        ["customer_id", "offer_code", "propensity", "expected_value", "rank", "model_driver"],
+        rows,
+    )
+    return path
+
+
+def write_demo_inbox(inbox: Path, *, customer_count: int) -> list[Path]:
+    """Drop the demo's warehouse files into ``inbox`` (files already there are kept as they are)."""
+    inbox.mkdir(parents=True, exist_ok=True)
+    today = timezone.localdate()
+    written = [write_customer_file(inbox, count=customer_count, day=today - timedelta(days=1))]
+    for code, offset, members, unknown in TARGET_GROUP_FILES:
+        written.append(
+            write_target_group_file(
+                inbox, code=code, day=today + timedelta(days=offset), members=members,
+                unknown_share=unknown, customer_count=customer_count,
             )
-            written += len(batch)
-            batch = []
+        )  # fmt: skip
     return written
 
 

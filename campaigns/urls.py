@@ -1,7 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import loadviews, views
 
 app_name = "campaigns"
 
-urlpatterns = [path("", views.manager_home, name="manager_home")]
+urlpatterns = [
+    path("", views.manager_home, name="manager_home"),
+    path("loads/", loadviews.load_list, name="load_list"),
+    path("loads/<int:pk>/", loadviews.load_detail, name="load_detail"),
+    path("loads/<int:pk>/rejects.csv", loadviews.load_rejects_csv, name="load_rejects_csv"),
+]

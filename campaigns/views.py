@@ -1,14 +1,17 @@
 """CVM manager pages (the Django admin holds the editing)."""
 
+from datetime import timedelta
+
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cvm_portal.roles import Role, role_required
 
-from .choices import CampaignStatus
-from .models import Campaign, Customer, Offer
+from .choices import CampaignStatus, LoadStatus
+from .models import Campaign, Customer, LoadRun, Offer
 
 
 @require_GET
@@ -28,5 +31,8 @@ def manager_home(request: HttpRequest) -> HttpResponse:
             "campaigns": campaigns,
             "customer_count": Customer.objects.count(),
             "offer_count": Offer.objects.count(),
+            "failed_loads": LoadRun.objects.filter(
+                status=LoadStatus.FAILED, created_at__gte=timezone.now() - timedelta(days=7)
+            ).order_by("-created_at")[:5],
         },
     )

@@ -31,6 +31,7 @@ def navigation(request) -> dict:
     if held & {Role.CVM_MANAGER, Role.ADMINISTRATOR}:
         if home != "campaigns:manager_home":
             items.append((_("CVM workspace"), reverse("campaigns:manager_home")))
+        items.append((_("Nightly loads"), reverse("campaigns:load_list")))
         items.append((_("Sites"), reverse("channels:site_list")))
     if user.is_staff:
         items.append((_("Administration"), reverse("admin:index")))

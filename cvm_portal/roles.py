@@ -56,6 +56,11 @@ ROLE_PERMISSIONS: dict[str, list[str] | str] = {
     Role.TEAM_LEAD: [*_READ_CVM, "channels.view_site", "channels.view_agentprofile"],
     Role.CVM_MANAGER: [
         *_crud("campaigns", "customer", "product", "offer", "offercontent", "campaign"),
+        "campaigns.view_targetgroup",
+        "campaigns.change_targetgroup",
+        "campaigns.view_targetgroupversion",
+        "campaigns.view_loadrun",
+        "campaigns.view_loadreject",
         "channels.view_site",
         "channels.view_agentprofile",
         *_crud("django_celery_beat", "periodictask", "crontabschedule", "intervalschedule"),

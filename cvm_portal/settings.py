@@ -217,5 +217,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"cvm.audit": {"level": "INFO", "propagate": True}},
+    "loggers": {
+        "cvm.audit": {"level": "INFO", "propagate": True},
+        "celery.app.trace": {"level": "WARNING"},  # one line per task is noise; failures still show
+        "kombu.connection": {"level": "ERROR"},  # "No hostname was supplied" for the in-memory broker
+    },
 }

@@ -8,6 +8,8 @@ test, and any skipped test at all fails the run.
 
 import os
 import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -52,6 +54,16 @@ def pytest_sessionfinish(session, exitstatus):
 def pytest_configure(config):
     # A fast hasher for every test, including module-scoped data built outside a test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests never read or write the real inbox.
+    settings.CVM_INBOX = Path(tempfile.mkdtemp(prefix="cvm-test-inbox-"))
+
+
+@pytest.fixture
+def inbox(settings, tmp_path):
+    """An empty inbox of this test's own."""
+    settings.CVM_INBOX = tmp_path / "inbox"
+    settings.CVM_INBOX.mkdir()
+    return settings.CVM_INBOX
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ def browser(launch_browser, browser_type_launch_args):
 
 
 @pytest.fixture
-def demo_world(transactional_db):
+def demo_world(transactional_db, inbox):
     """The real demo (with few customers), so the browser signs in with the demo's logins."""
     from django.core.management import call_command
 

@@ -8,7 +8,18 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from campaigns.choices import CampaignStatus
-from campaigns.models import Campaign, Customer, Offer, OfferContent, Product
+from campaigns.choices import LoadStatus
+from campaigns.models import (
+    Campaign,
+    Customer,
+    LoadRun,
+    Offer,
+    OfferContent,
+    Product,
+    TargetGroup,
+    TargetGroupMember,
+    TargetGroupVersion,
+)
 from channels.choices import SiteKind
 from channels.models import AgentProfile, Site
 
@@ -32,6 +43,8 @@ def demo(django_db_setup, django_db_blocker):
         out = StringIO()
         call_command("demo", stdout=out)
         yield {"output": out.getvalue()}
+        for model in (LoadRun, TargetGroupMember, TargetGroupVersion, TargetGroup):
+            model.objects.all().delete()
         for model in (Campaign, OfferContent, Offer, Product, Customer, AgentProfile, Site):
             model.objects.all().delete()
         get_user_model().objects.all().delete()
@@ -50,6 +63,22 @@ def test_demo_builds_the_promised_world(demo):
     statuses = set(Campaign.objects.values_list("status", flat=True))
     assert {CampaignStatus.LIVE, CampaignStatus.DRAFT, CampaignStatus.IN_REVIEW} <= statuses
     assert Campaign.objects.live().count() >= 3
+
+
+def test_demo_loads_its_warehouse_files_through_the_real_load_path(demo):
+    statuses = list(LoadRun.objects.order_by("pk").values_list("file_name", "status"))
+    assert statuses[0][0].startswith("customers__") and statuses[0][1] == LoadStatus.SUCCEEDED
+    assert sum(1 for _name, status in statuses if status == LoadStatus.SUCCEEDED) == 5
+    assert [name for name, status in statuses if status == LoadStatus.FAILED] == [
+        next(name for name, _s in statuses if "WB-FAMILY" in name)
+    ]
+    fibre = TargetGroup.objects.get(campaign__code="XS-FIBRE")
+    assert fibre.versions.count() == 2
+    assert TargetGroupMember.objects.filter(version=fibre.active_version).count() == 2800
+    # The failed file left WB-FAMILY without a live version, and its rejects are kept.
+    family = TargetGroup.objects.get(campaign__code="WB-FAMILY")
+    assert family.active_version is None
+    assert family.load_runs.get().rejects.count() == 61
 
 
 def test_demo_data_passes_the_models_own_validation(demo):
@@ -86,6 +115,8 @@ def _snapshot() -> dict:
         ),
         "users": get_user_model().objects.count(),
         "contents": OfferContent.objects.count(),
+        "load_runs": LoadRun.objects.count(),
+        "members": TargetGroupMember.objects.count(),
     }
 
 

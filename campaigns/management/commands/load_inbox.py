@@ -1,0 +1,63 @@
+"""``python manage.py load_inbox``: load the warehouse files waiting in the inbox."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from campaigns import loadfiles, loading
+from campaigns.choices import LoadStatus
+from campaigns.tasks import load_file_task
+
+
+class Command(BaseCommand):
+    help = "Register the ready files of the inbox (CVM_INBOX) and load them (queued, or here with --sync)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--sync",
+            action="store_true",
+            help="Load here and now instead of queueing Celery tasks.",
+        )
+        parser.add_argument(
+            "--file", type=Path, help="Load this one file of the inbox (its .ok marker must exist)."
+        )
+
+    def handle(self, *args, sync: bool, file: Path | None, **options):
+        if file is not None:
+            path = file if file.is_absolute() else loadfiles.inbox_dir() / file
+            if path.parent.resolve() != loadfiles.inbox_dir().resolve():
+                raise CommandError(
+                    f"{path} is not in the inbox {loadfiles.inbox_dir()}; move it there first."
+                )
+            try:
+                info = loadfiles.parse_name(path)
+            except loadfiles.FileRejected as exc:
+                raise CommandError(str(exc)) from exc
+            if not path.exists():
+                raise CommandError(f"{path} does not exist.")
+            if not info.is_ready:
+                raise CommandError(f"{path.name} has no completion marker {info.marker.name} yet.")
+            files = [info]
+        else:
+            files = loading.pending_files()
+        if not files:
+            self.stdout.write(f"Nothing to load in {loadfiles.inbox_dir()}.")
+            return
+        with transaction.atomic():
+            runs = [loading.register_file(info, started_by="command") for info in files]
+        for run in runs:
+            if run.status != LoadStatus.PENDING:
+                self.stdout.write(self.style.ERROR(f"{run.file_name}: {run.error}"))
+                continue
+            if sync:
+                load_file_task.apply(args=[run.pk])
+                run.refresh_from_db()
+                style = (
+                    self.style.SUCCESS if run.status == LoadStatus.SUCCEEDED else self.style.WARNING
+                )
+                detail = run.error or f"{run.rows_loaded:,} loaded, {run.rows_rejected:,} rejected"
+                self.stdout.write(style(f"{run.file_name}: {run.get_status_display()} — {detail}"))
+            else:
+                load_file_task.delay(run.pk)
+                self.stdout.write(f"{run.file_name}: queued as run #{run.pk}")

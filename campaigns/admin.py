@@ -291,7 +291,7 @@ class TargetGroupAdmin(admin.ModelAdmin):
                 self.message_user(
                     request,
                     format_html(
-                        _('{file} is queued as <a href="{url}">run #{run}</a>.'),
+                        _('File {file} is queued as <a href="{url}">run #{run}</a>.'),
                         file=run.file_name,
                         url=reverse("campaigns:load_detail", args=[run.pk]),
                         run=run.pk,

@@ -57,6 +57,17 @@ CUSTOMER_COLUMNS = [
     ("do_not_contact", True),
 ]
 MAX_EXTRA_COLUMNS = 20
+# Names the loader uses itself; an extra column may not take them.
+RESERVED_COLUMNS = {
+    "line",
+    "cid",
+    "customer_pk",
+    "offer_pk",
+    "problem",
+    "version_id",
+    "is_control",
+    "attributes",
+}
 
 
 class FileRejected(Exception):
@@ -202,16 +213,39 @@ def check_header(columns: list[str], kind: str) -> tuple[list[str], list[str]]:
     if extra and kind == LoadKind.CUSTOMERS:
         raise FileRejected(
             _("Unknown column(s) in a customer snapshot: %(extra)s. Allowed: %(allowed)s.")
-            % {"extra": ", ".join(extra), "allowed": ", ".join(known)}
+            % {"extra": ", ".join(extra), "allowed": ", ".join(name for name, _r in spec)}
         )
     if len(extra) > MAX_EXTRA_COLUMNS:
         raise FileRejected(_("More than %(n)d extra columns.") % {"n": MAX_EXTRA_COLUMNS})
+    reserved = sorted(set(extra) & RESERVED_COLUMNS)
+    if reserved:
+        raise FileRejected(
+            _("These column names are reserved by the portal: %(names)s. Rename them.")
+            % {"names": ", ".join(reserved)}
+        )
     bad = [n for n in extra if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", n)]
     if bad:
         raise FileRejected(
             _("Column names may use only a–z, 0–9 and “_”: %(bad)s.") % {"bad": ", ".join(bad)}
         )
     return names, extra
+
+
+def check_readable(info: InboxFile) -> list[str]:
+    """Open the file and check its header before anything is counted or loaded; return the header."""
+    if info.format == "parquet":
+        columns = parquet_columns(info)
+    else:
+        try:
+            with open_binary(info) as handle:
+                columns, _rest = read_csv_header(handle)
+        except (OSError, EOFError) as exc:
+            raise FileRejected(
+                _("The file cannot be read as %(format)s: %(error)s")
+                % {"format": info.format, "error": exc}
+            ) from exc
+    check_header(columns, info.kind)
+    return columns
 
 
 def read_csv_header(handle) -> tuple[list[str], bytes]:
@@ -278,12 +312,15 @@ def iter_csv_rows(info: InboxFile) -> Iterator[tuple[int, list[str]]]:
         width = len(columns)
         for fields in reader:
             line = reader.line_num + 1
-            if len(fields) != width:
+            if len(fields) > width:
                 raise FileRejected(
-                    _(
-                        "Line %(line)d has %(got)d fields; the header has %(want)d. Nothing was loaded."
-                    )
-                    % {"line": line, "got": len(fields), "want": width}
+                    _("Line %(line)s has more fields than the header. Nothing was loaded.")
+                    % {"line": line}
+                )
+            if len(fields) < width:
+                raise FileRejected(
+                    _("Line %(line)s has fewer fields than the header. Nothing was loaded.")
+                    % {"line": line}
                 )
             yield line, fields
 

@@ -54,6 +54,7 @@ def register_file(info: InboxFile, *, started_by: str, user=None) -> LoadRun:
         target=info.target,
         file_name=info.path.name,
         file_date=info.file_date,
+        sha256=loadfiles.sha256_of(info.path),
         started_by=started_by[:100],
         user=user,
     )
@@ -72,15 +73,17 @@ def register_file(info: InboxFile, *, started_by: str, user=None) -> LoadRun:
 
 
 def pending_files(*, directory: Path | None = None) -> list[InboxFile]:
-    """Ready inbox files that no earlier run has taken, by file name and content."""
+    """Ready inbox files that no earlier run has taken: same name and same content means taken.
+
+    A corrected file under the same name has other content and is taken again.
+    """
     found = []
     for info in loadfiles.ready_files(directory):
         earlier = LoadRun.objects.filter(file_name=info.path.name, target=info.target)
-        if not earlier.exists():
-            found.append(info)
-            continue
-        sha = loadfiles.sha256_of(info.path)
-        if not earlier.filter(sha256=sha).exists() and not earlier.filter(sha256="").exists():
+        if (
+            not earlier.exists()
+            or not earlier.filter(sha256=loadfiles.sha256_of(info.path)).exists()
+        ):
             found.append(info)
     return found
 
@@ -166,6 +169,17 @@ def _discard_version(run: LoadRun, pg) -> None:
     run.version_id = None
 
 
+def give_up(*, run_id: int, reason: str) -> None:
+    """Mark a run failed when its task stops retrying (its leftovers are cleaned by the next load)."""
+    run = (
+        LoadRun.objects.filter(pk=run_id)
+        .exclude(status__in=[LoadStatus.SUCCEEDED, LoadStatus.SKIPPED])
+        .first()
+    )
+    if run is not None:
+        _fail(run, reason)
+
+
 def _clean_interrupted(run: LoadRun, pg) -> None:
     """Runs of this target still marked running cannot be (we hold the lock): they were killed."""
     for other in LoadRun.objects.filter(
@@ -189,6 +203,15 @@ def run_load(*, run_id: int) -> LoadRun:
         run.refresh_from_db()
         if run.status in (LoadStatus.SUCCEEDED, LoadStatus.SKIPPED, LoadStatus.FAILED):
             return run
+        if (
+            run.kind == LoadKind.TARGET_GROUP
+            and LoadRun.objects.filter(
+                kind=LoadKind.CUSTOMERS,
+                status__in=[LoadStatus.PENDING, LoadStatus.RUNNING],
+                file_date__lte=run.file_date,
+            ).exists()
+        ):
+            raise LoadBusy(_("a customer snapshot of the same night is still loading"))
         _clean_interrupted(run, pg)
         run.status = LoadStatus.RUNNING
         run.attempts += 1
@@ -217,7 +240,9 @@ def _load(run: LoadRun, pg) -> LoadRun:
         )
     info = loadfiles.parse_name(path)
     run.sha256 = loadfiles.sha256_of(path)
+    run.save(update_fields=["sha256"])
     loadfiles.check_marker(info, run.sha256)
+    loadfiles.check_readable(info)
     earlier = LoadRun.objects.filter(
         kind=run.kind, target=run.target, sha256=run.sha256, status=LoadStatus.SUCCEEDED
     ).first()
@@ -271,6 +296,16 @@ def _check_threshold(run: LoadRun, target_group: TargetGroup, loaded: int, rejec
 def _load_target_group(run: LoadRun, info: InboxFile, pg) -> LoadRun:
     target_group = run.target_group
     campaign = target_group.campaign
+    live = (
+        LoadRun.objects.filter(version_id=target_group.active_version_id)
+        .exclude(version=None)
+        .first()
+    )
+    if live is not None and live.file_date and run.file_date and live.file_date > run.file_date:
+        raise FileRejected(
+            _("Not loaded: the live version comes from a newer file (%(live)s, run #%(run)d).")
+            % {"live": live.file_name, "run": live.pk}
+        )
     version = TargetGroupVersion.objects.create(target_group=target_group)
     run.version = version
     run.save(update_fields=["version"])

@@ -27,6 +27,7 @@ from .loadrules import INTEGER_PATTERN, NUMBER_PATTERN, RANGES
 from .models import Campaign, LoadRun, TargetGroupVersion
 
 PARENT = "campaigns_targetgroupmember"
+WHITESPACE = " \t\r\n\x0b\x0c"  # what Python's str.strip() removes from ASCII text
 PROGRESS_EVERY = 8 << 20  # bytes between progress updates
 
 
@@ -133,7 +134,9 @@ def _header(info: InboxFile) -> tuple[list[str], list[str], list[str]]:
 
 
 def _text(column: str) -> sql.Composable:
-    return sql.SQL("coalesce(btrim(s.{}), '')").format(sql.Identifier(column))
+    return sql.SQL("coalesce(btrim(s.{}, {}), '')").format(
+        sql.Identifier(column), sql.Literal(WHITESPACE)
+    )
 
 
 def stage_members(
@@ -277,13 +280,19 @@ def stage_members(
             raw=raw,
             part=ident(part),
             version=sql.Literal(version.pk),
-            prop=sql.SQL("coalesce(btrim(v.{}), '')").format(ident("propensity"))
+            prop=sql.SQL("coalesce(btrim(v.{}, {}), '')").format(
+                ident("propensity"), sql.Literal(WHITESPACE)
+            )
             if "propensity" in present
             else sql.SQL("''"),
-            ev=sql.SQL("coalesce(btrim(v.{}), '')").format(ident("expected_value"))
+            ev=sql.SQL("coalesce(btrim(v.{}, {}), '')").format(
+                ident("expected_value"), sql.Literal(WHITESPACE)
+            )
             if "expected_value" in present
             else sql.SQL("''"),
-            rank=sql.SQL("coalesce(btrim(v.{}), '')").format(ident("rank"))
+            rank=sql.SQL("coalesce(btrim(v.{}, {}), '')").format(
+                ident("rank"), sql.Literal(WHITESPACE)
+            )
             if "rank" in present
             else sql.SQL("''"),
             code=sql.Literal(campaign.code),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from .choices import ChannelKind, RejectReason, Segment, ValueTier
 from .phones import normalise_phone
 
 # The same patterns are used in SQL by loading_pg (exponents capped so every match casts).
-NUMBER_PATTERN = r"^\s*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]{1,3})?\s*$"
+NUMBER_PATTERN = r"^\s*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]{1,2})?\s*$"
 INTEGER_PATTERN = r"^\s*[-+]?[0-9]{1,9}\s*$"
 NUMBER_RE = re.compile(NUMBER_PATTERN)
 INTEGER_RE = re.compile(INTEGER_PATTERN)
@@ -100,7 +100,9 @@ def parse_member(fields: dict[str, str]) -> dict:
         "customer": customer,
         "offer_code": fields.get("offer_code", "").strip(),
         "propensity": float(propensity) if propensity is not None else None,
-        "expected_value": expected.quantize(Decimal("0.01")) if expected is not None else None,
+        "expected_value": expected.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        if expected is not None
+        else None,
         "rank": rank,
     }
 

@@ -1,7 +1,10 @@
 """Celery tasks of the CVM side: thin wrappers that take plain values and call services."""
 
+import psycopg
 from celery import shared_task
+from celery.exceptions import MaxRetriesExceededError
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
 from . import loading
 from .lifecycle import end_expired_campaigns
@@ -13,24 +16,41 @@ def end_expired_campaigns_task() -> list[str]:
     return end_expired_campaigns()
 
 
+BUSY_RETRY_SECONDS = 60
+BUSY_RETRIES = 6 * 60  # six hours of waiting for another load of the same target
+TRANSIENT_RETRIES = 5  # a lost connection, a deadlock, a database restart
+
+
 @shared_task(
     bind=True,
     name="campaigns.load_file",
     acks_late=True,  # a load killed half-way is delivered again...
     reject_on_worker_lost=True,  # ...and run_load cleans up the killed attempt first
-    max_retries=5,
+    max_retries=None,  # bounded below, separately for "busy" and for transient errors
 )
 def load_file_task(self, run_id: int) -> str:
     """Load one registered warehouse file; safe to deliver twice."""
     try:
         run = loading.run_load(run_id=run_id)
     except loading.LoadBusy as exc:
-        raise self.retry(exc=exc, countdown=60) from exc
-    except (
-        DatabaseError
-    ) as exc:  # a lost connection, a deadlock, a restart: try again, later each time
-        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 600)) from exc
-    return run.status
+        _retry_or_fail(self, run_id, exc, countdown=BUSY_RETRY_SECONDS, limit=BUSY_RETRIES)
+    except (DatabaseError, psycopg.OperationalError) as exc:
+        countdown = min(30 * 2**self.request.retries, 600)
+        _retry_or_fail(self, run_id, exc, countdown=countdown, limit=TRANSIENT_RETRIES)
+    else:
+        return run.status
+    return "retrying"
+
+
+def _retry_or_fail(task, run_id: int, exc: Exception, *, countdown: int, limit: int) -> None:
+    if task.request.retries < limit:
+        raise task.retry(exc=exc, countdown=countdown, max_retries=limit)
+    loading.give_up(
+        run_id=run_id,
+        reason=_("Gave up after %(n)d attempts: %(error)s")
+        % {"n": task.request.retries + 1, "error": exc},
+    )
+    raise MaxRetriesExceededError(str(exc)) from exc
 
 
 @shared_task(name="campaigns.load_inbox")

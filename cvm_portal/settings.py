@@ -220,6 +220,8 @@ LOGGING = {
     "loggers": {
         "cvm.audit": {"level": "INFO", "propagate": True},
         "celery.app.trace": {"level": "WARNING"},  # one line per task is noise; failures still show
-        "kombu.connection": {"level": "ERROR"},  # "No hostname was supplied" for the in-memory broker
+        "kombu.connection": {
+            "level": "ERROR"
+        },  # "No hostname was supplied" for the in-memory broker
     },
 }

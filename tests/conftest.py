@@ -71,3 +71,14 @@ def make_user(db):
     from tests.factories import user_with_role
 
     return user_with_role
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run Celery tasks in-process for this test, even when a broker is configured."""
+    from cvm_portal.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

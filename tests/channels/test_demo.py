@@ -7,8 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from campaigns.choices import CampaignStatus
-from campaigns.choices import LoadStatus
+from campaigns.choices import CampaignStatus, LoadStatus
 from campaigns.models import (
     Campaign,
     Customer,

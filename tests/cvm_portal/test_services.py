@@ -43,6 +43,7 @@ def test_a_real_celery_worker_runs_the_nightly_task_through_redis():
         ends_at=now - timedelta(hours=1),
     )
     running = CampaignFactory(status=CampaignStatus.LIVE)
+    app.control.purge()  # nothing left over from other tests
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         result = end_expired_campaigns_task.delay()
         assert result.get(timeout=30) == [over.code]

@@ -33,6 +33,13 @@ def _missing_service(item) -> str | None:
     return None
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser tests last: once Playwright runs, its greenlets defeat serialized rollback,
+    which the other transactional tests rely on to get migration-made rows (role groups) back."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None or "tests/browser/" in str(item.fspath))
+
+
 def pytest_runtest_setup(item):
     reason = _missing_service(item)
     if reason:

@@ -1,0 +1,183 @@
+"""Loads on PostgreSQL under stress: concurrent readers, a second load of the same target, a killed worker."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from campaigns import loadfiles, loading
+from campaigns.choices import LoadStatus
+from campaigns.models import LoadRun, TargetGroup, TargetGroupMember
+from tests.factories import CampaignFactory, OfferFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def copy_customers(count: int) -> None:
+    """``count`` customers C0000001… straight through COPY (set-up, not what is tested)."""
+    with connection.cursor() as cur:
+        with cur.copy(
+            "COPY campaigns_customer (external_id, phone, name, segment, value_tier, customer_since, preferred_channel,"
+            " consent_marketing, consent_calls, consent_sms, consent_app_push, consent_digital, do_not_contact,"
+            " created_at, updated_at) FROM STDIN"
+        ) as copy:
+            for n in range(1, count + 1):
+                copy.write_row(
+                    (f"C{n:07d}", f"+4850{n:07d}", f"Customer {n}", "postpaid", "silver", "2020-01-01", "",
+                     True, True, True, True, True, False, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z")
+                )  # fmt: skip
+
+
+def write_members(inbox: Path, name: str, ids: range) -> loadfiles.InboxFile:
+    path = inbox / name
+    with path.open("w") as handle:
+        handle.write("customer_id,offer_code,propensity,expected_value,rank\n")
+        for rank, n in enumerate(ids, start=1):
+            handle.write(f"C{n:07d},,0.{n % 97:02d},{n % 500}.50,{rank}\n")
+    path.with_name(name + ".ok").write_text("")
+    return loadfiles.parse_name(path)
+
+
+def live_count(target_group_id: int) -> int:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM campaigns_targetgroupmember WHERE version_id ="
+            " (SELECT active_version_id FROM campaigns_targetgroup WHERE id = %s)",
+            [target_group_id],
+        )
+        return cur.fetchone()[0]
+
+
+@pytest.fixture
+def big(inbox):
+    copy_customers(200_000)
+    campaign = CampaignFactory(code="BIG", offers=[OfferFactory()])
+    first = loading.register_file(write_members(inbox, "target_group__BIG__20261122.csv", range(1, 1001)), started_by="test")
+    assert loading.run_load(run_id=first.pk).status == LoadStatus.SUCCEEDED
+    return {"campaign": campaign, "inbox": inbox, "group": TargetGroup.objects.get(campaign=campaign)}
+
+
+def test_a_reader_counting_during_a_load_sees_one_complete_version(big):
+    info = write_members(big["inbox"], "target_group__BIG__20261123.csv", range(1, 200_001))
+    run = loading.register_file(info, started_by="test")
+    seen: list[int] = []
+    done = threading.Event()
+
+    def reader():
+        from django.db import connections
+
+        try:
+            while not done.is_set():
+                seen.append(live_count(big["group"].pk))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        result = loading.run_load(run_id=run.pk)
+    finally:
+        time.sleep(0.05)
+        done.set()
+        thread.join(timeout=30)
+    assert result.status == LoadStatus.SUCCEEDED, result.error
+    assert len(seen) > 10
+    assert set(seen) <= {1000, 200_000}, sorted(set(seen))[:10]
+    assert seen[0] == 1000 and seen[-1] == 200_000
+
+
+def test_a_second_load_of_the_same_target_waits_for_the_first(big):
+    import psycopg
+
+    run = loading.register_file(write_members(big["inbox"], "target_group__BIG__20261123.csv", range(1, 11)), started_by="test")
+    holder = psycopg.connect(dbname=connection.settings_dict["NAME"], user="postgres", host="127.0.0.1", autocommit=True)
+    try:
+        holder.execute("SELECT pg_advisory_lock(hashtext('cvm-load:BIG'))")
+        with pytest.raises(loading.LoadBusy):
+            loading.run_load(run_id=run.pk)
+    finally:
+        holder.close()
+    assert loading.run_load(run_id=run.pk).status == LoadStatus.SUCCEEDED
+
+
+def _worker(queue: str, log: Path) -> subprocess.Popen:
+    s = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "CVM_INBOX": str(settings.CVM_INBOX),
+        "DJANGO_SETTINGS_MODULE": "cvm_portal.settings",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "cvm_portal", "worker", "--pool=solo", "-Q", queue,
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+
+
+def _wait(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.redis
+def test_killing_the_worker_mid_load_leaves_the_old_version_and_the_rerun_is_exact(big, tmp_path):
+    from campaigns.tasks import load_file_task
+
+    queue = f"cvm-kill-test-{os.getpid()}"
+    run = loading.register_file(write_members(big["inbox"], "target_group__BIG__20261123.csv", range(1, 200_001)), started_by="test")
+    worker = _worker(queue, tmp_path / "worker1.log")
+    try:
+        load_file_task.apply_async(args=[run.pk], queue=queue)
+
+        def staging_exists():
+            with connection.cursor() as cur:
+                cur.execute("SELECT to_regclass(%s) IS NOT NULL", [f"cvm_stage_run{run.pk}"])
+                return cur.fetchone()[0]
+
+        _wait(staging_exists, 60, "the load to start copying")
+        time.sleep(0.3)
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    # Killed half-way: the run is stuck as running and the old version is untouched.
+    run.refresh_from_db()
+    assert run.status == LoadStatus.RUNNING, (tmp_path / "worker1.log").read_text()[-2000:]
+    assert live_count(big["group"].pk) == 1000
+    # A new worker takes the run again: it cleans up the killed attempt and loads everything once.
+    worker = _worker(queue, tmp_path / "worker2.log")
+    try:
+        result = load_file_task.apply_async(args=[run.pk], queue=queue)
+        assert result.get(timeout=120) == LoadStatus.SUCCEEDED, (tmp_path / "worker2.log").read_text()[-2000:]
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+    run.refresh_from_db()
+    assert (run.status, run.rows_loaded, run.rows_rejected, run.attempts) == (LoadStatus.SUCCEEDED, 200_000, 0, 2)
+    assert live_count(big["group"].pk) == 200_000
+    assert TargetGroupMember.objects.filter(version_id=run.version_id).count() == 200_000
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_class WHERE relname LIKE 'cvm_stage_run%%' AND relkind = 'r'")
+        assert cur.fetchone()[0] == 0  # no staging table left behind
+        cur.execute(
+            "SELECT count(*) FROM pg_class c WHERE c.relname LIKE 'campaigns_targetgroupmember_v%%' AND c.relkind = 'r'"
+            " AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid)"
+        )
+        assert cur.fetchone()[0] == 0  # no orphan partition either
+    assert LoadRun.objects.filter(status=LoadStatus.RUNNING).count() == 0

@@ -37,7 +37,11 @@ def _missing_service(item) -> str | None:
 def pytest_collection_modifyitems(items):
     """Browser tests last: once Playwright runs, its greenlets defeat serialized rollback,
     which the other transactional tests rely on to get migration-made rows (role groups) back."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None or "tests/browser/" in str(item.fspath))
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("browser") is not None or "tests/browser/" in str(item.fspath)
+        )
+    )
 
 
 def pytest_runtest_setup(item):

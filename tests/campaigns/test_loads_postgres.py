@@ -17,23 +17,28 @@ from campaigns.choices import LoadStatus
 from campaigns.models import LoadRun, TargetGroup, TargetGroupMember
 from tests.factories import CampaignFactory, OfferFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def copy_customers(count: int) -> None:
     """``count`` customers C0000001… straight through COPY (set-up, not what is tested)."""
-    with connection.cursor() as cur:
-        with cur.copy(
-            "COPY campaigns_customer (external_id, phone, name, segment, value_tier, customer_since, preferred_channel,"
-            " consent_marketing, consent_calls, consent_sms, consent_app_push, consent_digital, do_not_contact,"
-            " created_at, updated_at) FROM STDIN"
-        ) as copy:
-            for n in range(1, count + 1):
-                copy.write_row(
-                    (f"C{n:07d}", f"+4850{n:07d}", f"Customer {n}", "postpaid", "silver", "2020-01-01", "",
-                     True, True, True, True, True, False, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z")
-                )  # fmt: skip
+    columns = (
+        "external_id, phone, name, segment, value_tier, customer_since, preferred_channel, consent_marketing,"
+        " consent_calls, consent_sms, consent_app_push, consent_digital, do_not_contact, created_at, updated_at"
+    )
+    with (
+        connection.cursor() as cur,
+        cur.copy(f"COPY campaigns_customer ({columns}) FROM STDIN") as copy,
+    ):
+        for n in range(1, count + 1):
+            copy.write_row(
+                (f"C{n:07d}", f"+4850{n:07d}", f"Customer {n}", "postpaid", "silver", "2020-01-01", "",
+                 True, True, True, True, True, False, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z")
+            )  # fmt: skip
 
 
 def write_members(inbox: Path, name: str, ids: range) -> loadfiles.InboxFile:
@@ -60,9 +65,15 @@ def live_count(target_group_id: int) -> int:
 def big(inbox):
     copy_customers(200_000)
     campaign = CampaignFactory(code="BIG", offers=[OfferFactory()])
-    first = loading.register_file(write_members(inbox, "target_group__BIG__20261122.csv", range(1, 1001)), started_by="test")
+    first = loading.register_file(
+        write_members(inbox, "target_group__BIG__20261122.csv", range(1, 1001)), started_by="test"
+    )
     assert loading.run_load(run_id=first.pk).status == LoadStatus.SUCCEEDED
-    return {"campaign": campaign, "inbox": inbox, "group": TargetGroup.objects.get(campaign=campaign)}
+    return {
+        "campaign": campaign,
+        "inbox": inbox,
+        "group": TargetGroup.objects.get(campaign=campaign),
+    }
 
 
 def test_a_reader_counting_during_a_load_sees_one_complete_version(big):
@@ -97,8 +108,13 @@ def test_a_reader_counting_during_a_load_sees_one_complete_version(big):
 def test_a_second_load_of_the_same_target_waits_for_the_first(big):
     import psycopg
 
-    run = loading.register_file(write_members(big["inbox"], "target_group__BIG__20261123.csv", range(1, 11)), started_by="test")
-    holder = psycopg.connect(dbname=connection.settings_dict["NAME"], user="postgres", host="127.0.0.1", autocommit=True)
+    run = loading.register_file(
+        write_members(big["inbox"], "target_group__BIG__20261123.csv", range(1, 11)),
+        started_by="test",
+    )
+    holder = psycopg.connect(
+        dbname=connection.settings_dict["NAME"], user="postgres", host="127.0.0.1", autocommit=True
+    )
     try:
         holder.execute("SELECT pg_advisory_lock(hashtext('cvm-load:BIG'))")
         with pytest.raises(loading.LoadBusy):
@@ -139,7 +155,10 @@ def test_killing_the_worker_mid_load_leaves_the_old_version_and_the_rerun_is_exa
     from campaigns.tasks import load_file_task
 
     queue = f"cvm-kill-test-{os.getpid()}"
-    run = loading.register_file(write_members(big["inbox"], "target_group__BIG__20261123.csv", range(1, 200_001)), started_by="test")
+    run = loading.register_file(
+        write_members(big["inbox"], "target_group__BIG__20261123.csv", range(1, 200_001)),
+        started_by="test",
+    )
     worker = _worker(queue, tmp_path / "worker1.log")
     try:
         load_file_task.apply_async(args=[run.pk], queue=queue)
@@ -164,16 +183,25 @@ def test_killing_the_worker_mid_load_leaves_the_old_version_and_the_rerun_is_exa
     worker = _worker(queue, tmp_path / "worker2.log")
     try:
         result = load_file_task.apply_async(args=[run.pk], queue=queue)
-        assert result.get(timeout=120) == LoadStatus.SUCCEEDED, (tmp_path / "worker2.log").read_text()[-2000:]
+        assert result.get(timeout=120) == LoadStatus.SUCCEEDED, (
+            tmp_path / "worker2.log"
+        ).read_text()[-2000:]
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(timeout=10)
     run.refresh_from_db()
-    assert (run.status, run.rows_loaded, run.rows_rejected, run.attempts) == (LoadStatus.SUCCEEDED, 200_000, 0, 2)
+    assert (run.status, run.rows_loaded, run.rows_rejected, run.attempts) == (
+        LoadStatus.SUCCEEDED,
+        200_000,
+        0,
+        2,
+    )
     assert live_count(big["group"].pk) == 200_000
     assert TargetGroupMember.objects.filter(version_id=run.version_id).count() == 200_000
     with connection.cursor() as cur:
-        cur.execute("SELECT count(*) FROM pg_class WHERE relname LIKE 'cvm_stage_run%%' AND relkind = 'r'")
+        cur.execute(
+            "SELECT count(*) FROM pg_class WHERE relname LIKE 'cvm_stage_run%%' AND relkind = 'r'"
+        )
         assert cur.fetchone()[0] == 0  # no staging table left behind
         cur.execute(
             "SELECT count(*) FROM pg_class c WHERE c.relname LIKE 'campaigns_targetgroupmember_v%%' AND c.relkind = 'r'"

@@ -410,11 +410,7 @@ def _stage_members_batched(
                         f"customer {values['customer'][:64]} is already on line {seen[values['customer']]}",
                     )
             except Reject as reject:
-                if (
-                    fields.get("customer_id", "").strip()
-                    and reject.reason != RejectReason.DUPLICATE
-                ):
-                    seen.setdefault(fields["customer_id"].strip(), line)
+                # Only a loaded line makes later lines of the same customer duplicates.
                 rejects.append(
                     LoadReject(
                         run=run,

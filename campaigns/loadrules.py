@@ -19,14 +19,14 @@ from .phones import normalise_phone
 
 # The same patterns are used in SQL by loading_pg (exponents capped so every match casts).
 NUMBER_PATTERN = r"^\s*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]{1,2})?\s*$"
-INTEGER_PATTERN = r"^\s*[-+]?[0-9]{1,9}\s*$"
+INTEGER_PATTERN = r"^\s*[-+]?[0-9]{1,10}\s*$"
 NUMBER_RE = re.compile(NUMBER_PATTERN)
 INTEGER_RE = re.compile(INTEGER_PATTERN)
 # Ranges, and how the rejection detail states them.
 RANGES = {
     "propensity": (0, 1, "0 to 1"),
     "expected_value": (0, 9_999_999_999, "0 to 9999999999"),
-    "rank": (1, None, "1 or more"),
+    "rank": (1, 2_147_483_647, "1 to 2147483647"),
 }
 TRUE_WORDS = {"1", "true", "t", "yes", "y"}
 FALSE_WORDS = {"0", "false", "f", "no", "n", ""}
@@ -83,7 +83,8 @@ def parse_int(value: str, column: str) -> int | None:
     if not INTEGER_RE.match(value):
         raise not_a_number(column, value, whole=True)
     number = int(value)
-    if number < RANGES[column][0]:
+    low, high, _text = RANGES[column]
+    if not low <= number <= high:
         raise out_of_range(column, value)
     return number
 

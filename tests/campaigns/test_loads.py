@@ -437,3 +437,38 @@ def test_load_now_in_the_admin_queues_the_newest_ready_file(world, client, make_
         run.started_by.startswith("admin: ") and run.status == LoadStatus.SUCCEEDED
     )  # tasks run in-process here
     assert len(live_members("UP-DATA")) == 5
+
+
+def test_rows_with_readable_values_get_the_same_reasons(world):
+    # Every value here can be read by a cast, so PostgreSQL takes its fast statement; the reasons
+    # must be the ones the careful statement and the Python path give.
+    TargetGroup.objects.get_or_create(
+        campaign=world["campaign"], defaults={"reject_threshold": 100}
+    )
+    content = HEADER + (
+        "C0001,DATA-20,1e-5,10,1\n"  # 2 fine: a short exponent
+        "C0002,DATA-20,1e-100,10,2\n"  # 3 exponent longer than the contract allows
+        "C0003,DATA-20,NaN,10,3\n"  # 4
+        "C0004,DATA-20,Infinity,10,4\n"  # 5
+        "C0005,NOT-IN-CAMPAIGN,0.5,10,5\n"  # 6
+        "C9999,DATA-20,0.5,10,6\n"  # 7
+        ",DATA-20,0.5,10,7\n"  # 8
+        "C0006,DATA-20,0.5,10000000000,8\n"  # 9 above the largest expected value
+        "C0007,DATA-20,0.5,10,3000000000\n"  # 10 rank too large
+        " C0008 ,DATA-20, 0.25 , 7.125 , 9 \n"  # 11 fine: spaces are trimmed, 7.125 rounds half up
+    )
+    run = load(drop(world["inbox"], "target_group__UP-DATA__20261123.csv", content))
+    assert run.status == LoadStatus.SUCCEEDED, run.error
+    assert reasons(run) == [
+        (3, "bad_number"),
+        (4, "bad_number"),
+        (5, "bad_number"),
+        (6, "unknown_offer"),
+        (7, "unknown_customer"),
+        (8, "missing_value"),
+        (9, "out_of_range"),
+        (10, "out_of_range"),
+    ]
+    assert live_members("UP-DATA") == ["C0001", "C0008"]
+    padded = TargetGroupMember.objects.get(customer__external_id="C0008")
+    assert (padded.propensity, padded.expected_value, padded.rank) == (0.25, Decimal("7.13"), 9)

@@ -39,8 +39,10 @@ def navigation(request) -> dict:
     for label, url in items:
         if url not in seen:
             seen.add(url)
-            unique.append(
-                {"label": label, "url": url, "active": request.path.startswith(url) and url != "/"}
-            )
+            unique.append({"label": label, "url": url, "active": False})
+    # The longest menu address that the current page lies under is the current one.
+    matching = [item for item in unique if request.path.startswith(item["url"]) and item["url"] != "/"]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["active"] = True
     role = primary_role(user)
     return {"nav_items": unique, "current_role": role.label if role else None}

@@ -487,6 +487,8 @@ def stage_members(
         clock.lap("copy")
         cur.execute("SET work_mem = '256MB'")  # the customer hash and the sorts stay in memory
         cur.execute("SET jit = off")  # compiling costs more than it saves for one pass
+        cur.execute("SET maintenance_work_mem = '512MB'")  # the primary key is sorted in memory...
+        cur.execute("SET max_parallel_maintenance_workers = 2")  # ...by both cores
         # The row estimates of a staging table of text are poor; a nested loop over millions of
         # index look-ups is then the planner's mistake. Hash joins are always right here.
         cur.execute("SET enable_nestloop = off")

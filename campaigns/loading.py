@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+import psycopg
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -158,6 +159,8 @@ def _discard_version(run: LoadRun, pg) -> None:
     if run.version_id is None:
         return
     version_id = run.version_id
+    if TargetGroupVersion.objects.filter(pk=version_id, activated_at__isnull=False).exists():
+        return  # it went live: never remove a live (or once-live) version this way
     if pg is not None:
         from . import loading_pg
 
@@ -176,8 +179,19 @@ def give_up(*, run_id: int, reason: str) -> None:
         .exclude(status__in=[LoadStatus.SUCCEEDED, LoadStatus.SKIPPED])
         .first()
     )
-    if run is not None:
-        _fail(run, reason)
+    if run is None:
+        return
+    if uses_fast_path():
+        from . import loading_pg
+
+        pg = loading_pg.connect()
+        try:
+            _discard_version(run, pg)
+        finally:
+            pg.close()
+    else:
+        _discard_version(run, None)
+    _fail(run, reason)
 
 
 def _clean_interrupted(run: LoadRun, pg) -> None:
@@ -211,7 +225,7 @@ def run_load(*, run_id: int) -> LoadRun:
                 file_date__lte=run.file_date,
             ).exists()
         ):
-            raise LoadBusy(_("a customer snapshot of the same night is still loading"))
+            raise LoadBusy(_("a customer snapshot of the same or an earlier date is still loading"))
         _clean_interrupted(run, pg)
         run.status = LoadStatus.RUNNING
         run.attempts += 1
@@ -224,8 +238,8 @@ def run_load(*, run_id: int) -> LoadRun:
         except FileRejected as exc:
             _discard_version(run, pg)
             return _fail(run, str(exc))
-        except DatabaseError:
-            raise  # transient or not, the task retries; the next attempt cleans up first
+        except (DatabaseError, psycopg.OperationalError):
+            raise  # the task retries (a bounded number of times); the next attempt cleans up first
         except Exception as exc:
             log.exception("load %s failed", run.pk)
             _discard_version(run, pg)
@@ -321,7 +335,10 @@ def _load_target_group(run: LoadRun, info: InboxFile, pg) -> LoadRun:
     run.save(update_fields=["rows_loaded", "rows_rejected"])
     _check_threshold(run, target_group, loaded, rejected)
     _activate(run, version, loaded, control, pg)
-    prune_versions(target_group=target_group, pg=pg)
+    try:
+        prune_versions(target_group=target_group, pg=pg)
+    except Exception:  # the load itself succeeded; the nightly prune task will try again
+        log.exception("pruning after load %s failed", run.pk)
     run.refresh_from_db()
     return run
 
@@ -493,13 +510,21 @@ def _load_customers(run: LoadRun, info: InboxFile, pg) -> LoadRun:
                     continue
                 good.append(Customer(**values))
             now = timezone.now()
+            since = dict(
+                Customer.objects.filter(
+                    external_id__in=[c.external_id for c in good], do_not_contact=True
+                ).values_list("external_id", "do_not_contact_since")
+            )
             for customer in good:
-                customer.do_not_contact_since = now if customer.do_not_contact else None
+                # Keep the date a customer first asked not to be contacted.
+                customer.do_not_contact_since = (
+                    (since.get(customer.external_id) or now) if customer.do_not_contact else None
+                )
             Customer.objects.bulk_create(
                 good,
                 update_conflicts=True,
                 unique_fields=["external_id"],
-                update_fields=[*fields_to_update, "updated_at"],
+                update_fields=[*fields_to_update, "do_not_contact_since", "updated_at"],
             )
             loaded += len(good)
             batch.clear()

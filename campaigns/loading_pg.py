@@ -200,9 +200,9 @@ class _MemberSQL:
         self.stage, self.part, self.part_name = sql.Identifier(stage), sql.Identifier(part), part
 
     def col(self, name: str) -> sql.Composable:
-        """A column of the staging row ``s``, trimmed like Python's str.strip(); '' if the file lacks it."""
+        """A column of the staging row ``s``, trimmed like Python's str.strip(); NULL if the file lacks it."""
         if name not in self.present:
-            return sql.SQL("''")
+            return sql.SQL("NULL::text")  # not '': a constant '' would be cast while planning
         return sql.SQL("coalesce(btrim(s.{}, {}), '')").format(
             sql.Identifier(name), sql.Literal(WHITESPACE)
         )
@@ -544,9 +544,17 @@ def activate(
     control: int,
     now,
 ) -> None:
-    """Attach the version's table and make it the target group's active version, in one transaction."""
+    """Attach the version's table and make it the target group's active version, in one transaction.
+
+    The exclusive lock matters: a reader plans (and fixes its list of partitions) before it
+    takes the snapshot it executes with, so without the lock it could see the new pointer but
+    not the new partition. Holding the lock, activation waits for running readers and new
+    readers wait the few milliseconds activation takes; then they see all of the new version.
+    """
     ident = sql.Identifier
     with pg.transaction(), pg.cursor() as cur:
+        cur.execute("SET LOCAL lock_timeout = '30s'")
+        cur.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(ident(PARENT)))
         cur.execute(
             sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
                 ident(PARENT), ident(partition_table(version.pk)), sql.Literal(version.pk)

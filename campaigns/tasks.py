@@ -2,11 +2,11 @@
 
 import psycopg
 from celery import shared_task
-from celery.exceptions import MaxRetriesExceededError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from . import loading
+from .choices import LoadStatus
 from .lifecycle import end_expired_campaigns
 
 
@@ -28,29 +28,37 @@ TRANSIENT_RETRIES = 5  # a lost connection, a deadlock, a database restart
     reject_on_worker_lost=True,  # ...and run_load cleans up the killed attempt first
     max_retries=None,  # bounded below, separately for "busy" and for transient errors
 )
-def load_file_task(self, run_id: int) -> str:
-    """Load one registered warehouse file; safe to deliver twice."""
+def load_file_task(self, run_id: int, busy: int = 0, transient: int = 0) -> str:
+    """Load one registered warehouse file; safe to deliver twice.
+
+    ``busy`` and ``transient`` count this run's earlier waits and failures (Celery's own
+    retry count would lump them together).
+    """
     try:
         run = loading.run_load(run_id=run_id)
     except loading.LoadBusy as exc:
-        _retry_or_fail(self, run_id, exc, countdown=BUSY_RETRY_SECONDS, limit=BUSY_RETRIES)
+        # Run in-process (no broker), nothing else can finish meanwhile: waiting is pointless.
+        limit = 0 if self.request.is_eager else BUSY_RETRIES
+        _retry_or_fail(self, run_id, exc, limit=limit, count=busy, countdown=BUSY_RETRY_SECONDS,
+                       kwargs={"busy": busy + 1, "transient": transient})  # fmt: skip
     except (DatabaseError, psycopg.OperationalError) as exc:
-        countdown = min(30 * 2**self.request.retries, 600)
-        _retry_or_fail(self, run_id, exc, countdown=countdown, limit=TRANSIENT_RETRIES)
+        _retry_or_fail(self, run_id, exc, limit=TRANSIENT_RETRIES, count=transient,
+                       countdown=min(30 * 2**transient, 600), kwargs={"busy": busy, "transient": transient + 1})  # fmt: skip
     else:
         return run.status
-    return "retrying"
+    return LoadStatus.FAILED.value
 
 
-def _retry_or_fail(task, run_id: int, exc: Exception, *, countdown: int, limit: int) -> None:
-    if task.request.retries < limit:
-        raise task.retry(exc=exc, countdown=countdown, max_retries=limit)
+def _retry_or_fail(
+    task, run_id: int, exc: Exception, *, limit: int, count: int, countdown: int, kwargs: dict
+) -> None:
+    if count < limit:
+        raise task.retry(exc=exc, countdown=countdown, kwargs={"run_id": run_id, **kwargs}, args=())
+    # The run is marked failed with the reason; the task itself ends normally.
     loading.give_up(
         run_id=run_id,
-        reason=_("Gave up after %(n)d attempts: %(error)s")
-        % {"n": task.request.retries + 1, "error": exc},
+        reason=_("Gave up after %(n)d attempts: %(error)s") % {"n": count + 1, "error": exc},
     )
-    raise MaxRetriesExceededError(str(exc)) from exc
 
 
 @shared_task(name="campaigns.load_inbox")

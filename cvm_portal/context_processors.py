@@ -41,7 +41,9 @@ def navigation(request) -> dict:
             seen.add(url)
             unique.append({"label": label, "url": url, "active": False})
     # The longest menu address that the current page lies under is the current one.
-    matching = [item for item in unique if request.path.startswith(item["url"]) and item["url"] != "/"]
+    matching = [
+        item for item in unique if request.path.startswith(item["url"]) and item["url"] != "/"
+    ]
     if matching:
         max(matching, key=lambda item: len(item["url"]))["active"] = True
     role = primary_role(user)

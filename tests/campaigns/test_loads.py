@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from campaigns import loadfiles, loading
 from campaigns.choices import ChannelKind, LoadStatus
@@ -472,3 +473,61 @@ def test_rows_with_readable_values_get_the_same_reasons(world):
     assert live_members("UP-DATA") == ["C0001", "C0008"]
     padded = TargetGroupMember.objects.get(customer__external_id="C0008")
     assert (padded.propensity, padded.expected_value, padded.rank) == (0.25, Decimal("7.13"), 9)
+
+
+def test_a_file_without_the_optional_number_columns_loads(world):
+    TargetGroup.objects.get_or_create(
+        campaign=world["campaign"], defaults={"reject_threshold": 100}
+    )
+    content = "customer_id,offer_code\nC0001,DATA-20\n C0002 ,\nC9999,\n"
+    run = load(drop(world["inbox"], "target_group__UP-DATA__20261123.csv", content))
+    assert run.status == LoadStatus.SUCCEEDED, run.error
+    assert reasons(run) == [(4, "unknown_customer")]
+    assert live_members("UP-DATA") == ["C0001", "C0002"]
+    assert TargetGroupMember.objects.filter(propensity__isnull=True, rank__isnull=True).count() == 2
+
+
+def test_do_not_contact_keeps_the_date_it_was_first_asked_for(inbox):
+    row = "C0001,+48501000001,Anna,prepaid,bronze,2020-01-31,,1,1,1,1,1,{dnc}\n"
+    load(drop(inbox, "customers__20261121.csv", SNAPSHOT_HEADER + row.format(dnc=1)))
+    first = Customer.objects.get(external_id="C0001").do_not_contact_since
+    assert first is not None
+    load(drop(inbox, "customers__20261122.csv", SNAPSHOT_HEADER + row.format(dnc="yes")))
+    assert Customer.objects.get(external_id="C0001").do_not_contact_since == first
+    load(drop(inbox, "customers__20261123.csv", SNAPSHOT_HEADER + row.format(dnc=0)))
+    assert Customer.objects.get(external_id="C0001").do_not_contact_since is None
+
+
+def test_a_target_group_waits_for_the_nights_snapshot_and_in_process_gives_up_at_once(
+    world, eager_tasks
+):
+    from campaigns.tasks import load_file_task
+
+    snapshot = loading.register_file(
+        drop(world["inbox"], "customers__20261123.csv", SNAPSHOT_HEADER), started_by="test"
+    )
+    assert snapshot.status == LoadStatus.PENDING
+    run = loading.register_file(
+        drop(world["inbox"], "target_group__UP-DATA__20261123.csv", members_csv(range(1, 4))),
+        started_by="test",
+    )
+    load_file_task.apply(args=[run.pk])
+    run.refresh_from_db()
+    assert run.status == LoadStatus.FAILED
+    assert "Gave up after 1 attempts" in run.error and "snapshot" in run.error
+
+
+def test_giving_up_discards_the_unfinished_version(world):
+    run = loading.register_file(
+        drop(world["inbox"], "target_group__UP-DATA__20261123.csv", members_csv(range(1, 4))),
+        started_by="test",
+    )
+    version = TargetGroupVersion.objects.create(target_group=run.target_group)
+    LoadRun.objects.filter(pk=run.pk).update(version=version, status=LoadStatus.RUNNING)
+    if connection.vendor != "postgresql":
+        TargetGroupMember.objects.create(version=version, customer=world["customers"][0], line=2)
+    loading.give_up(run_id=run.pk, reason="Gave up after 6 attempts: connection lost")
+    run.refresh_from_db()
+    assert (run.status, run.version_id) == (LoadStatus.FAILED, None)
+    assert not TargetGroupVersion.objects.filter(pk=version.pk).exists()
+    assert not TargetGroupMember.objects.filter(version_id=version.pk).exists()

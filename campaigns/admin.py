@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from cvm_portal.admin import ReadOnlyAdmin
 from cvm_portal.audit import record_access
 
 from .choices import CampaignStatus
@@ -298,17 +299,6 @@ class TargetGroupAdmin(admin.ModelAdmin):
                     ),
                     messages.SUCCESS,
                 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LoadRun)

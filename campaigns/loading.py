@@ -384,6 +384,12 @@ def _raw(fields: dict[str, str]) -> str:
     return ",".join(fields.values())[:RAW_LIMIT]
 
 
+def _reject_row(run: LoadRun, line: int, reject: Reject, fields: dict[str, str]) -> LoadReject:
+    return LoadReject(
+        run=run, line=line, reason=reject.reason, detail=reject.detail[:300], raw=_raw(fields)
+    )
+
+
 def _stage_members_batched(
     run: LoadRun, info: InboxFile, version: TargetGroupVersion, campaign: Campaign
 ) -> tuple[int, int, int]:
@@ -428,15 +434,7 @@ def _stage_members_batched(
                     )
             except Reject as reject:
                 # Only a loaded line makes later lines of the same customer duplicates.
-                rejects.append(
-                    LoadReject(
-                        run=run,
-                        line=line,
-                        reason=reject.reason,
-                        detail=reject.detail[:300],
-                        raw=_raw(fields),
-                    )
-                )
+                rejects.append(_reject_row(run, line, reject, fields))
                 continue
             seen[values["customer"]] = line
             member_control = is_control(values["customer"], campaign.code, campaign.control_share)
@@ -546,15 +544,7 @@ def _load_customers(run: LoadRun, info: InboxFile, pg) -> LoadRun:
                         % {"phone": values["phone"], "line": seen_phones[values["phone"]]},
                     )
             except Reject as reject:
-                rejects.append(
-                    LoadReject(
-                        run=run,
-                        line=line,
-                        reason=reject.reason,
-                        detail=reject.detail[:300],
-                        raw=_raw(fields),
-                    )
-                )
+                rejects.append(_reject_row(run, line, reject, fields))
                 continue
             seen_ids[values["external_id"]] = line
             seen_phones[values["phone"]] = line

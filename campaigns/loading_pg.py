@@ -263,26 +263,36 @@ class _MemberSQL:
         codes = dict(self.campaign.offers.values_list("code", "id"))
         return sql.Literal(json.dumps(codes)) + sql.SQL("::jsonb")
 
+    def attributes(self) -> sql.Composable:
+        """The extra columns of row ``s`` as a JSON object (NULL when the file has none)."""
+        if not self.extra:
+            return sql.SQL("NULL::jsonb")
+        return sql.SQL("jsonb_build_object({})").format(
+            sql.SQL(", ").join(
+                sql.SQL("{}, coalesce(s.{}, '')").format(sql.Literal(n), sql.Identifier(n))
+                for n in self.extra
+            )
+        )
+
+    def in_control(self, customer_id: sql.Composable) -> sql.Composable:
+        """loadrules.control_bucket in SQL: md5 of "<customer id>:<campaign code>", first 32 bits, mod 10000."""
+        return sql.SQL(
+            "((('x' || substr(md5({c} || ':' || {code}), 1, 8))::bit(32)::bigint % 10000) < {share})"
+        ).format(
+            c=customer_id,
+            code=sql.Literal(self.campaign.code),
+            share=sql.Literal(int(self.campaign.control_share * 100)),
+        )
+
     def values(self, *, trimmed: bool) -> sql.Composable:
         """The member columns, in the parent table's order, from a valid staged row ``s`` joined to ``c`` and ``co``.
         Casts ignore surrounding spaces themselves; ``trimmed`` only matters for the empty check."""
         col = self.col if trimmed else self.raw
-        attributes = (
-            sql.SQL("jsonb_build_object({})").format(
-                sql.SQL(", ").join(
-                    sql.SQL("{}, coalesce(s.{}, '')").format(sql.Literal(n), sql.Identifier(n))
-                    for n in self.extra
-                )
-            )
-            if self.extra
-            else sql.SQL("NULL::jsonb")
-        )
-        share = int(self.campaign.control_share * 100)
         return sql.SQL(
             "nullif({p}, '')::float8 AS propensity,"
             " round(nullif({ev}, '')::numeric, 2)::numeric(12, 2) AS expected_value,"
             " nullif({r}, '')::bigint::integer AS rank,"
-            " ((('x' || substr(md5(c.external_id || ':' || {code}), 1, 8))::bit(32)::bigint % 10000) < {share}) AS is_control,"
+            " {control} AS is_control,"
             " s.line::integer AS line,"
             " {attributes} AS attributes,"
             " c.id AS customer_id,"
@@ -290,7 +300,7 @@ class _MemberSQL:
             " {version}::bigint AS version_id"
         ).format(
             p=col("propensity"), ev=col("expected_value"), r=col("rank"),
-            code=sql.Literal(self.campaign.code), share=sql.Literal(share), attributes=attributes,
+            control=self.in_control(sql.SQL("c.external_id")), attributes=self.attributes(),
             version=sql.Literal(self.version.pk),
             offer_id=sql.SQL("co.id") if trimmed else sql.SQL("({} ->> {})").format(self.offer_map(), self.raw("offer_code")),
         )  # fmt: skip
@@ -415,7 +425,6 @@ class _MemberSQL:
             ),
             ("m_rank", sql.SQL("nullif({}, '')::bigint::integer").format(self.col("rank"))),
         ]
-        share = int(self.campaign.control_share * 100)
         columns = [
             sql.SQL("CASE WHEN {safe} THEN {expr} END AS {name}").format(
                 safe=safe, expr=expr, name=sql.Identifier(name)
@@ -423,23 +432,8 @@ class _MemberSQL:
             for name, expr in parts
         ]
         columns += [
-            sql.SQL(
-                "((('x' || substr(md5({c} || ':' || {code}), 1, 8))::bit(32)::bigint % 10000) < {share}) AS m_is_control"
-            ).format(
-                c=self.col("customer_id"),
-                code=sql.Literal(self.campaign.code),
-                share=sql.Literal(share),
-            ),
-            sql.SQL("{} AS m_attributes").format(
-                sql.SQL("jsonb_build_object({})").format(
-                    sql.SQL(", ").join(
-                        sql.SQL("{}, coalesce(s.{}, '')").format(sql.Literal(n), sql.Identifier(n))
-                        for n in self.extra
-                    )
-                )
-                if self.extra
-                else sql.SQL("NULL::jsonb")
-            ),
+            sql.SQL("{} AS m_is_control").format(self.in_control(self.col("customer_id"))),
+            sql.SQL("{} AS m_attributes").format(self.attributes()),
             sql.SQL(
                 "c.id AS m_customer_id, co.id AS m_offer_id, {}::bigint AS m_version_id"
             ).format(sql.Literal(self.version.pk)),

@@ -16,11 +16,14 @@ from .lifecycle import change_status
 from .loading import queue_target_group
 from .models import (
     Campaign,
+    ContactPolicy,
     Customer,
+    DeclineReason,
     LoadRun,
     Offer,
     OfferContent,
     Product,
+    Response,
     TargetGroup,
     TargetGroupVersion,
 )
@@ -348,3 +351,59 @@ class TargetGroupVersionAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["target_group"]
     list_select_related = ["target_group__campaign"]
+
+
+@admin.register(ContactPolicy)
+class ContactPolicyAdmin(admin.ModelAdmin):
+    """One row: the contact limit across campaigns, offers per channel, arbitration weights."""
+
+    list_display = ["__str__", "max_contacts", "window_days", "assisted_offers", "digital_offers"]
+    fieldsets = [
+        (_("Contact limit across campaigns"), {"fields": ["max_contacts", "window_days"]}),
+        (_("How many offers"), {"fields": ["assisted_offers", "digital_offers"]}),
+        (
+            _("Arbitration"),
+            {
+                "fields": [
+                    "propensity_weight",
+                    "value_weight",
+                    "priority_weight",
+                    "default_propensity",
+                ]
+            },
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return not ContactPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeclineReason)
+class DeclineReasonAdmin(admin.ModelAdmin):
+    list_display = ["label", "code", "suppression_days", "position", "is_active"]
+    list_editable = ["suppression_days", "position", "is_active"]
+    search_fields = ["label", "code"]
+
+
+@admin.register(Response)
+class ResponseAdmin(ReadOnlyAdmin):
+    """Outcomes as agents and channels recorded them."""
+
+    list_display = [
+        "recorded_at",
+        "customer",
+        "offer",
+        "campaign",
+        "channel_kind",
+        "outcome",
+        "decline_reason",
+        "agent",
+    ]
+    list_filter = ["outcome", "channel_kind", "campaign", "decline_reason"]
+    search_fields = ["=customer__external_id", "offer__code", "campaign__code"]
+    list_select_related = ["customer", "offer", "campaign", "decline_reason", "agent"]
+    date_hierarchy = "recorded_at"
+    show_full_result_count = False

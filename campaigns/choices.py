@@ -133,3 +133,37 @@ class RejectReason(models.TextChoices):
     BAD_DATE = "bad_date", _("Not a date (YYYY-MM-DD)")
     BAD_BOOLEAN = "bad_boolean", _("Not a yes/no value (1/0, true/false, y/n)")
     WRONG_FIELD_COUNT = "wrong_field_count", _("Wrong number of fields on the line")
+
+
+class Outcome(models.TextChoices):
+    """What happened to an offer that was shown to an agent or a channel."""
+
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    LATER = "later", _("Later")
+    NOT_PRESENTED = "not_presented", _("Not presented")
+
+
+# Outcomes that mean the customer was really contacted about the offer.
+CONTACT_OUTCOMES = (Outcome.ACCEPTED, Outcome.DECLINED, Outcome.LATER)
+
+
+class NotPresentedReason(models.TextChoices):
+    CUSTOMER_ISSUE = "customer_issue", _("The customer has an issue to solve")
+    NO_TIME = "no_time", _("No time")
+    NOT_APPROPRIATE = "not_appropriate", _("Not appropriate now")
+
+
+class Exclusion(models.TextChoices):
+    """Why an offer that was a candidate is not shown: the decisioning filters, by name."""
+
+    NOT_VALID = "not_valid", _("Offer not valid today")
+    NO_CONSENT = "no_consent", _("No consent for this channel")
+    DO_NOT_CONTACT = "do_not_contact", _("Customer asked not to be contacted")
+    COOLDOWN = "cooldown", _("Contacted for this campaign too recently")
+    CONTACT_CAP = "contact_cap", _("Contact limit across campaigns reached")
+    DECLINED_RECENTLY = "declined_recently", _("Declined recently")
+    ALREADY_ACCEPTED = "already_accepted", _("Already accepted")
+    CONTROL_GROUP = "control_group", _("In the control group (held out)")
+    SAME_FAMILY = "same_family", _("A better offer of the same product family is shown")
+    OVER_LIMIT = "over_limit", _("Below the top offers for this channel")

@@ -142,3 +142,30 @@ def user_with_role(
     if role is not None:
         assign_role(user, role)
     return user
+
+
+def target_group(campaign, members):
+    """An active target-group version of ``campaign`` holding ``members``: dicts of
+    TargetGroupMember fields (customer required). On PostgreSQL the version gets its partition."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from campaigns.models import TargetGroup, TargetGroupMember, TargetGroupVersion
+
+    group, _ = TargetGroup.objects.get_or_create(campaign=campaign)
+    version = TargetGroupVersion.objects.create(
+        target_group=group, activated_at=timezone.now(), member_count=len(members)
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                f"CREATE TABLE campaigns_targetgroupmember_v{version.pk} PARTITION OF campaigns_targetgroupmember"
+                f" FOR VALUES IN ({version.pk})"
+            )
+    TargetGroupMember.objects.bulk_create(
+        TargetGroupMember(version=version, line=line, **{"is_control": False, **m})
+        for line, m in enumerate(members, start=2)
+    )
+    group.active_version = version
+    group.save(update_fields=["active_version"])
+    return group

@@ -12,6 +12,13 @@ from .core import (  # noqa: F401
     Product,
     code_validator,
 )
+from .decisions import (  # noqa: F401
+    ContactPolicy,
+    Decision,
+    DeclineReason,
+    Presentation,
+    Response,
+)
 from .targeting import (  # noqa: F401
     LoadReject,
     LoadRun,

@@ -1,0 +1,199 @@
+"""Decisions (next-best-offers shown), their presentations, outcomes, and the rules CVM managers tune.
+
+A *decision* is one request for offers (a customer, a channel kind, maybe an agent); each
+offer it returns is a *presentation*, including those held out for the control group; an
+*outcome* records what happened to one presentation, at most once.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import ChannelKind, NotPresentedReason, Outcome
+from .core import Campaign, Customer, Offer
+
+
+class ContactPolicy(models.Model):
+    """The global contact rules and arbitration weights; one row, edited by CVM managers."""
+
+    max_contacts = models.PositiveSmallIntegerField(
+        _("contacts allowed"),
+        default=3,
+        help_text=_("At most this many contacts across all campaigns…"),
+    )
+    window_days = models.PositiveSmallIntegerField(
+        _("in days"),
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text=_("…in this many days."),
+    )
+    assisted_offers = models.PositiveSmallIntegerField(
+        _("offers shown to agents"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    digital_offers = models.PositiveSmallIntegerField(
+        _("offers for digital channels"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    propensity_weight = models.FloatField(
+        _("propensity weight"), default=1.0, validators=[MinValueValidator(0), MaxValueValidator(5)],
+        help_text=_("Score = propensity^a × value^b × priority^c; this is a."),
+    )  # fmt: skip
+    value_weight = models.FloatField(
+        _("value weight"),
+        default=1.0,
+        validators=[MinValueValidator(0), MaxValueValidator(5)],
+        help_text=_("b"),
+    )
+    priority_weight = models.FloatField(
+        _("priority weight"),
+        default=1.0,
+        validators=[MinValueValidator(0), MaxValueValidator(5)],
+        help_text=_("c"),
+    )
+    default_propensity = models.FloatField(
+        _("propensity when unknown"),
+        default=0.1,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+
+    class Meta:
+        verbose_name = _("contact policy")
+        verbose_name_plural = _("contact policy")
+
+    def __str__(self) -> str:
+        return str(_("Contact policy"))
+
+    @classmethod
+    def current(cls) -> ContactPolicy:
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy
+
+    def offers_for(self, kind: str) -> int:
+        return self.assisted_offers if kind in ChannelKind.assisted() else self.digital_offers
+
+
+class DeclineReason(models.Model):
+    """Why a customer declined, and how long the declined offer is then not shown again."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    label = models.CharField(_("label"), max_length=100)
+    suppression_days = models.PositiveSmallIntegerField(
+        _("not shown again for (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty means never again."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("decline reason")
+        verbose_name_plural = _("decline reasons")
+        ordering = ["position", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Decision(models.Model):
+    """One request for next-best-offers: who, where, by which agent, when."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="decisions")
+    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The site as an id only: the CVM side does not import the delivery side (channels.Site).
+    site_id = models.BigIntegerField(_("site"), null=True, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["customer", "-created_at"], name="decision_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.channel_kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Presentation(models.Model):
+    """One offer of one decision, with its rank, score and reason; held-out ones are not shown."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="presentations")
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    score = models.FloatField(_("score"))
+    reason = models.CharField(_("reason shown"), max_length=300)
+    held_out = models.BooleanField(_("held out (control group)"), default=False)
+
+    class Meta:
+        verbose_name = _("presentation")
+        verbose_name_plural = _("presentations")
+        ordering = ["decision", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "offer"], name="presentation_offer_once_per_decision"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer.code} #{self.rank}"
+
+
+class Response(models.Model):
+    """What happened to one presentation; recorded at most once (the first record wins)."""
+
+    presentation = models.OneToOneField(
+        Presentation, on_delete=models.CASCADE, related_name="response"
+    )
+    # Denormalised for the contact-policy look-ups, which must not join through decisions.
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="responses")
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    decline_reason = models.ForeignKey(
+        DeclineReason, on_delete=models.PROTECT, null=True, blank=True
+    )
+    not_presented_reason = models.CharField(
+        _("why not presented"), max_length=20, choices=NotPresentedReason.choices, blank=True
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    site_id = models.BigIntegerField(_("site"), null=True, blank=True)
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        ordering = ["-recorded_at"]
+        indexes = [models.Index(fields=["customer", "-recorded_at"], name="response_customer_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=Outcome.values), name="response_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome=Outcome.DECLINED) | Q(decline_reason__isnull=False),
+                name="response_decline_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome=Outcome.NOT_PRESENTED) | ~Q(not_presented_reason=""),
+                name="response_not_presented_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer_id} {self.outcome}"

@@ -1,0 +1,60 @@
+"""Recording what happened to a presented offer: once per presentation, whoever asks twice."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from .choices import NotPresentedReason, Outcome
+from .models import DeclineReason, Presentation, Response
+
+
+@transaction.atomic
+def record_outcome(
+    *,
+    presentation: Presentation,
+    outcome: str,
+    agent=None,
+    site_id: int | None = None,
+    decline_reason: DeclineReason | None = None,
+    not_presented_reason: str = "",
+) -> tuple[Response, bool]:
+    """Record the outcome of ``presentation``; safe to call twice (a double click, a retry, two tabs).
+
+    Returns (response, created). The first outcome recorded wins: a second call returns it
+    unchanged, whatever it asked for.
+    """
+    if outcome not in Outcome.values:
+        raise ValidationError(_("Unknown outcome “%(outcome)s”.") % {"outcome": outcome})
+    if presentation.held_out:
+        raise ValidationError(_("This offer was held out for the control group and was not shown."))
+    if outcome == Outcome.DECLINED and decline_reason is None:
+        raise ValidationError(_("Choose why the customer declined."))
+    if outcome == Outcome.NOT_PRESENTED and not_presented_reason not in NotPresentedReason.values:
+        raise ValidationError(_("Choose why the offer was not presented."))
+    presentation = (
+        Presentation.objects.select_for_update().select_related("decision").get(pk=presentation.pk)
+    )
+    existing = Response.objects.filter(presentation=presentation).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                presentation=presentation,
+                customer_id=presentation.decision.customer_id,
+                offer_id=presentation.offer_id,
+                campaign_id=presentation.campaign_id,
+                channel_kind=presentation.decision.channel_kind,
+                outcome=outcome,
+                decline_reason=decline_reason if outcome == Outcome.DECLINED else None,
+                not_presented_reason=not_presented_reason
+                if outcome == Outcome.NOT_PRESENTED
+                else "",
+                agent=agent,
+                site_id=site_id,
+            )
+    except IntegrityError:  # another request won the race between our check and insert
+        return Response.objects.get(presentation=presentation), False
+    return response, True

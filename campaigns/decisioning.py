@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -182,7 +183,10 @@ def _reason(c: Candidate) -> str:
     ]
     if c.propensity is not None:
         parts.append(_("likely to accept: %(p)d %%") % {"p": round(c.propensity * 100)})
-    parts.append(_("worth about %(value)s a year") % {"value": f"{c.value:,.0f}"})
+    parts.append(
+        _("worth about %(value)s %(currency)s a year")
+        % {"value": f"{c.value:,.0f}", "currency": settings.CVM_CURRENCY}
+    )
     return " · ".join(parts)[:300]
 
 

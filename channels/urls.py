@@ -1,11 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import console, views
 
 app_name = "channels"
 
 urlpatterns = [
     path("console/", views.console, name="console"),
+    path("console/find/", console.find, name="console_find"),
+    path("console/pop/", console.screen_pop, name="screen_pop"),
+    path("console/customers/<int:pk>/", console.customer_page, name="console_customer"),
+    path("console/offers/<int:pk>/outcome/", console.outcome, name="console_outcome"),
     path("outbound/", views.outbound, name="outbound"),
     path("team/", views.team, name="team"),
     path("sites/", views.site_list, name="site_list"),

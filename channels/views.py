@@ -24,13 +24,15 @@ def _live_campaigns_for(kinds: list[str]):
 @role_required(Role.AGENT)
 def console(request: HttpRequest) -> HttpResponse:
     """Who may use it: agents (store staff and inbound call-centre agents). Their own site only."""
+    return render(request, "channels/console.html", console_context(request))
+
+
+def console_context(request: HttpRequest) -> dict:
+    from .console import FindForm
+
     profile = getattr(request.user, "agent_profile", None)
     kind = profile.channel_kind if profile else ChannelKind.STORE
-    return render(
-        request,
-        "channels/console.html",
-        {"profile": profile, "campaigns": _live_campaigns_for([kind])},
-    )
+    return {"profile": profile, "campaigns": _live_campaigns_for([kind]), "form": FindForm()}
 
 
 @require_GET

@@ -207,6 +207,8 @@ if not DEBUG:
 # --- The portal's own -------------------------------------------------------------
 # Region used to read phone numbers typed without a country code (ISO 3166 alpha-2).
 CVM_DEFAULT_PHONE_REGION = env.str("CVM_DEFAULT_PHONE_REGION", default="PL")
+# The currency of offer values, as agents read it.
+CVM_CURRENCY = env.str("CVM_CURRENCY", default="PLN")
 # Where the data warehouse drops customer snapshots and target groups (see docs/loads.md).
 CVM_INBOX = env.path("CVM_INBOX", default=BASE_DIR / "var" / "inbox")
 # How long a replaced target-group version is kept before it is pruned.

@@ -23,10 +23,15 @@ def test_a_wrong_password_is_explained_and_the_username_kept(
     expect(page.get_by_label("Username")).to_have_value("store1")
 
 
+def test_the_console_is_ready_to_type_into(demo_world, page, live_server, sign_in):
+    sign_in("store1")
+    expect(page.get_by_label("Phone number or customer id")).to_be_focused()
+
+
 def test_keyboard_users_can_skip_to_content_and_see_where_focus_is(
     demo_world, page, live_server, sign_in
 ):
-    sign_in("store1")
+    sign_in("cvm1")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to content")
     expect(skip).to_be_focused()

@@ -29,7 +29,7 @@ def test_console_shows_the_agents_site_and_the_programmes_live_in_their_channel(
     assert "Fibre for all" in content
     assert "Phone-only push" not in content
     assert "Still a draft" not in content
-    assert "Coming to this console" in content
+    assert "Find the customer" in content
 
 
 def test_console_with_no_live_programme_says_what_will_happen(client, make_user):

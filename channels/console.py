@@ -1,0 +1,140 @@
+"""The agent console: find the customer, see the next-best-offers, record outcomes in one click."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from campaigns.choices import ChannelKind, NotPresentedReason, Outcome
+from campaigns.decisioning import decide
+from campaigns.lookup import find_customer
+from campaigns.models import Customer, DeclineReason, Presentation, Response
+from campaigns.responses import record_outcome
+from cvm_portal.audit import record_access
+from cvm_portal.roles import Role, role_required
+
+
+class FindForm(forms.Form):
+    q = forms.CharField(label=_("Phone number or customer id"), max_length=64)
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(choices=Outcome.choices)
+    decline_reason = forms.ModelChoiceField(
+        queryset=DeclineReason.objects.filter(is_active=True), required=False
+    )
+    not_presented_reason = forms.ChoiceField(
+        choices=[("", "")] + NotPresentedReason.choices, required=False
+    )
+
+
+def _kind(request) -> str:
+    profile = getattr(request.user, "agent_profile", None)
+    return profile.channel_kind if profile else ChannelKind.STORE
+
+
+@require_POST
+@role_required(Role.AGENT)
+def find(request: HttpRequest) -> HttpResponse:
+    """Who may use it: agents. POST only, so a phone number never lands in a URL or access log."""
+    form = FindForm(request.POST)
+    error = _("Type the customer's phone number or customer id.")
+    if form.is_valid():
+        try:
+            customer = find_customer(form.cleaned_data["q"])
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            record_access(user=request.user, action="find", obj=customer, detail="console")
+            return redirect("channels:console_customer", pk=customer.pk)
+    from .views import console_context
+
+    return render(
+        request,
+        "channels/console.html",
+        {**console_context(request), "form": form, "find_error": error},
+        status=200,
+    )
+
+
+@require_GET
+@role_required(Role.AGENT)
+def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who may use it: agents. The customer, their next-best-offers (decided now) and history."""
+    customer = get_object_or_404(Customer, pk=pk)
+    record_access(user=request.user, action="view", obj=customer, detail="console")
+    profile = getattr(request.user, "agent_profile", None)
+    result = decide(
+        customer=customer,
+        channel_kind=_kind(request),
+        agent=request.user,
+        site_id=profile.site_id if profile else None,
+    )
+    offers = [
+        (c, c.offer.contents.filter(channel_kind=_kind(request)).first()) for c in result.offers
+    ]
+    history = (
+        Response.objects.filter(customer=customer)
+        .select_related("offer", "campaign", "decline_reason", "agent")
+        .order_by("-recorded_at")[:20]
+    )
+    return render(
+        request,
+        "channels/console_customer.html",
+        {
+            "customer": customer,
+            "offers": offers,
+            "result": result,
+            "history": history,
+            "decline_reasons": DeclineReason.objects.filter(is_active=True),
+            "not_presented_reasons": NotPresentedReason.choices,
+            "profile": profile,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.AGENT)
+def outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who may use it: the agent the offer was shown to. Records once; htmx gets the card back."""
+    presentation = get_object_or_404(
+        Presentation.objects.select_related("decision", "offer"), pk=pk, held_out=False
+    )
+    if presentation.decision.agent_id != request.user.pk:
+        raise Http404
+    form = OutcomeForm(request.POST)
+    error = None
+    response = None
+    if form.is_valid():
+        profile = getattr(request.user, "agent_profile", None)
+        try:
+            response, _created = record_outcome(
+                presentation=presentation,
+                outcome=form.cleaned_data["outcome"],
+                agent=request.user,
+                site_id=profile.site_id if profile else None,
+                decline_reason=form.cleaned_data["decline_reason"],
+                not_presented_reason=form.cleaned_data["not_presented_reason"] or "",
+            )
+        except ValidationError as exc:
+            error = exc.messages[0]
+    else:
+        error = _("Choose an outcome.")
+    if request.htmx:
+        return render(
+            request,
+            "channels/includes/outcome_result.html",
+            {"presentation": presentation, "response": response, "error": error},
+            status=200 if error is None else 422,
+        )
+    return redirect("channels:console_customer", pk=presentation.decision.customer_id)
+
+
+@require_GET
+@role_required(Role.AGENT)
+def screen_pop(request: HttpRequest) -> HttpResponse:
+    """Who may use it: agents. Telephony opens /console/pop/#<caller number>; the page posts the
+    number (it never reaches the server in a URL) and lands on the customer."""
+    return render(request, "channels/screen_pop.html")

@@ -1,0 +1,129 @@
+"""The agent console: find, see offers, record an outcome — and who may do it."""
+
+import pytest
+
+from campaigns.choices import CampaignStatus, ChannelKind, Outcome
+from campaigns.models import DeclineReason, Presentation, Response
+from cvm_portal.models import AuditEvent
+from cvm_portal.roles import Role
+from tests.factories import (
+    CampaignFactory,
+    CustomerFactory,
+    OfferContentFactory,
+    OfferFactory,
+    target_group,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def customer():
+    customer = CustomerFactory(phone="+48501234567", consent_marketing=True, external_id="C0042")
+    offer = OfferFactory(title="Fibre 1 Gb/s", channel_kinds=[ChannelKind.STORE])
+    OfferContentFactory(offer=offer, channel_kind=ChannelKind.STORE, agent_script="Fibre is here.")
+    campaign = CampaignFactory(
+        status=CampaignStatus.LIVE, offers=[offer], channel_kinds=[ChannelKind.STORE]
+    )
+    target_group(campaign, [{"customer": customer, "propensity": 0.4}])
+    return customer
+
+
+@pytest.fixture
+def agent(client, make_user):
+    user = make_user(Role.AGENT)
+    client.force_login(user)
+    return user
+
+
+@pytest.mark.parametrize("typed", ["0048 501 234 567", "501-234-567", "C0042"])
+def test_an_agent_finds_a_customer_by_phone_in_any_format_or_id(client, agent, customer, typed):
+    response = client.post("/console/find/", {"q": typed})
+    assert response.status_code == 302 and response.url == f"/console/customers/{customer.pk}/"
+    assert AuditEvent.objects.filter(user=agent, action="find", object_id=str(customer.pk)).exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("+48 999", "not a valid number"),
+        ("C9999", "No customer has this customer id"),
+        ("+48 600 000 000", "No customer has this phone number"),
+        ("", "Type the customer&#x27;s phone number or customer id"),
+    ],
+)
+def test_an_unknown_or_malformed_search_says_so(client, agent, customer, typed, message):
+    response = client.post("/console/find/", {"q": typed})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+def test_searching_by_get_is_refused_so_numbers_stay_out_of_urls(client, agent):
+    assert client.get("/console/find/", {"q": "+48501234567"}).status_code == 405
+
+
+def test_the_customer_page_shows_offers_with_script_reason_and_is_audited(client, agent, customer):
+    response = client.get(f"/console/customers/{customer.pk}/")
+    content = response.content.decode()
+    assert (
+        "Fibre 1 Gb/s" in content
+        and "Fibre is here." in content
+        and "likely to accept: 40 %" in content
+    )
+    assert AuditEvent.objects.filter(user=agent, action="view", object_id=str(customer.pk)).exists()
+
+
+def test_one_click_records_an_outcome_once_and_htmx_gets_the_confirmation(client, agent, customer):
+    client.get(f"/console/customers/{customer.pk}/")
+    presentation = Presentation.objects.get()
+    url = f"/console/offers/{presentation.pk}/outcome/"
+    first = client.post(url, {"outcome": "accepted"}, HTTP_HX_REQUEST="true")
+    again = client.post(url, {"outcome": "accepted"}, HTTP_HX_REQUEST="true")  # the double click
+    assert first.status_code == again.status_code == 200
+    assert "Recorded: Accepted" in first.content.decode() and "<html" not in first.content.decode()
+    assert Response.objects.count() == 1
+    history = client.get(f"/console/customers/{customer.pk}/").content.decode()
+    assert "Accepted" in history and "Fibre 1 Gb/s" in history
+
+
+def test_declining_needs_a_reason(client, agent, customer):
+    client.get(f"/console/customers/{customer.pk}/")
+    url = f"/console/offers/{Presentation.objects.get().pk}/outcome/"
+    refused = client.post(url, {"outcome": "declined"}, HTTP_HX_REQUEST="true")
+    assert (
+        refused.status_code == 422
+        and "Choose why the customer declined" in refused.content.decode()
+    )
+    reason = DeclineReason.objects.get(code="price")
+    assert (
+        client.post(
+            url, {"outcome": "declined", "decline_reason": reason.pk}, HTTP_HX_REQUEST="true"
+        ).status_code
+        == 200
+    )
+    assert Response.objects.get().outcome == Outcome.DECLINED
+
+
+def test_another_agent_cannot_record_on_my_presentation(client, agent, customer, make_user):
+    client.get(f"/console/customers/{customer.pk}/")
+    presentation = Presentation.objects.get()
+    client.force_login(make_user(Role.AGENT))
+    assert (
+        client.post(
+            f"/console/offers/{presentation.pk}/outcome/", {"outcome": "accepted"}
+        ).status_code
+        == 404
+    )
+    assert not Response.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.TRAINER, Role.CVM_MANAGER])
+def test_the_console_is_for_agents(client, make_user, customer, role):
+    client.force_login(make_user(role))
+    assert client.get(f"/console/customers/{customer.pk}/").status_code == 403
+    assert client.post("/console/find/", {"q": "C0042"}).status_code == 403
+
+
+def test_the_screen_pop_page_takes_the_number_from_the_fragment(client, agent):
+    content = client.get("/console/pop/").content.decode()
+    assert "window.location.hash" in content and "history.replaceState" in content

@@ -24,10 +24,18 @@ class Role(models.TextChoices):
     CVM_MANAGER = "cvm_manager", _("CVM manager")
     TRAINER = "trainer", _("Trainer")
     ADMINISTRATOR = "administrator", _("Administrator")
+    DIGITAL_CHANNEL = "digital_channel", _("Digital channel (API client)")
 
 
 # When a user holds several roles, the first in this order decides their home workspace.
-ROLE_PRECEDENCE = [Role.ADMINISTRATOR, Role.CVM_MANAGER, Role.TRAINER, Role.TEAM_LEAD, Role.AGENT]
+ROLE_PRECEDENCE = [
+    Role.ADMINISTRATOR,
+    Role.CVM_MANAGER,
+    Role.TRAINER,
+    Role.TEAM_LEAD,
+    Role.AGENT,
+    Role.DIGITAL_CHANNEL,
+]
 
 # Roles whose members use the Django admin (they get is_staff).
 STAFF_ROLES = {Role.CVM_MANAGER, Role.ADMINISTRATOR}
@@ -71,6 +79,8 @@ ROLE_PERMISSIONS: dict[str, list[str] | str] = {
     ],
     Role.TRAINER: [*_READ_CVM],
     Role.ADMINISTRATOR: ALL_PERMISSIONS,
+    # A web shop, app back-end, chatbot or USSD gateway: asks for decisions, reports outcomes.
+    Role.DIGITAL_CHANNEL: ["campaigns.view_offer", "campaigns.add_response"],
 }
 
 

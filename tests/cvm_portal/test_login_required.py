@@ -40,7 +40,18 @@ def test_the_url_list_is_not_empty():
     assert len(URLS) > 20
 
 
-PROTECTED = [(n, p) for n, p in URLS if n not in ALLOW_LIST and not p.startswith("/static/")]
+PROTECTED = [
+    (n, p) for n, p in URLS if n not in ALLOW_LIST and not p.startswith(("/static/", "/api/"))
+]
+# The API authenticates tokens itself: an anonymous call is refused with 401, not redirected.
+API = [(n, p) for n, p in URLS if p.startswith("/api/")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "path"), API)
+def test_every_api_endpoint_refuses_anonymous_calls(client, name, path):
+    assert client.get(path).status_code in (401, 403)
+    assert client.post(path, {}, content_type="application/json").status_code in (401, 403, 405)
 
 
 @pytest.mark.django_db

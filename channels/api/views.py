@@ -1,0 +1,145 @@
+"""REST API for digital channels: the same decisions and outcome capture as the console.
+
+DRF views authenticate by token or session themselves (DRF marks them exempt from Django's
+LoginRequiredMiddleware); the permission classes below say who may call each one.
+"""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from campaigns.decisioning import decide
+from campaigns.models import Customer, DeclineReason, Presentation
+from campaigns.responses import record_outcome
+from cvm_portal.audit import record_access
+from cvm_portal.idempotency import HEADER, idempotent
+from cvm_portal.roles import Role, roles_of
+
+from .serializers import (
+    DecisionRequestSerializer,
+    DecisionSerializer,
+    OutcomeRequestSerializer,
+    OutcomeSerializer,
+)
+
+IDEMPOTENCY = OpenApiParameter(
+    HEADER, str, OpenApiParameter.HEADER, required=False,
+    description="Same key and body: the same answer again. Same key, another body: 422.",
+)  # fmt: skip
+
+
+class IsChannelClient(permissions.BasePermission):
+    """Digital-channel API clients, and agents (the same decisions as their console)."""
+
+    message = _("This API is for digital channels and agents.")
+
+    def has_permission(self, request, view):
+        return bool(roles_of(request.user) & {Role.DIGITAL_CHANNEL, Role.AGENT})
+
+
+class DecisionView(APIView):
+    """Who may use it: digital channels and agents. Next-best-offers for a customer in a channel kind."""
+
+    permission_classes = [permissions.IsAuthenticated, IsChannelClient]
+
+    @extend_schema(request=DecisionRequestSerializer, responses={201: DecisionSerializer})
+    def post(self, request):
+        incoming = DecisionRequestSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        customer = Customer.objects.filter(
+            external_id=incoming.validated_data["customer_id"]
+        ).first()
+        if customer is None:
+            return Response(
+                {"detail": _("No customer has this customer id.")}, status=status.HTTP_404_NOT_FOUND
+            )
+        record_access(user=request.user, action="decide", obj=customer, detail="api")
+        kind = incoming.validated_data["channel_kind"]
+        profile = getattr(request.user, "agent_profile", None)
+        result = decide(
+            customer=customer,
+            channel_kind=kind,
+            agent=request.user,
+            site_id=profile.site_id if profile else None,
+        )
+        offers = []
+        for c in result.offers:
+            content = c.offer.contents.filter(channel_kind=kind).first()
+            offers.append(
+                {
+                    "presentation_id": c.presentation.pk,
+                    "rank": c.presentation.rank,
+                    "offer_code": c.offer.code,
+                    "campaign_code": c.campaign.code,
+                    "title": c.offer.title,
+                    "benefit": c.offer.benefit,
+                    "short_text": content.short_text if content else "",
+                    "banner_title": content.banner_title if content else "",
+                    "agent_script": content.agent_script if content else "",
+                    "score": c.score,
+                    "reason": c.reason,
+                }
+            )
+        body = {
+            "decision_id": result.decision.pk,
+            "customer_id": customer.external_id,
+            "channel_kind": kind,
+            "offers": offers,
+        }
+        return Response(DecisionSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class OutcomeView(APIView):
+    """Who may use it: the client the offer was presented to. Records once per presentation."""
+
+    permission_classes = [permissions.IsAuthenticated, IsChannelClient]
+
+    @extend_schema(
+        request=OutcomeRequestSerializer,
+        responses={200: OutcomeSerializer, 201: OutcomeSerializer},
+        parameters=[IDEMPOTENCY],
+    )
+    @idempotent
+    def post(self, request):
+        incoming = OutcomeRequestSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        presentation = get_object_or_404(
+            Presentation.objects.select_related("decision"),
+            pk=data["presentation_id"],
+            decision__agent=request.user,
+        )
+        reason = None
+        if data.get("decline_reason"):
+            reason = DeclineReason.objects.filter(
+                code=data["decline_reason"], is_active=True
+            ).first()
+            if reason is None:
+                return Response(
+                    {"decline_reason": [_("Unknown decline reason.")]},
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
+        try:
+            response, created = record_outcome(
+                presentation=presentation,
+                outcome=data["outcome"],
+                agent=request.user,
+                decline_reason=reason,
+                not_presented_reason=data.get("not_presented_reason", ""),
+            )
+        except ValidationError as exc:
+            return Response({"detail": exc.messages[0]}, status=status.HTTP_400_BAD_REQUEST)
+        body = {
+            "presentation_id": presentation.pk,
+            "outcome": response.outcome,
+            "recorded_at": response.recorded_at,
+            "created": created,
+        }
+        return Response(
+            OutcomeSerializer(body).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

@@ -167,3 +167,18 @@ class Exclusion(models.TextChoices):
     CONTROL_GROUP = "control_group", _("In the control group (held out)")
     SAME_FAMILY = "same_family", _("A better offer of the same product family is shown")
     OVER_LIMIT = "over_limit", _("Below the top offers for this channel")
+
+
+class FeedbackReason(models.TextChoices):
+    WRONG_CUSTOMER = "wrong_customer", _("Wrong customer for this offer")
+    PRICE = "price", _("Price")
+    ALREADY_HAS_IT = "already_has_it", _("Customer already has it")
+    SCRIPT_TOO_LONG = "script_too_long", _("Script too long")
+    TEXT_ERROR = "text_error", _("Error in the text")
+    OTHER = "other", _("Other")
+
+
+class FeedbackStatus(models.TextChoices):
+    NEW = "new", _("New")
+    UNDER_REVIEW = "under_review", _("Under review")
+    ACTIONED = "actioned", _("Actioned")

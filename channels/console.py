@@ -7,8 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from campaigns.choices import ChannelKind, NotPresentedReason, Outcome
+from campaigns.choices import ChannelKind, FeedbackReason, NotPresentedReason, Outcome
 from campaigns.decisioning import decide
+from campaigns.feedback import send_feedback
 from campaigns.lookup import find_customer
 from campaigns.models import Customer, DeclineReason, Presentation, Response
 from campaigns.responses import record_outcome
@@ -90,6 +91,7 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "decline_reasons": DeclineReason.objects.filter(is_active=True),
             "not_presented_reasons": NotPresentedReason.choices,
+            "feedback_reasons": FeedbackReason.choices,
             "profile": profile,
         },
     )
@@ -138,3 +140,49 @@ def screen_pop(request: HttpRequest) -> HttpResponse:
     """Who may use it: agents. Telephony opens /console/pop/#<caller number>; the page posts the
     number (it never reaches the server in a URL) and lands on the customer."""
     return render(request, "channels/screen_pop.html")
+
+
+class FeedbackForm(forms.Form):
+    useful = forms.TypedChoiceField(
+        choices=[("1", _("Useful")), ("0", _("Not useful"))], coerce=lambda v: v == "1"
+    )
+    reason = forms.ChoiceField(choices=[("", "—")] + FeedbackReason.choices, required=False)
+    comment = forms.CharField(
+        max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+@require_POST
+@role_required(Role.AGENT)
+def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who may use it: the agent the offer was shown to. Sends feedback on the offer to CVM."""
+    presentation = get_object_or_404(
+        Presentation.objects.select_related("decision"), pk=pk, held_out=False
+    )
+    if presentation.decision.agent_id != request.user.pk:
+        raise Http404
+    form = FeedbackForm(request.POST)
+    error, sent = None, None
+    if form.is_valid():
+        profile = getattr(request.user, "agent_profile", None)
+        try:
+            sent = send_feedback(
+                presentation=presentation,
+                agent=request.user,
+                useful=form.cleaned_data["useful"],
+                reason=form.cleaned_data["reason"],
+                comment=form.cleaned_data["comment"],
+                site_id=profile.site_id if profile else None,
+            )
+        except ValidationError as exc:
+            error = exc.messages[0]
+    else:
+        error = _("Say whether the offer was useful.")
+    if request.htmx:
+        return render(
+            request,
+            "channels/includes/feedback_result.html",
+            {"sent": sent, "error": error},
+            status=200 if sent else 422,
+        )
+    return redirect("channels:console_customer", pk=presentation.decision.customer_id)

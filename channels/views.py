@@ -32,7 +32,15 @@ def console_context(request: HttpRequest) -> dict:
 
     profile = getattr(request.user, "agent_profile", None)
     kind = profile.channel_kind if profile else ChannelKind.STORE
-    return {"profile": profile, "campaigns": _live_campaigns_for([kind]), "form": FindForm()}
+    from campaigns.models import OfferFeedback
+
+    my_feedback = OfferFeedback.objects.filter(agent=request.user).select_related("offer")[:10]
+    return {
+        "profile": profile,
+        "campaigns": _live_campaigns_for([kind]),
+        "form": FindForm(),
+        "my_feedback": my_feedback,
+    }
 
 
 @require_GET

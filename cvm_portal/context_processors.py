@@ -32,6 +32,7 @@ def navigation(request) -> dict:
         if home != "campaigns:manager_home":
             items.append((_("CVM workspace"), reverse("campaigns:manager_home")))
         items.append((_("Nightly loads"), reverse("campaigns:load_list")))
+        items.append((_("Feedback"), reverse("campaigns:feedback_inbox")))
         items.append((_("Sites"), reverse("channels:site_list")))
     if user.is_staff:
         items.append((_("Administration"), reverse("admin:index")))

@@ -73,6 +73,8 @@ ROLE_PERMISSIONS: dict[str, list[str] | str] = {
         "campaigns.change_contactpolicy",
         *_crud("campaigns", "declinereason"),
         "campaigns.view_response",
+        "campaigns.view_offerfeedback",
+        "campaigns.change_offerfeedback",
         "channels.view_site",
         "channels.view_agentprofile",
         *_crud("django_celery_beat", "periodictask", "crontabschedule", "intervalschedule"),

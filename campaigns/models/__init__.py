@@ -19,6 +19,7 @@ from .decisions import (  # noqa: F401
     Presentation,
     Response,
 )
+from .feedback import OfferFeedback  # noqa: F401
 from .targeting import (  # noqa: F401
     LoadReject,
     LoadRun,

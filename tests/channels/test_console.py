@@ -127,3 +127,28 @@ def test_the_console_is_for_agents(client, make_user, customer, role):
 def test_the_screen_pop_page_takes_the_number_from_the_fragment(client, agent):
     content = client.get("/console/pop/").content.decode()
     assert "window.location.hash" in content and "history.replaceState" in content
+
+
+def test_feedback_goes_to_the_cvm_inbox_and_the_reply_comes_back(client, agent, customer, make_user):
+    from campaigns.models import OfferFeedback
+
+    client.get(f"/console/customers/{customer.pk}/")
+    url = f"/console/offers/{Presentation.objects.get().pk}/feedback/"
+    refused = client.post(url, {"useful": "0"}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 422 and "choose a reason" in refused.content.decode()
+    sent = client.post(url, {"useful": "0", "reason": "script_too_long", "comment": "Half of it is enough"}, HTTP_HX_REQUEST="true")
+    assert sent.status_code == 200 and "sent to CVM" in sent.content.decode()
+    item = OfferFeedback.objects.get()
+    manager = make_user(Role.CVM_MANAGER)
+    client.force_login(manager)
+    inbox = client.get("/cvm/feedback/").content.decode()
+    assert "Half of it is enough" in inbox and "Script too long" in inbox
+    client.post(f"/cvm/feedback/{item.pk}/", {"status": "actioned", "reply": "Shortened, thanks!"})
+    item.refresh_from_db()
+    assert (item.status, item.reply, item.replied_by) == ("actioned", "Shortened, thanks!", manager)
+    client.force_login(agent)
+    assert "Shortened, thanks!" in client.get("/console/").content.decode()
+
+
+def test_the_feedback_inbox_is_for_cvm_managers(client, agent):
+    assert client.get("/cvm/feedback/").status_code == 403

@@ -126,8 +126,8 @@ def test_the_console_page_takes_a_fixed_number_of_queries(
     for _ in range(live_campaigns):
         CampaignFactory(status=CampaignStatus.LIVE, channel_kinds=[ChannelKind.STORE])
     client.force_login(make_user(Role.AGENT))
-    # session, user, roles, agent profile, site, live campaigns
-    with django_assert_num_queries(6):
+    # session, user, roles, agent profile, site, live campaigns, the agent's own feedback
+    with django_assert_num_queries(7):
         assert client.get("/console/").status_code == 200
 
 

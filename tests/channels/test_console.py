@@ -129,14 +129,20 @@ def test_the_screen_pop_page_takes_the_number_from_the_fragment(client, agent):
     assert "window.location.hash" in content and "history.replaceState" in content
 
 
-def test_feedback_goes_to_the_cvm_inbox_and_the_reply_comes_back(client, agent, customer, make_user):
+def test_feedback_goes_to_the_cvm_inbox_and_the_reply_comes_back(
+    client, agent, customer, make_user
+):
     from campaigns.models import OfferFeedback
 
     client.get(f"/console/customers/{customer.pk}/")
     url = f"/console/offers/{Presentation.objects.get().pk}/feedback/"
     refused = client.post(url, {"useful": "0"}, HTTP_HX_REQUEST="true")
     assert refused.status_code == 422 and "choose a reason" in refused.content.decode()
-    sent = client.post(url, {"useful": "0", "reason": "script_too_long", "comment": "Half of it is enough"}, HTTP_HX_REQUEST="true")
+    sent = client.post(
+        url,
+        {"useful": "0", "reason": "script_too_long", "comment": "Half of it is enough"},
+        HTTP_HX_REQUEST="true",
+    )
     assert sent.status_code == 200 and "sent to CVM" in sent.content.decode()
     item = OfferFeedback.objects.get()
     manager = make_user(Role.CVM_MANAGER)

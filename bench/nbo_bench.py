@@ -1,0 +1,245 @@
+"""Next-best-offer decisions on PostgreSQL: the decisioning service against bare prepared SQL.
+
+Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/cvm_bench .venv/bin/python bench/nbo_bench.py [--customers N]
+Builds (or reuses) a database ``<name>_nbo`` with N customers (default 5,000,000), 4 target-group
+memberships each (20 M rows at the default) over 50 live campaigns with 200 offers, then times
+10,000 random decisions through ``campaigns.decisioning.decide``, the bare prepared SQL that
+fetches one customer's top 5 candidates, and the console customer page through Django's test
+client. Last line: decision_p95_ms=… bare_sql_p95_ms=… ratio=… page_p95_ms=…
+"""
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CAMPAIGNS, OFFERS_PER_CAMPAIGN, MEMBERSHIPS = 50, 4, 4
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=100)[94]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=5_000_000)
+    parser.add_argument("--decisions", type=int, default=10_000)
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit(
+            "Set DATABASE_URL to a PostgreSQL database, e.g. postgres://postgres@127.0.0.1:5432/cvm_bench"
+        )
+    base, name = url.rsplit("/", 1)
+    db = f"{name}_nbo"
+    env = dict(
+        os.environ, DATABASE_URL=f"{base}/{db}", DJANGO_SETTINGS_MODULE="cvm_portal.settings"
+    )
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", db], capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"],
+        check=True,
+        env=env,
+    )
+    os.environ.update(env)
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.utils import timezone
+
+    from campaigns.choices import CampaignStatus, ChannelKind, ProductFamily
+    from campaigns.decisioning import decide
+    from campaigns.models import Campaign, Customer, Offer, Product, TargetGroup, TargetGroupVersion
+
+    settings.ALLOWED_HOSTS = ["*"]
+    n = args.customers
+    if Customer.objects.count() != n:
+        started = time.perf_counter()
+        _build(
+            n,
+            connection,
+            timezone,
+            Campaign,
+            CampaignStatus,
+            ChannelKind,
+            Offer,
+            Product,
+            ProductFamily,
+            TargetGroup,
+            TargetGroupVersion,
+        )
+        print(
+            f"setup: {n:,} customers, {n * MEMBERSHIPS:,} memberships in {time.perf_counter() - started:.0f} s"
+        )
+    else:
+        print(f"setup: reusing {n:,} customers")
+
+    rng = random.Random(1)
+    ids = [rng.randint(1, n) for _ in range(args.decisions)]
+    customers = {
+        c.pk: c for c in Customer.objects.filter(external_id__in=[f"C{i:08d}" for i in ids[:2000]])
+    }
+    sample = list(customers.values())
+    decision_ms = []
+    for i in range(args.decisions):
+        customer = sample[i % len(sample)]
+        t = time.perf_counter()
+        decide(customer=customer, channel_kind=ChannelKind.STORE)
+        decision_ms.append((time.perf_counter() - t) * 1000)
+
+    versions = list(
+        TargetGroup.objects.exclude(active_version=None).values_list("active_version_id", flat=True)
+    )
+    import psycopg
+
+    s = connection.settings_dict
+    bare_ms = []
+    with psycopg.connect(
+        dbname=s["NAME"],
+        user=s["USER"] or "postgres",
+        host=s["HOST"] or "127.0.0.1",
+        port=s["PORT"] or 5432,
+    ) as pg:
+        query = (
+            "SELECT offer_id, propensity FROM campaigns_targetgroupmember"
+            " WHERE customer_id = %s AND version_id = ANY(%s) ORDER BY propensity DESC LIMIT 5"
+        )
+        for i in range(args.decisions):
+            t = time.perf_counter()
+            pg.execute(query, [sample[i % len(sample)].pk, versions], prepare=True).fetchall()
+            bare_ms.append((time.perf_counter() - t) * 1000)
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from channels.agents import sync_agent_roles
+    from channels.models import AgentProfile, Site
+
+    site, _ = Site.objects.get_or_create(
+        code="BENCH-STORE", defaults={"name": "Bench store", "kind": "store", "region": "-"}
+    )
+    user, _ = get_user_model().objects.get_or_create(username="bench-agent")
+    profile, _ = AgentProfile.objects.update_or_create(
+        user=user, defaults={"site": site, "channel_kind": "store"}
+    )
+    sync_agent_roles(profile)
+    client = Client()
+    client.force_login(user)
+    page_ms = []
+    for i in range(min(args.decisions, 2000)):
+        t = time.perf_counter()
+        response = client.get(f"/console/customers/{sample[i % len(sample)].pk}/")
+        page_ms.append((time.perf_counter() - t) * 1000)
+        assert response.status_code == 200
+    d, b, p = p95(decision_ms), p95(bare_ms), p95(page_ms)
+    print(
+        f"decisions={args.decisions} customers={n} decision_p50_ms={statistics.median(decision_ms):.2f} bare_p50_ms={statistics.median(bare_ms):.3f}"
+    )
+    print(f"decision_p95_ms={d:.2f} bare_sql_p95_ms={b:.3f} ratio={d / b:.1f} page_p95_ms={p:.2f}")
+
+
+def _build(
+    n,
+    connection,
+    timezone,
+    Campaign,
+    CampaignStatus,
+    ChannelKind,
+    Offer,
+    Product,
+    ProductFamily,
+    TargetGroup,
+    TargetGroupVersion,
+):
+    from datetime import timedelta
+
+    rng = random.Random(2)
+    now = timezone.now()
+    families = list(ProductFamily)
+    with connection.cursor() as cur:
+        cur.execute(
+            "TRUNCATE campaigns_customer, campaigns_targetgroup, campaigns_targetgroupversion CASCADE"
+        )
+        with cur.copy(
+            "COPY campaigns_customer (external_id, phone, name, segment, value_tier, customer_since, preferred_channel,"
+            " consent_marketing, consent_calls, consent_sms, consent_app_push, consent_digital, do_not_contact,"
+            " created_at, updated_at) FROM STDIN"
+        ) as copy:
+            prefixes = ["50", "51", "53", "57", "60", "66", "69", "72", "79", "88"]
+            for i in range(1, n + 1):
+                copy.write_row((f"C{i:08d}", f"+48{prefixes[i % 10]}{i // 10:07d}", f"Customer {i}", "postpaid", "silver",
+                                "2020-01-01", "", True, True, True, True, True, False, now, now))  # fmt: skip
+        cur.execute("ANALYZE campaigns_customer")
+        cur.execute("SELECT min(id), max(id) FROM campaigns_customer")
+        low, high = cur.fetchone()
+    campaigns = []
+    for c in range(CAMPAIGNS):
+        offers = []
+        for o in range(OFFERS_PER_CAMPAIGN):
+            product, _ = Product.objects.get_or_create(
+                code=f"P-{c}-{o}",
+                defaults={"name": f"Product {c}/{o}", "family": families[(c + o) % len(families)]},
+            )
+            offer, _ = Offer.objects.get_or_create(
+                code=f"O-{c}-{o}",
+                defaults={"product": product, "title": f"Offer {c}/{o}", "benefit": "-", "value": 10 + o,
+                          "valid_from": now - timedelta(days=10), "channel_kinds": [ChannelKind.STORE]},
+            )  # fmt: skip
+            offers.append(offer)
+        campaign, _ = Campaign.objects.get_or_create(
+            code=f"BENCH-{c}",
+            defaults={"name": f"Bench {c}", "objective": "upsell", "status": CampaignStatus.LIVE,
+                      "starts_at": now - timedelta(days=10), "ends_at": now + timedelta(days=365),
+                      "channel_kinds": [ChannelKind.STORE]},
+        )  # fmt: skip
+        campaign.offers.set(offers)
+        campaigns.append((campaign, offers))
+    per_campaign = n * MEMBERSHIPS // CAMPAIGNS
+    for campaign, offers in campaigns:
+        group, _ = TargetGroup.objects.get_or_create(campaign=campaign)
+        version = TargetGroupVersion.objects.create(
+            target_group=group, activated_at=now, member_count=per_campaign
+        )
+        table = f"campaigns_targetgroupmember_v{version.pk}"
+        with connection.cursor() as cur:
+            cur.execute(
+                f"CREATE TABLE {table} (LIKE campaigns_targetgroupmember INCLUDING DEFAULTS)"
+            )
+            chosen = rng.sample(range(low, high + 1), per_campaign)
+            with cur.copy(
+                f"COPY {table} (version_id, customer_id, offer_id, propensity, expected_value, rank, is_control, line) FROM STDIN"
+            ) as copy:
+                for line, customer_id in enumerate(chosen, start=2):
+                    copy.write_row(
+                        (
+                            version.pk,
+                            customer_id,
+                            rng.choice(offers).pk,
+                            rng.random(),
+                            100,
+                            line - 1,
+                            rng.random() < 0.1,
+                            line,
+                        )
+                    )
+            cur.execute(
+                f"ALTER TABLE {table} ADD PRIMARY KEY (version_id, customer_id), ADD CONSTRAINT {table}_v CHECK (version_id = {version.pk})"
+            )
+            cur.execute(
+                f"ALTER TABLE campaigns_targetgroupmember ATTACH PARTITION {table} FOR VALUES IN ({version.pk})"
+            )
+        group.active_version = version
+        group.save(update_fields=["active_version"])
+
+
+if __name__ == "__main__":
+    main()

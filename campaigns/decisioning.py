@@ -17,7 +17,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,22 +60,31 @@ class Result:
 
 
 def _candidates(customer: Customer, kind: str, now) -> list[Candidate]:
+    """Two queries: the customer's memberships in live campaigns of this channel kind, then their offers."""
     live = Campaign.objects.live(now).filter(**channel_kind_lookup(kind))
     active_versions = TargetGroup.objects.filter(
         campaign__in=live, active_version__isnull=False
     ).values("active_version_id")
-    members = (
+    members = list(
         TargetGroupMember.objects.filter(customer=customer, version_id__in=active_versions)
         .select_related("version__target_group__campaign")
         .order_by()
     )
+    if not members:
+        return []
+    links = Campaign.offers.through.objects.filter(
+        campaign_id__in={m.version.target_group.campaign_id for m in members},
+        **{f"offer__{key}": value for key, value in channel_kind_lookup(kind).items()},
+    ).select_related("offer__product")
+    offers_of: dict[int, list[Offer]] = {}
+    for link in links:
+        offers_of.setdefault(link.campaign_id, []).append(link.offer)
     candidates: list[Candidate] = []
     for member in members:
         campaign = member.version.target_group.campaign
-        offers = campaign.offers.filter(**channel_kind_lookup(kind)).select_related("product")
-        if member.offer_id is not None:
-            offers = offers.filter(pk=member.offer_id)
-        for offer in offers:
+        for offer in offers_of.get(campaign.pk, []):
+            if member.offer_id is not None and offer.pk != member.offer_id:
+                continue
             value = member.expected_value if member.expected_value is not None else offer.value * 12
             candidates.append(
                 Candidate(
@@ -91,28 +99,31 @@ def _candidates(customer: Customer, kind: str, now) -> list[Candidate]:
 
 
 def _history(customer: Customer, policy: ContactPolicy, now) -> dict:
-    """What the contact policy needs to know about this customer's past, in three queries."""
-    contacts = Response.objects.filter(customer=customer, outcome__in=CONTACT_OUTCOMES)
-    last_by_campaign = dict(contacts.values_list("campaign_id").annotate(last=Max("recorded_at")))
-    recent = contacts.filter(recorded_at__gte=now - timedelta(days=policy.window_days)).aggregate(
-        n=Count("id")
-    )["n"]
-    accepted = set(
-        Response.objects.filter(customer=customer, outcome=Outcome.ACCEPTED).values_list(
-            "offer_id", flat=True
-        )
-    )
+    """What the contact policy needs to know about this customer's past, from one query."""
+    last_by_campaign: dict[int, object] = {}
+    recent = 0
+    accepted: set[int] = set()
     declines: dict[int, object] = {}
-    for offer_id, recorded_at, days in Response.objects.filter(
-        customer=customer, outcome=Outcome.DECLINED
-    ).values_list("offer_id", "recorded_at", "decline_reason__suppression_days"):
-        until = None if days is None else recorded_at + timedelta(days=days)  # None: for good
-        if (
-            offer_id not in declines
-            or until is None
-            or (declines[offer_id] is not None and until > declines[offer_id])
-        ):
-            declines[offer_id] = until
+    window_start = now - timedelta(days=policy.window_days)
+    rows = Response.objects.filter(customer=customer, recorded_at__lte=now).values_list(
+        "campaign_id", "offer_id", "outcome", "recorded_at", "decline_reason__suppression_days"
+    )
+    for campaign_id, offer_id, outcome, recorded_at, days in rows:
+        if outcome not in CONTACT_OUTCOMES:
+            continue
+        if campaign_id not in last_by_campaign or recorded_at > last_by_campaign[campaign_id]:
+            last_by_campaign[campaign_id] = recorded_at
+        recent += recorded_at >= window_start
+        if outcome == Outcome.ACCEPTED:
+            accepted.add(offer_id)
+        elif outcome == Outcome.DECLINED:
+            until = None if days is None else recorded_at + timedelta(days=days)  # None: for good
+            if (
+                offer_id not in declines
+                or until is None
+                or (declines[offer_id] is not None and until > declines[offer_id])
+            ):
+                declines[offer_id] = until
     return {
         "last_by_campaign": last_by_campaign,
         "recent": recent,

@@ -93,3 +93,13 @@ def eager_tasks():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the contact policy is cached, for one)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

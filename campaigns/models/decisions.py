@@ -72,9 +72,23 @@ class ContactPolicy(models.Model):
     def __str__(self) -> str:
         return str(_("Contact policy"))
 
+    CACHE_KEY = "cvm:contact-policy"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        from django.core.cache import cache
+
+        cache.delete(self.CACHE_KEY)
+
     @classmethod
     def current(cls) -> ContactPolicy:
-        policy, _created = cls.objects.get_or_create(pk=1)
+        """The policy, from the cache when possible: every decision needs it."""
+        from django.core.cache import cache
+
+        policy = cache.get(cls.CACHE_KEY)
+        if policy is None:
+            policy, _created = cls.objects.get_or_create(pk=1)
+            cache.set(cls.CACHE_KEY, policy, 300)
         return policy
 
     def offers_for(self, kind: str) -> int:

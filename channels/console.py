@@ -11,7 +11,7 @@ from campaigns.choices import ChannelKind, FeedbackReason, NotPresentedReason, O
 from campaigns.decisioning import decide
 from campaigns.feedback import send_feedback
 from campaigns.lookup import find_customer
-from campaigns.models import Customer, DeclineReason, Presentation, Response
+from campaigns.models import Customer, DeclineReason, OfferContent, Presentation, Response
 from campaigns.responses import record_outcome
 from cvm_portal.audit import record_access
 from cvm_portal.roles import Role, role_required
@@ -73,9 +73,13 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
         agent=request.user,
         site_id=profile.site_id if profile else None,
     )
-    offers = [
-        (c, c.offer.contents.filter(channel_kind=_kind(request)).first()) for c in result.offers
-    ]
+    contents = {
+        content.offer_id: content
+        for content in OfferContent.objects.filter(
+            offer__in=[c.offer for c in result.offers], channel_kind=_kind(request)
+        )
+    }
+    offers = [(c, contents.get(c.offer.pk)) for c in result.offers]
     history = (
         Response.objects.filter(customer=customer)
         .select_related("offer", "campaign", "decline_reason", "agent")

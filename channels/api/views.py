@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaigns.decisioning import decide
-from campaigns.models import Customer, DeclineReason, Presentation
+from campaigns.models import Customer, DeclineReason, OfferContent, Presentation
 from campaigns.responses import record_outcome
 from cvm_portal.audit import record_access
 from cvm_portal.idempotency import HEADER, idempotent
@@ -66,9 +66,15 @@ class DecisionView(APIView):
             agent=request.user,
             site_id=profile.site_id if profile else None,
         )
+        contents = {
+            content.offer_id: content
+            for content in OfferContent.objects.filter(
+                offer__in=[c.offer for c in result.offers], channel_kind=kind
+            )
+        }
         offers = []
         for c in result.offers:
-            content = c.offer.contents.filter(channel_kind=kind).first()
+            content = contents.get(c.offer.pk)
             offers.append(
                 {
                     "presentation_id": c.presentation.pk,

@@ -158,3 +158,31 @@ def test_feedback_goes_to_the_cvm_inbox_and_the_reply_comes_back(
 
 def test_the_feedback_inbox_is_for_cvm_managers(client, agent):
     assert client.get("/cvm/feedback/").status_code == 403
+
+
+def test_the_customer_page_takes_the_same_queries_for_one_offer_or_three(
+    client, agent, django_assert_num_queries
+):
+    from decimal import Decimal
+
+    from campaigns.choices import ProductFamily
+    from tests.factories import ProductFactory
+
+    customer = CustomerFactory(consent_marketing=True)
+    for family in (ProductFamily.TV, ProductFamily.DEVICE, ProductFamily.ROAMING):
+        offer = OfferFactory(
+            product=ProductFactory(family=family),
+            value=Decimal("9"),
+            channel_kinds=[ChannelKind.STORE],
+        )
+        OfferContentFactory(offer=offer, channel_kind=ChannelKind.STORE)
+        campaign = CampaignFactory(
+            status=CampaignStatus.LIVE, offers=[offer], channel_kinds=[ChannelKind.STORE]
+        )
+        target_group(campaign, [{"customer": customer, "propensity": 0.5}])
+    client.get(f"/console/customers/{customer.pk}/")  # warm the cached contact policy
+    # session, user, roles, profile, customer, audit, decision (savepoint, history, insert, members,
+    # offers, presentations, release), contents, decline reasons, history list: 16 with 1 or 3 offers
+    with django_assert_num_queries(16):
+        response = client.get(f"/console/customers/{customer.pk}/")
+    assert response.content.decode().count('class="card offer"') == 3

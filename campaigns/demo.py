@@ -20,8 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from .choices import CampaignStatus, ChannelKind, Objective, ProductFamily, Segment, ValueTier
+from .defaults import ensure_decline_reasons
 from .loadfiles import MARKER_SUFFIX
-from .models import Campaign, Customer, Offer, OfferContent, Product
+from .models import Campaign, Customer, DeclineReason, Offer, OfferContent, Product
 
 FIRST_NAMES = [
     "Anna",
@@ -530,6 +531,7 @@ def _month_start(today: date, offset: int) -> datetime:
 def build_catalogue(*, owner=None) -> dict[str, int]:
     """Upsert the demo products, offers with their channel content, and campaigns."""
     today = timezone.localdate()
+    ensure_decline_reasons(DeclineReason)
     products = {}
     for code, name, family in PRODUCTS:
         products[code], _ = Product.objects.update_or_create(

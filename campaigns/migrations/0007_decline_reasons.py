@@ -2,25 +2,15 @@
 
 from django.db import migrations
 
-REASONS = [
-    ("price", "Too expensive", 30),
-    ("not_interested", "Not interested", 60),
-    ("bad_timing", "Not now — ask again later", 14),
-    ("already_has_it", "Already has it", None),  # never again
-    ("other", "Other", 30),
-]
+from campaigns.defaults import DECLINE_REASONS, ensure_decline_reasons
 
 
 def seed(apps, schema_editor):
-    DeclineReason = apps.get_model("campaigns", "DeclineReason")
-    for position, (code, label, days) in enumerate(REASONS):
-        DeclineReason.objects.get_or_create(
-            code=code, defaults={"label": label, "suppression_days": days, "position": position}
-        )
+    ensure_decline_reasons(apps.get_model("campaigns", "DeclineReason"))
 
 
 def unseed(apps, schema_editor):
-    apps.get_model("campaigns", "DeclineReason").objects.filter(code__in=[r[0] for r in REASONS]).delete()
+    apps.get_model("campaigns", "DeclineReason").objects.filter(code__in=[r[0] for r in DECLINE_REASONS]).delete()
 
 
 class Migration(migrations.Migration):

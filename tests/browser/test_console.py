@@ -59,3 +59,25 @@ def test_screen_pop_lands_on_the_caller_without_the_number_in_the_history(
     assert customer.phone not in page.url
     page.go_back()
     assert "#" not in page.url  # the number was taken out of the history
+
+
+def test_a_call_centre_agent_declines_with_a_reason_using_only_the_keyboard(
+    demo_world, page, live_server, sign_in
+):
+    from campaigns.models import Response
+
+    customer = a_demo_customer_with_offers()
+    sign_in("callcentre1")
+    page.goto(f"{live_server.url}/console/pop/#{customer.phone}")
+    expect(page.get_by_role("heading", name=customer.name)).to_be_visible()
+    page.wait_for_load_state()  # the shortcuts script is loaded
+    first = page.locator("ol.offers > li").first
+    page.keyboard.press("1")  # the first offer
+    expect(first.get_by_role("button", name="Accepted")).to_be_focused()
+    page.keyboard.press("d")  # declined: the reasons open, the first one has focus
+    expect(first.get_by_role("button", name="Too expensive")).to_be_focused()
+    page.keyboard.press("Tab")  # the second reason
+    page.keyboard.press("Enter")
+    expect(first.get_by_role("status")).to_contain_text("Recorded: Declined — Not interested")
+    response = Response.objects.get(customer=customer)
+    assert (response.outcome, response.decline_reason.code) == ("declined", "not_interested")

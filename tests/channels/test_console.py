@@ -186,3 +186,16 @@ def test_the_customer_page_takes_the_same_queries_for_one_offer_or_three(
     with django_assert_num_queries(16):
         response = client.get(f"/console/customers/{customer.pk}/")
     assert response.content.decode().count('class="card offer"') == 3
+
+
+def test_the_history_names_agents_of_my_site_only(client, agent, customer, make_user):
+    from tests.factories import SiteFactory
+
+    other_agent = make_user(Role.AGENT, site=SiteFactory(), username="far-away-agent")
+    client.force_login(other_agent)
+    client.get(f"/console/customers/{customer.pk}/")
+    client.post(f"/console/offers/{Presentation.objects.get().pk}/outcome/", {"outcome": "later"})
+    client.force_login(agent)
+    content = client.get(f"/console/customers/{customer.pk}/").content.decode()
+    assert "Later" in content and "another site" in content
+    assert "far-away-agent" not in content

@@ -62,13 +62,26 @@ def outbound(request: HttpRequest) -> HttpResponse:
 @role_required(Role.TEAM_LEAD)
 def team(request: HttpRequest) -> HttpResponse:
     """Who may use it: team leads and store managers. Their own site's agents only."""
+    from datetime import timedelta
+
+    from campaigns.models import Response
+
     profile = getattr(request.user, "agent_profile", None)
-    agents = []
+    agents, rows = [], []
     if profile is not None:
         agents = profile.site.agents.select_related("user").order_by(
             "-is_team_lead", "user__username"
         )
-    return render(request, "channels/team.html", {"profile": profile, "agents": agents})
+        figures = Response.objects.execution_by_agent(
+            site_id=profile.site_id, since=timezone.now() - timedelta(days=7)
+        )
+        for agent in agents:
+            f = figures.get(agent.user_id, {"recorded": 0, "presented": 0, "accepted": 0})
+            rate = f["accepted"] / f["presented"] if f["presented"] else None
+            rows.append({"agent": agent, **f, "rate": rate})
+    return render(
+        request, "channels/team.html", {"profile": profile, "agents": agents, "rows": rows}
+    )
 
 
 @require_GET

@@ -166,6 +166,21 @@ class Presentation(models.Model):
         return f"{self.offer.code} #{self.rank}"
 
 
+class ResponseQuerySet(models.QuerySet):
+    def execution_by_agent(self, *, site_id: int, since) -> dict[int, dict]:
+        """Per agent of a site since ``since``: outcomes recorded, presented (contacts), accepted."""
+        rows = (
+            self.filter(site_id=site_id, recorded_at__gte=since, agent__isnull=False)
+            .values("agent_id")
+            .annotate(
+                recorded=models.Count("id"),
+                presented=models.Count("id", filter=~Q(outcome=Outcome.NOT_PRESENTED)),
+                accepted=models.Count("id", filter=Q(outcome=Outcome.ACCEPTED)),
+            )
+        )
+        return {row.pop("agent_id"): row for row in rows}
+
+
 class Response(models.Model):
     """What happened to one presentation; recorded at most once (the first record wins)."""
 
@@ -190,11 +205,16 @@ class Response(models.Model):
     site_id = models.BigIntegerField(_("site"), null=True, blank=True)
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
+    objects = ResponseQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("outcome")
         verbose_name_plural = _("outcomes")
         ordering = ["-recorded_at"]
-        indexes = [models.Index(fields=["customer", "-recorded_at"], name="response_customer_idx")]
+        indexes = [
+            models.Index(fields=["customer", "-recorded_at"], name="response_customer_idx"),
+            models.Index(fields=["site_id", "recorded_at"], name="response_site_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(outcome__in=Outcome.values), name="response_outcome_valid"

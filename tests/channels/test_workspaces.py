@@ -144,8 +144,8 @@ def test_pages_are_translated_to_polish(client, make_user):
 @pytest.mark.parametrize(
     ("role", "path", "queries"),
     [
-        # session, user, roles, profile, site, team agents (with users)
-        (Role.TEAM_LEAD, "/team/", 6),
+        # session, user, roles, profile, site, team agents (with users), the week's figures
+        (Role.TEAM_LEAD, "/team/", 7),
         # session, user, roles, profile, site, live campaigns
         (Role.AGENT, "/outbound/", 6),
         # session, user, roles, sites with counts
@@ -163,3 +163,42 @@ def test_other_workspaces_take_a_fixed_number_of_queries(
     client.force_login(make_user(role, site=site, channel_kind=kind))
     with django_assert_num_queries(queries):
         assert client.get(path).status_code == 200
+
+
+def test_team_leads_see_their_agents_offer_figures_for_the_week(client, make_user):
+    from campaigns.choices import Outcome
+    from campaigns.decisioning import decide
+    from campaigns.models import DeclineReason
+    from campaigns.responses import record_outcome
+    from tests.factories import CustomerFactory, target_group
+
+    site = SiteFactory()
+    lead = make_user(Role.TEAM_LEAD, site=site)
+    agent = make_user(Role.AGENT, site=site, username="busy-agent")
+    elsewhere = make_user(Role.AGENT, site=SiteFactory(), username="other-site-agent")
+    campaign = CampaignFactory(
+        status=CampaignStatus.LIVE,
+        offers=[OfferFactory(channel_kinds=[ChannelKind.STORE])],
+        channel_kinds=[ChannelKind.STORE],
+    )
+    customers = [CustomerFactory(consent_marketing=True) for _ in range(3)]
+    target_group(campaign, [{"customer": c, "propensity": 0.5} for c in customers])
+    for customer, outcome, who in [
+        (customers[0], Outcome.ACCEPTED, agent),
+        (customers[1], Outcome.DECLINED, agent),
+        (customers[2], Outcome.ACCEPTED, elsewhere),
+    ]:
+        presentation = (
+            decide(customer=customer, channel_kind=ChannelKind.STORE, agent=who)
+            .offers[0]
+            .presentation
+        )
+        record_outcome(
+            presentation=presentation, outcome=outcome, agent=who, site_id=who.agent_profile.site_id,
+            decline_reason=DeclineReason.objects.first() if outcome == Outcome.DECLINED else None,
+        )  # fmt: skip
+    client.force_login(lead)
+    rows = {r["agent"].user.username: r for r in client.get("/team/").context["rows"]}
+    assert (rows["busy-agent"]["presented"], rows["busy-agent"]["accepted"]) == (2, 1)
+    assert "other-site-agent" not in rows
+    assert "50 %" in client.get("/team/").content.decode()

@@ -89,6 +89,9 @@ class Consent(models.TextChoices):
     DIGITAL = "consent_digital", _("Personalised web and chat offers")
 
 
+# The yes/no contact fields of a customer, in the order of the snapshot file's columns.
+CONTACT_FLAG_FIELDS = [*Consent.values, "do_not_contact"]
+
 # The consent a customer must have given for an offer to reach them through a channel kind.
 CONSENT_FOR_CHANNEL: dict[str, Consent] = {
     ChannelKind.STORE: Consent.MARKETING,

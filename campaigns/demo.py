@@ -19,7 +19,15 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from .choices import CampaignStatus, ChannelKind, Objective, ProductFamily, Segment, ValueTier
+from .choices import (
+    CONTACT_FLAG_FIELDS,
+    CampaignStatus,
+    ChannelKind,
+    Objective,
+    ProductFamily,
+    Segment,
+    ValueTier,
+)
 from .defaults import ensure_decline_reasons
 from .loadfiles import MARKER_SUFFIX
 from .models import Campaign, Customer, DeclineReason, Offer, OfferContent, Product
@@ -195,14 +203,7 @@ def write_customer_file(inbox: Path, *, count: int, day: date, seed: int = 2026)
     return path
 
 
-CONSENT_COLUMNS = [
-    "consent_marketing",
-    "consent_calls",
-    "consent_sms",
-    "consent_app_push",
-    "consent_digital",
-    "do_not_contact",
-]
+CONSENT_COLUMNS = CONTACT_FLAG_FIELDS
 
 # Target-group files of the demo: (campaign, day offset, members, share of unknown customers).
 # XS-FIBRE gets yesterday's and today's file, so it has a replaced version; WB-FAMILY's file

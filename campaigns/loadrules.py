@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .choices import ChannelKind, RejectReason, Segment, ValueTier
+from .choices import CONTACT_FLAG_FIELDS, ChannelKind, RejectReason, Segment, ValueTier
 from .phones import normalise_phone
 
 # The same patterns are used in SQL by loading_pg (exponents capped so every match casts).
@@ -164,14 +164,7 @@ def parse_customer(fields: dict[str, str], *, today: date) -> dict:
     values["preferred_channel"] = _choice(
         fields.get("preferred_channel", ""), "preferred_channel", ChannelKind, blank=True
     )
-    for column in (
-        "consent_marketing",
-        "consent_calls",
-        "consent_sms",
-        "consent_app_push",
-        "consent_digital",
-        "do_not_contact",
-    ):
+    for column in CONTACT_FLAG_FIELDS:
         values[column] = _bool(fields[column], column)
     return values
 

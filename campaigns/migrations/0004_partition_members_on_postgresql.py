@@ -10,9 +10,7 @@ SQLite keeps the plain table created by 0003.
 
 from django.db import migrations
 
-CREATE = """
-DROP TABLE campaigns_targetgroupmember;
-CREATE TABLE campaigns_targetgroupmember (
+COLUMNS = """
     propensity double precision NULL,
     expected_value numeric(12, 2) NULL,
     rank integer NULL,
@@ -23,25 +21,12 @@ CREATE TABLE campaigns_targetgroupmember (
     offer_id bigint NULL,
     version_id bigint NOT NULL,
     PRIMARY KEY (version_id, customer_id)
-) PARTITION BY LIST (version_id);
 """
-
-PLAIN = """
-DROP TABLE campaigns_targetgroupmember;
-CREATE TABLE campaigns_targetgroupmember (
-    propensity double precision NULL,
-    expected_value numeric(12, 2) NULL,
-    rank integer NULL,
-    is_control boolean NOT NULL,
-    line integer NOT NULL,
-    attributes jsonb NULL,
-    customer_id bigint NOT NULL,
-    offer_id bigint NULL,
-    version_id bigint NOT NULL,
-    PRIMARY KEY (version_id, customer_id)
-);
-CREATE INDEX tgmember_customer_idx ON campaigns_targetgroupmember (customer_id, version_id);
-"""
+CREATE = f"DROP TABLE campaigns_targetgroupmember; CREATE TABLE campaigns_targetgroupmember ({COLUMNS}) PARTITION BY LIST (version_id);"
+PLAIN = (
+    f"DROP TABLE campaigns_targetgroupmember; CREATE TABLE campaigns_targetgroupmember ({COLUMNS});"
+    " CREATE INDEX tgmember_customer_idx ON campaigns_targetgroupmember (customer_id, version_id);"
+)
 
 
 def partition(apps, schema_editor):

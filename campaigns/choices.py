@@ -167,6 +167,7 @@ class Exclusion(models.TextChoices):
     CONTACT_CAP = "contact_cap", _("Contact limit across campaigns reached")
     DECLINED_RECENTLY = "declined_recently", _("Declined recently")
     ALREADY_ACCEPTED = "already_accepted", _("Already accepted")
+    TRAINING_REQUIRED = "training_required", _("Agent has not passed the campaign's training")
     CONTROL_GROUP = "control_group", _("In the control group (held out)")
     SAME_FAMILY = "same_family", _("A better offer of the same product family is shown")
     OVER_LIMIT = "over_limit", _("Below the top offers for this channel")

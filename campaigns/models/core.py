@@ -353,6 +353,13 @@ class Campaign(models.Model):
         validators=[MaxValueValidator(730)],
         help_text=_("A customer is contacted for this campaign at most once in this many days."),
     )
+    training_required = models.BooleanField(
+        _("training required"),
+        default=False,
+        help_text=_(
+            "Agents see this campaign's offers only after passing the quiz of its programme guide."
+        ),
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -19,6 +19,7 @@ from .models import (
     ContactPolicy,
     Customer,
     DeclineReason,
+    EligibilityRule,
     LoadRun,
     Offer,
     OfferContent,
@@ -46,7 +47,7 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = ["segment", "value_tier", "do_not_contact", "preferred_channel", "consent_calls"]
     search_fields = ["=external_id", "=phone", "name"]
     show_full_result_count = False  # COUNT(*) over millions of customers is not worth its time
-    readonly_fields = ["do_not_contact_since", "created_at", "updated_at"]
+    readonly_fields = ["do_not_contact_since", "holdings", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["external_id", "name", "phone"]}),
         (
@@ -67,6 +68,7 @@ class CustomerAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (_("Products held"), {"fields": ["holdings"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
 
@@ -205,6 +207,16 @@ class CampaignAdminForm(forms.ModelForm):
         return cleaned
 
 
+class EligibilityRuleInline(admin.StackedInline):
+    """Fill this in to make the campaign always on: no target group, offers for every match."""
+
+    model = EligibilityRule
+    extra = 0
+    max_num = 1
+    verbose_name = _("always-on eligibility (instead of a target group)")
+    autocomplete_fields = ["requires_product"]
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     """Status changes go through actions, so the lifecycle (draft → … → ended) is enforced."""
@@ -235,8 +247,10 @@ class CampaignAdmin(admin.ModelAdmin):
             _("Arbitration and contact policy"),
             {"fields": ["priority_weight", "control_share", "cooldown_days"]},
         ),
+        (_("Training"), {"fields": ["training_required"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
+    inlines = [EligibilityRuleInline]
     actions = [
         _transition_action(CampaignStatus.IN_REVIEW, _("Submit for review")),
         _transition_action(CampaignStatus.APPROVED, _("Approve")),

@@ -7,3 +7,8 @@ class CampaignsConfig(AppConfig):
 
     name = "campaigns"
     verbose_name = _("CVM campaigns")
+
+    def ready(self) -> None:
+        from . import catalogue
+
+        catalogue.connect_signals()

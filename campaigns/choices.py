@@ -136,6 +136,7 @@ class RejectReason(models.TextChoices):
     BAD_DATE = "bad_date", _("Not a date (YYYY-MM-DD)")
     BAD_BOOLEAN = "bad_boolean", _("Not a yes/no value (1/0, true/false, y/n)")
     WRONG_FIELD_COUNT = "wrong_field_count", _("Wrong number of fields on the line")
+    BAD_CODE = "bad_code", _("Not a valid product code")
 
 
 class Outcome(models.TextChoices):
@@ -167,6 +168,7 @@ class Exclusion(models.TextChoices):
     CONTACT_CAP = "contact_cap", _("Contact limit across campaigns reached")
     DECLINED_RECENTLY = "declined_recently", _("Declined recently")
     ALREADY_ACCEPTED = "already_accepted", _("Already accepted")
+    ALREADY_HOLDS = "already_holds", _("Customer already has the product")
     TRAINING_REQUIRED = "training_required", _("Agent has not passed the campaign's training")
     CONTROL_GROUP = "control_group", _("In the control group (held out)")
     SAME_FAMILY = "same_family", _("A better offer of the same product family is shown")

@@ -20,17 +20,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import catalogue
 from .choices import CONTACT_OUTCOMES, ChannelKind, Exclusion, Outcome
-from .fields import channel_kind_lookup
+from .loadrules import is_control
 from .models import (
     Campaign,
     ContactPolicy,
     Customer,
     Decision,
+    EligibilityRule,
     Offer,
     Presentation,
     Response,
-    TargetGroup,
     TargetGroupMember,
 )
 
@@ -49,6 +50,7 @@ class Candidate:
     excluded: Exclusion | None = None
     explanation: str = ""
     presentation: Presentation | None = None
+    rule: EligibilityRule | None = None  # set for always-on offers
 
 
 @dataclass
@@ -60,41 +62,54 @@ class Result:
 
 
 def _candidates(customer: Customer, kind: str, now) -> list[Candidate]:
-    """Two queries: the customer's memberships in live campaigns of this channel kind, then their offers."""
-    live = Campaign.objects.live(now).filter(**channel_kind_lookup(kind))
-    active_versions = TargetGroup.objects.filter(
-        campaign__in=live, active_version__isnull=False
-    ).values("active_version_id")
-    members = list(
-        TargetGroupMember.objects.filter(customer=customer, version_id__in=active_versions)
-        .select_related("version__target_group__campaign")
-        .order_by()
-    )
-    if not members:
-        return []
-    links = Campaign.offers.through.objects.filter(
-        campaign_id__in={m.version.target_group.campaign_id for m in members},
-        **{f"offer__{key}": value for key, value in channel_kind_lookup(kind).items()},
-    ).select_related("offer__product")
-    offers_of: dict[int, list[Offer]] = {}
-    for link in links:
-        offers_of.setdefault(link.campaign_id, []).append(link.offer)
+    """The offers that could be shown: one query for the customer's memberships in the active
+    versions of live campaigns in this channel kind, plus the always-on campaigns whose rule
+    the customer matches. Campaigns, offers and rules come from the in-memory catalogue."""
+    live = catalogue.live_campaigns(kind, now)
+    by_version = {lc.version_id: lc for lc in live if lc.version_id is not None}
+    members = {}
+    if by_version:
+        for member in TargetGroupMember.objects.filter(
+            customer=customer, version_id__in=list(by_version)
+        ).order_by():
+            members[by_version[member.version_id].campaign.pk] = member
+    today = timezone.localdate(now)
     candidates: list[Candidate] = []
-    for member in members:
-        campaign = member.version.target_group.campaign
-        for offer in offers_of.get(campaign.pk, []):
-            if member.offer_id is not None and offer.pk != member.offer_id:
+    for lc in live:
+        member = members.get(lc.campaign.pk)
+        rule = lc.rule if member is None and lc.rule is not None else None
+        if member is None and (rule is None or not rule.matches(customer, today)):
+            continue
+        for offer in lc.offers:
+            if not offer.is_for(kind):
                 continue
-            value = member.expected_value if member.expected_value is not None else offer.value * 12
-            candidates.append(
-                Candidate(
-                    offer=offer,
-                    campaign=campaign,
-                    propensity=member.propensity,
-                    value=value,
-                    is_control=member.is_control,
+            if member is not None:
+                if member.offer_id is not None and offer.pk != member.offer_id:
+                    continue
+                candidates.append(
+                    Candidate(
+                        offer=offer,
+                        campaign=lc.campaign,
+                        propensity=member.propensity,
+                        value=member.expected_value
+                        if member.expected_value is not None
+                        else offer.value * 12,
+                        is_control=member.is_control,
+                    )
                 )
-            )
+            else:
+                candidates.append(
+                    Candidate(
+                        offer=offer,
+                        campaign=lc.campaign,
+                        propensity=None,
+                        value=offer.value * 12,
+                        is_control=is_control(
+                            customer.external_id, lc.campaign.code, lc.campaign.control_share
+                        ),
+                        rule=rule,
+                    )
+                )
     return candidates
 
 
@@ -144,6 +159,10 @@ def _exclusion(
         return Exclusion.NO_CONSENT, _("No consent for offers in %(kind)s.") % {
             "kind": ChannelKind(kind).label
         }
+    if customer.holds(c.offer.product.code):
+        return Exclusion.ALREADY_HOLDS, _("Already has %(product)s.") % {
+            "product": c.offer.product.name
+        }
     if c.offer.pk in history["accepted"]:
         return Exclusion.ALREADY_ACCEPTED, _("Already accepted %(offer)s.") % {
             "offer": c.offer.title
@@ -192,6 +211,8 @@ def _reason(c: Candidate) -> str:
         _("%(campaign)s (%(objective)s)")
         % {"campaign": c.campaign.name, "objective": c.campaign.get_objective_display().lower()}
     ]
+    if c.rule is not None:
+        parts.append(_("always on for: %(rule)s") % {"rule": c.rule.describe()})
     if c.propensity is not None:
         parts.append(_("likely to accept: %(p)d %%") % {"p": round(c.propensity * 100)})
     parts.append(

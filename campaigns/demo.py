@@ -30,7 +30,15 @@ from .choices import (
 )
 from .defaults import ensure_decline_reasons
 from .loadfiles import MARKER_SUFFIX
-from .models import Campaign, Customer, DeclineReason, Offer, OfferContent, Product
+from .models import (
+    Campaign,
+    Customer,
+    DeclineReason,
+    EligibilityRule,
+    Offer,
+    OfferContent,
+    Product,
+)
 
 FIRST_NAMES = [
     "Anna",
@@ -153,7 +161,23 @@ def demo_customer(n: int, rng: random.Random, today: date) -> Customer:
         consent_app_push=rng.random() < 0.45,
         consent_digital=rng.random() < 0.6,
         do_not_contact=rng.random() < 0.02,
+        holdings=demo_holdings(n, segment),
     )
+
+
+def demo_holdings(n: int, segment: str) -> list[str]:
+    """What the n-th demo customer has, from its own generator (the other attributes stay as they were)."""
+    rng = random.Random(n * 7919)
+    held = []
+    if segment != Segment.PREPAID and rng.random() < 0.4:
+        held.append("PLAN-5G-UNL")
+    if rng.random() < 0.35:
+        held.append("FIBRE-1G")
+        if rng.random() < 0.25:
+            held.append("TV-PLUS")
+    if rng.random() < 0.1:
+        held.append("INS-DEVICE")
+    return sorted(held)
 
 
 def _write_gzip_csv(path: Path, header: list[str], rows) -> None:
@@ -184,6 +208,7 @@ def write_customer_file(inbox: Path, *, count: int, day: date, seed: int = 2026)
             yield [
                 c.external_id, c.phone, c.name, c.segment, c.value_tier, c.customer_since.isoformat(),
                 c.preferred_channel, *(int(getattr(c, f)) for f in CONSENT_COLUMNS),
+                ";".join(c.holdings),
             ]  # fmt: skip
 
     _write_gzip_csv(
@@ -197,6 +222,7 @@ def write_customer_file(inbox: Path, *, count: int, day: date, seed: int = 2026)
             "customer_since",
             "preferred_channel",
             *CONSENT_COLUMNS,
+            "products",
         ],
         rows(),
     )
@@ -305,6 +331,17 @@ S, IN, OUT, F, W, A, C, U = (
 )
 
 OFFERS = [
+    DemoOffer(
+        "TV-FIBRE-ADDON",
+        "TV-PLUS",
+        "TV Plus on your fibre",
+        "120 channels on the fibre you already have, 20 PLN a month, no installation visit.",
+        "20.00",
+        (S, IN, W, A),
+        "You already have our fibre, so TV Plus works on it straight away: 120 channels for 20 zloty a month, no technician needed. Shall I switch it on?",
+        "",
+        "TV Plus on your fibre: 20 PLN",
+    ),
     DemoOffer(
         "5G-UPGRADE-10",
         "PLAN-5G-UNL",
@@ -522,6 +559,27 @@ CAMPAIGNS = [
 ]
 
 
+# Always-on campaigns of the demo: no target group, an eligibility rule instead.
+# (campaign code, name, objective, start offset months, length months, kinds, offers, control %, rule)
+ALWAYS_ON = [
+    (
+        "AO-TV-FIBRE",
+        "TV Plus for fibre homes (always on)",
+        Objective.CROSS_SELL,
+        -2,
+        12,
+        (S, IN, W, A),
+        ["TV-FIBRE-ADDON"],
+        "5",
+        {
+            "segments": [Segment.POSTPAID, Segment.SMALL_BUSINESS],
+            "min_tenure_months": 6,
+            "requires_product": "FIBRE-1G",
+        },
+    ),
+]
+
+
 def _month_start(today: date, offset: int) -> datetime:
     month_index = today.year * 12 + today.month - 1 + offset
     first = date(month_index // 12, month_index % 12 + 1, 1)
@@ -600,4 +658,29 @@ def build_catalogue(*, owner=None) -> dict[str, int]:
         )
         campaign.full_clean()
         campaign.offers.set([offers[c] for c in offer_codes])
-    return {"products": len(products), "offers": len(offers), "campaigns": len(CAMPAIGNS)}
+    for code, name, objective, start, months, kinds, offer_codes, control, rule in ALWAYS_ON:
+        campaign, _ = Campaign.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "objective": objective,
+                "status": CampaignStatus.LIVE,
+                "starts_at": _month_start(today, start),
+                "ends_at": _month_start(today, start + months),
+                "channel_kinds": list(kinds),
+                "control_share": Decimal(control),
+                "owner": owner,
+            },
+        )
+        campaign.full_clean()
+        campaign.offers.set([offers[c] for c in offer_codes])
+        eligibility, _ = EligibilityRule.objects.update_or_create(
+            campaign=campaign,
+            defaults={**rule, "requires_product": products[rule["requires_product"]]},
+        )
+        eligibility.full_clean()
+    return {
+        "products": len(products),
+        "offers": len(offers),
+        "campaigns": len(CAMPAIGNS) + len(ALWAYS_ON),
+    }

@@ -6,15 +6,17 @@ from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ChannelKind
+from .choices import ChannelKind, Segment, ValueTier
 
 
-class ChannelKindsField(models.JSONField):
-    """A set of channel kinds, stored as a sorted JSON list; edited as checkboxes.
+class ChoiceListField(models.JSONField):
+    """A set of values of one ``TextChoices``, stored as a JSON list in choice order; edited as checkboxes.
 
-    JSON keeps it one column on SQLite and PostgreSQL alike; query it with
-    ``QuerySet.for_channel_kind`` rather than by hand.
+    JSON keeps it one column on SQLite and PostgreSQL alike. Subclasses name the choices.
     """
+
+    choices_class: type[models.TextChoices]
+    unknown_message = _("Unknown value(s): %(values)s. Use one of: %(allowed)s.")
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("default", list)
@@ -22,37 +24,57 @@ class ChannelKindsField(models.JSONField):
 
     def formfield(self, **kwargs):
         defaults = {
-            "choices": ChannelKind.choices,
+            "choices": self.choices_class.choices,
             "widget": forms.CheckboxSelectMultiple,
             "required": not self.blank,
             "label": capfirst(self.verbose_name),
             "help_text": self.help_text,
         }
-        kwargs.pop("form_class", None)
-        kwargs.pop("encoder", None)
-        kwargs.pop("decoder", None)
-        kwargs.pop("widget", None)
+        for key in ("form_class", "encoder", "decoder", "widget"):
+            kwargs.pop(key, None)
         return forms.MultipleChoiceField(**{**defaults, **kwargs})
 
     def validate(self, value, model_instance):
         super().validate(value, model_instance)
         if not isinstance(value, list):
-            raise ValidationError(_("Channel kinds must be a list."), code="invalid")
-        unknown = sorted(set(value) - set(ChannelKind.values))
+            raise ValidationError(_("Expected a list of values."), code="invalid")
+        unknown = sorted(set(value) - set(self.choices_class.values))
         if unknown:
             raise ValidationError(
-                _("Unknown channel kind(s): %(kinds)s. Use one of: %(allowed)s."),
+                self.unknown_message,
                 code="invalid_choice",
-                params={"kinds": ", ".join(unknown), "allowed": ", ".join(ChannelKind.values)},
+                params={
+                    "values": ", ".join(map(str, unknown)),
+                    "allowed": ", ".join(self.choices_class.values),
+                },
             )
 
     def pre_save(self, model_instance, add):
         value = getattr(model_instance, self.attname)
         if isinstance(value, list | tuple | set):
-            order = {kind: i for i, kind in enumerate(ChannelKind.values)}
-            value = sorted(set(value), key=lambda k: order.get(k, len(order)))
+            order = {item: i for i, item in enumerate(self.choices_class.values)}
+            value = sorted(set(value), key=lambda v: order.get(v, len(order)))
             setattr(model_instance, self.attname, value)
         return value
+
+
+class ChannelKindsField(ChoiceListField):
+    """A set of channel kinds; query it with ``channel_kind_lookup`` rather than by hand."""
+
+    choices_class = ChannelKind
+    unknown_message = _("Unknown channel kind(s): %(values)s. Use one of: %(allowed)s.")
+
+
+class SegmentsField(ChoiceListField):
+    """A set of customer segments (empty: any segment)."""
+
+    choices_class = Segment
+
+
+class ValueTiersField(ChoiceListField):
+    """A set of customer value tiers (empty: any tier)."""
+
+    choices_class = ValueTier
 
 
 def channel_kind_lookup(kind: str) -> dict[str, str]:

@@ -55,6 +55,7 @@ CUSTOMER_COLUMNS = [
     ("consent_app_push", True),
     ("consent_digital", True),
     ("do_not_contact", True),
+    ("products", False),
 ]
 MAX_EXTRA_COLUMNS = 20
 # Names the loader uses itself; an extra column may not take them.

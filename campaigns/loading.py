@@ -18,7 +18,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import loadfiles
+from . import catalogue, loadfiles
 from .choices import LoadKind, LoadStatus, RejectReason
 from .loadfiles import FileRejected, InboxFile
 from .loadrules import Reject, is_control, parse_customer, parse_member
@@ -350,6 +350,7 @@ def _activate(run: LoadRun, version: TargetGroupVersion, loaded: int, control: i
         from . import loading_pg
 
         loading_pg.activate(pg, run=run, version=version, loaded=loaded, control=control, now=now)
+        catalogue.invalidate()  # committed on its own connection; decisions switch to it now
         return
     with transaction.atomic():
         target_group = TargetGroup.objects.select_for_update().get(pk=version.target_group_id)
@@ -472,7 +473,7 @@ def _stage_members_batched(
 
 def _load_customers(run: LoadRun, info: InboxFile, pg) -> LoadRun:
     """Upsert the snapshot's customers in one transaction; rows with problems go to quarantine."""
-    _names, _extra, rows = _rows(info)
+    names, _extra, rows = _rows(info)
     today = timezone.localdate()
     seen_ids: dict[str, int] = {}
     seen_phones: dict[str, int] = {}
@@ -481,6 +482,8 @@ def _load_customers(run: LoadRun, info: InboxFile, pg) -> LoadRun:
         "phone", "name", "segment", "value_tier", "customer_since", "preferred_channel",
         "consent_marketing", "consent_calls", "consent_sms", "consent_app_push", "consent_digital", "do_not_contact",
     ]  # fmt: skip
+    if "products" in names:  # without the column, what the customers hold stays as it was
+        fields_to_update.append("holdings")
     loaded = done = 0
     with transaction.atomic():
         batch: list[tuple[int, dict, dict]] = []

@@ -166,7 +166,25 @@ def parse_customer(fields: dict[str, str], *, today: date) -> dict:
     )
     for column in CONTACT_FLAG_FIELDS:
         values[column] = _bool(fields[column], column)
+    if "products" in fields:
+        values["holdings"] = parse_products(fields["products"])
     return values
+
+
+PRODUCT_CODE_RE = re.compile(r"[A-Z0-9][A-Z0-9_-]{1,39}")
+
+
+def parse_products(text: str) -> list[str]:
+    """The product codes of a ``products`` cell: separated by spaces or “;”, any case; sorted, unique."""
+    codes = sorted({code.upper() for code in re.split(r"[\s;]+", text.strip()) if code})
+    bad = [code for code in codes if not PRODUCT_CODE_RE.fullmatch(code)]
+    if bad:
+        raise Reject(
+            RejectReason.BAD_CODE,
+            _("products: “%(code)s” is not a product code (2–40 letters, digits, “-” or “_”)")
+            % {"code": bad[0][:40]},
+        )
+    return codes
 
 
 def decimal_or_none(value) -> Decimal | None:

@@ -71,7 +71,7 @@ ROLE_PERMISSIONS: dict[str, list[str] | str] = {
         "campaigns.view_loadreject",
         "campaigns.view_contactpolicy",
         "campaigns.change_contactpolicy",
-        *_crud("campaigns", "declinereason"),
+        *_crud("campaigns", "declinereason", "eligibilityrule"),
         "campaigns.view_response",
         "campaigns.view_offerfeedback",
         "campaigns.change_offerfeedback",

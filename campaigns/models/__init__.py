@@ -16,6 +16,7 @@ from .decisions import (  # noqa: F401
     ContactPolicy,
     Decision,
     DeclineReason,
+    EligibilityRule,
     Presentation,
     Response,
 )

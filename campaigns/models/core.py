@@ -81,6 +81,16 @@ class Customer(models.Model):
         help_text=_("Overrides every consent: no offer is shown or sent in any channel."),
     )
     do_not_contact_since = models.DateTimeField(_("do not contact since"), null=True, blank=True)
+    holdings = models.JSONField(
+        _("products held"),
+        default=list,
+        db_default=models.Value([], output_field=models.JSONField()),
+        blank=True,
+        help_text=_(
+            "Product codes the customer has, from the warehouse snapshot. An offer of a product "
+            "the customer already has is never shown."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -139,6 +149,9 @@ class Customer(models.Model):
         if today.day < self.customer_since.day:
             months -= 1
         return max(months, 0)
+
+    def holds(self, product_code: str) -> bool:
+        return product_code in (self.holdings or [])
 
     def may_be_contacted_in(self, kind: str) -> bool:
         """Consent for ``kind`` given and no do-not-contact."""
@@ -236,6 +249,9 @@ class Offer(models.Model):
                     % {"start": timezone.localtime(self.valid_from).strftime("%Y-%m-%d %H:%M")}
                 }
             )
+
+    def is_for(self, kind: str) -> bool:
+        return kind in self.channel_kinds
 
     def is_valid_at(self, at) -> bool:
         return self.valid_from <= at and (self.valid_until is None or at < self.valid_until)

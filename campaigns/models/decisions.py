@@ -10,13 +10,15 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import ChannelKind, NotPresentedReason, Outcome
-from .core import Campaign, Customer, Offer
+from ..choices import ChannelKind, NotPresentedReason, Outcome, Segment, ValueTier
+from ..fields import SegmentsField, ValueTiersField
+from .core import Campaign, Customer, Offer, Product
 
 
 class ContactPolicy(models.Model):
@@ -93,6 +95,92 @@ class ContactPolicy(models.Model):
 
     def offers_for(self, kind: str) -> int:
         return self.assisted_offers if kind in ChannelKind.assisted() else self.digital_offers
+
+
+class EligibilityRule(models.Model):
+    """Makes a campaign *always on*: its offers are candidates for every customer the rule matches.
+
+    No target group is needed; a customer matches when every condition that is set holds.
+    Contact policy, consent, control group and arbitration apply as for target groups.
+    """
+
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.CASCADE, related_name="eligibility", verbose_name=_("campaign")
+    )
+    segments = SegmentsField(
+        _("segments"), blank=True, help_text=_("Leave all unticked for every segment.")
+    )
+    value_tiers = ValueTiersField(
+        _("value tiers"), blank=True, help_text=_("Leave all unticked for every value tier.")
+    )
+    min_tenure_months = models.PositiveSmallIntegerField(
+        _("minimum tenure (months)"), null=True, blank=True
+    )
+    max_tenure_months = models.PositiveSmallIntegerField(
+        _("maximum tenure (months)"), null=True, blank=True
+    )
+    requires_product = models.ForeignKey(
+        Product,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("customer must have"),
+        help_text=_("Only customers who already have this product (e.g. an add-on for fibre)."),
+    )
+
+    class Meta:
+        verbose_name = _("always-on eligibility")
+        verbose_name_plural = _("always-on eligibility")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_tenure_months__isnull=True)
+                | Q(max_tenure_months__isnull=True)
+                | Q(max_tenure_months__gte=models.F("min_tenure_months")),
+                name="eligibility_tenure_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.campaign.code)
+
+    def clean(self) -> None:
+        low, high = self.min_tenure_months, self.max_tenure_months
+        if low is not None and high is not None and high < low:
+            raise ValidationError(
+                {"max_tenure_months": _("The maximum tenure must not be below the minimum.")}
+            )
+
+    def matches(self, customer: Customer, today=None) -> bool:
+        if self.segments and customer.segment not in self.segments:
+            return False
+        if self.value_tiers and customer.value_tier not in self.value_tiers:
+            return False
+        if self.min_tenure_months is not None or self.max_tenure_months is not None:
+            months = customer.tenure_months(today)
+            if self.min_tenure_months is not None and months < self.min_tenure_months:
+                return False
+            if self.max_tenure_months is not None and months > self.max_tenure_months:
+                return False
+        return self.requires_product is None or customer.holds(self.requires_product.code)
+
+    def describe(self) -> str:
+        """The rule in words, for the reason an offer is shown."""
+        parts = []
+        if self.segments:
+            parts.append(", ".join(str(Segment(s).label).lower() for s in self.segments))
+        if self.value_tiers:
+            parts.append(
+                _("%(tiers)s tier")
+                % {"tiers": "/".join(str(ValueTier(t).label) for t in self.value_tiers)}
+            )
+        if self.min_tenure_months is not None:
+            parts.append(_("with us %(n)d+ months") % {"n": self.min_tenure_months})
+        if self.max_tenure_months is not None:
+            parts.append(_("with us up to %(n)d months") % {"n": self.max_tenure_months})
+        if self.requires_product is not None:
+            parts.append(_("has %(product)s") % {"product": self.requires_product.name})
+        return ", ".join(parts) or str(_("every customer"))
 
 
 class DeclineReason(models.Model):

@@ -258,6 +258,8 @@ def _allowed_by_an_independent_reading_of_the_rules(customer, offer, campaign, a
     contacts = mine.exclude(outcome=Outcome.NOT_PRESENTED)
     if customer.do_not_contact or not customer.consent_marketing:
         return False
+    if offer.product.code in customer.holdings:
+        return False
     if mine.filter(offer=offer, outcome=Outcome.ACCEPTED).exists():
         return False
     for declined in mine.filter(offer=offer, outcome=Outcome.DECLINED).select_related(
@@ -311,6 +313,12 @@ def test_policy_never_returns_an_offer_it_should_exclude(setup):
     shown_total = 0
     for _step in range(45):
         at += timedelta(hours=rng.choice([1, 12, 24, 48]))  # stays within the campaigns' period
+        if rng.random() < 0.05:  # the warehouse reports a product the customer has taken elsewhere
+            customer.holdings = [
+                *customer.holdings,
+                rng.choice(campaigns).offers.get().product.code,
+            ]
+            customer.save()
         result = decide(customer=customer, channel_kind=STORE, now=at)
         assert len(result.offers) <= 3
         for c in result.offers:

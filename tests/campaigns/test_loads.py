@@ -531,3 +531,29 @@ def test_giving_up_discards_the_unfinished_version(world):
     assert (run.status, run.version_id) == (LoadStatus.FAILED, None)
     assert not TargetGroupVersion.objects.filter(pk=version.pk).exists()
     assert not TargetGroupMember.objects.filter(version_id=version.pk).exists()
+
+
+def test_the_products_column_sets_what_customers_hold_and_its_absence_keeps_it(inbox):
+    header = SNAPSHOT_HEADER.rstrip("\n") + ",products\n"
+    row = "C0001,+48501000001,Anna,prepaid,bronze,2020-01-31,,1,1,1,1,1,0,{products}\n"
+    run = load(
+        drop(
+            inbox,
+            "customers__20261121.csv",
+            header
+            + row.format(products="fibre-1g; TV-PLUS  FIBRE-1G")
+            + "C0002,+48501000002,Bad,prepaid,bronze,2020-01-31,,1,1,1,1,1,0,TV PLUS!\n",
+        )
+    )
+    assert reasons(run) == [(3, "bad_code")]
+    assert "“PLUS!” is not a product code" in run.rejects.get().detail
+    assert Customer.objects.get(external_id="C0001").holdings == ["FIBRE-1G", "TV-PLUS"]
+    # A snapshot without the column leaves the holdings alone; an empty cell clears them.
+    load(
+        drop(
+            inbox, "customers__20261122.csv", SNAPSHOT_HEADER + row.format(products="")[:-2] + "\n"
+        )
+    )
+    assert Customer.objects.get(external_id="C0001").holdings == ["FIBRE-1G", "TV-PLUS"]
+    load(drop(inbox, "customers__20261123.csv", header + row.format(products="")))
+    assert Customer.objects.get(external_id="C0001").holdings == []

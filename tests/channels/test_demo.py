@@ -57,8 +57,11 @@ def test_demo_builds_the_promised_world(demo):
     assert AgentProfile.objects.count() == 30
     assert Customer.objects.count() == 20_000
     assert Product.objects.count() == 8
-    assert Offer.objects.count() == 12
-    assert Campaign.objects.count() == 6
+    assert Offer.objects.count() == 13
+    assert Campaign.objects.count() == 7
+    # Customers hold products, from the snapshot's products column; one campaign is always on.
+    assert Customer.objects.filter(holdings__icontains="FIBRE-1G").count() > 5_000
+    assert Campaign.objects.live().filter(eligibility__isnull=False).count() == 1
     statuses = set(Campaign.objects.values_list("status", flat=True))
     assert {CampaignStatus.LIVE, CampaignStatus.DRAFT, CampaignStatus.IN_REVIEW} <= statuses
     assert Campaign.objects.live().count() >= 3

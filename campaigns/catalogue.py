@@ -1,0 +1,119 @@
+"""What every decision needs and few people change: the live campaigns, their offers, rules and
+active target-group versions — held in each process's memory.
+
+Building it takes three queries; a decision then only asks the database about the customer.
+Any save or delete of a campaign, offer, product, rule or target group, a change of a
+campaign's offers and the activation of a loaded version give the catalogue a new *stamp*
+in the shared cache, and every process rebuilds on its next decision. As a safety net (for
+changes written past the ORM) a process never keeps a catalogue longer than ``MAX_AGE``.
+Whether a campaign has started or ended is checked at decision time, so the clock needs no
+rebuild.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from .choices import CampaignStatus
+from .models import Campaign, EligibilityRule, Offer, Product, TargetGroup
+
+STAMP_KEY = "cvm:catalogue-stamp"
+MAX_AGE = 60.0  # seconds
+
+
+@dataclass(frozen=True)
+class LiveCampaign:
+    campaign: Campaign
+    version_id: int | None  # the active target-group version, if any
+    offers: tuple[Offer, ...]  # with their products
+    rule: EligibilityRule | None  # set for always-on campaigns
+
+    def runs_at(self, now) -> bool:
+        return self.campaign.starts_at <= now < self.campaign.ends_at
+
+    def in_kind(self, kind: str) -> bool:
+        return kind in self.campaign.channel_kinds
+
+
+_local = threading.local()
+
+
+def _new_stamp() -> None:
+    cache.set(STAMP_KEY, uuid.uuid4().hex, None)
+
+
+def invalidate(**_kwargs) -> None:
+    """Make every process rebuild its catalogue on its next decision.
+
+    Stamped now (this transaction sees its own change at once) and again on commit (a process
+    that rebuilt in between, without the uncommitted change, rebuilds once more)."""
+    _new_stamp()
+    transaction.on_commit(_new_stamp)
+
+
+def _stamp() -> str:
+    stamp = cache.get(STAMP_KEY)
+    if stamp is None:  # first use, or the cache was cleared
+        stamp = uuid.uuid4().hex
+        cache.set(STAMP_KEY, stamp, None)
+    return stamp
+
+
+def _build() -> tuple[LiveCampaign, ...]:
+    campaigns = list(Campaign.objects.filter(status=CampaignStatus.LIVE).order_by("code"))
+    ids = [c.pk for c in campaigns]
+    versions = dict(
+        TargetGroup.objects.filter(campaign_id__in=ids, active_version__isnull=False).values_list(
+            "campaign_id", "active_version_id"
+        )
+    )
+    rules = {
+        r.campaign_id: r
+        for r in EligibilityRule.objects.filter(campaign_id__in=ids).select_related(
+            "requires_product"
+        )
+    }
+    offers: dict[int, list[Offer]] = {}
+    for link in (
+        Campaign.offers.through.objects.filter(campaign_id__in=ids)
+        .select_related("offer__product")
+        .order_by("offer__code")
+    ):
+        offers.setdefault(link.campaign_id, []).append(link.offer)
+    return tuple(
+        LiveCampaign(
+            campaign=c,
+            version_id=versions.get(c.pk),
+            offers=tuple(offers.get(c.pk, ())),
+            rule=rules.get(c.pk),
+        )
+        for c in campaigns
+    )
+
+
+def live_campaigns(kind: str, now) -> list[LiveCampaign]:
+    """Campaigns live at ``now`` in channel kind ``kind``, with their offers, version and rule."""
+    stamp = _stamp()
+    held = getattr(_local, "held", None)
+    if held is None or held[0] != stamp or time.monotonic() - held[1] > MAX_AGE:
+        held = (stamp, time.monotonic(), _build())
+        _local.held = held
+    return [lc for lc in held[2] if lc.runs_at(now) and lc.in_kind(kind)]
+
+
+def connect_signals() -> None:
+    for model in (Campaign, Offer, Product, EligibilityRule, TargetGroup):
+        post_save.connect(invalidate, sender=model, dispatch_uid=f"catalogue-save-{model.__name__}")
+        post_delete.connect(
+            invalidate, sender=model, dispatch_uid=f"catalogue-delete-{model.__name__}"
+        )
+    m2m_changed.connect(
+        invalidate, sender=Campaign.offers.through, dispatch_uid="catalogue-campaign-offers"
+    )

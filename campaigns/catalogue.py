@@ -1,5 +1,5 @@
-"""What every decision needs and few people change: the live campaigns, their offers, rules and
-active target-group versions — held in each process's memory.
+"""What every decision needs and few people change: the contact policy, the live campaigns,
+their offers, rules and active target-group versions — held in each process's memory.
 
 Building it takes three queries; a decision then only asks the database about the customer.
 Any save or delete of a campaign, offer, product, rule or target group, a change of a
@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from .choices import CampaignStatus
-from .models import Campaign, EligibilityRule, Offer, Product, TargetGroup
+from .models import Campaign, ContactPolicy, EligibilityRule, Offer, Product, TargetGroup
 
 STAMP_KEY = "cvm:catalogue-stamp"
 MAX_AGE = 60.0  # seconds
@@ -66,7 +66,17 @@ def _stamp() -> str:
     return stamp
 
 
-def _build() -> tuple[LiveCampaign, ...]:
+@dataclass(frozen=True)
+class Snapshot:
+    policy: ContactPolicy
+    campaigns: tuple[LiveCampaign, ...]
+
+    def live_campaigns(self, kind: str, now) -> list[LiveCampaign]:
+        """Campaigns live at ``now`` in channel kind ``kind``, with their offers, version and rule."""
+        return [lc for lc in self.campaigns if lc.runs_at(now) and lc.in_kind(kind)]
+
+
+def _build() -> Snapshot:
     campaigns = list(Campaign.objects.filter(status=CampaignStatus.LIVE).order_by("code"))
     ids = [c.pk for c in campaigns]
     versions = dict(
@@ -87,29 +97,33 @@ def _build() -> tuple[LiveCampaign, ...]:
         .order_by("offer__code")
     ):
         offers.setdefault(link.campaign_id, []).append(link.offer)
-    return tuple(
-        LiveCampaign(
-            campaign=c,
-            version_id=versions.get(c.pk),
-            offers=tuple(offers.get(c.pk, ())),
-            rule=rules.get(c.pk),
-        )
-        for c in campaigns
+    policy = ContactPolicy.objects.filter(pk=1).first() or ContactPolicy(pk=1)  # reads never write
+    return Snapshot(
+        policy=policy,
+        campaigns=tuple(
+            LiveCampaign(
+                campaign=c,
+                version_id=versions.get(c.pk),
+                offers=tuple(offers.get(c.pk, ())),
+                rule=rules.get(c.pk),
+            )
+            for c in campaigns
+        ),
     )
 
 
-def live_campaigns(kind: str, now) -> list[LiveCampaign]:
-    """Campaigns live at ``now`` in channel kind ``kind``, with their offers, version and rule."""
+def current() -> Snapshot:
+    """This process's catalogue, rebuilt when its stamp changed or it is older than ``MAX_AGE``."""
     stamp = _stamp()
     held = getattr(_local, "held", None)
     if held is None or held[0] != stamp or time.monotonic() - held[1] > MAX_AGE:
         held = (stamp, time.monotonic(), _build())
         _local.held = held
-    return [lc for lc in held[2] if lc.runs_at(now) and lc.in_kind(kind)]
+    return held[2]
 
 
 def connect_signals() -> None:
-    for model in (Campaign, Offer, Product, EligibilityRule, TargetGroup):
+    for model in (Campaign, Offer, Product, EligibilityRule, TargetGroup, ContactPolicy):
         post_save.connect(invalidate, sender=model, dispatch_uid=f"catalogue-save-{model.__name__}")
         post_delete.connect(
             invalidate, sender=model, dispatch_uid=f"catalogue-delete-{model.__name__}"

@@ -219,6 +219,8 @@ def _build(n: int) -> None:
             cur.execute(
                 f"ALTER TABLE campaigns_targetgroupmember ATTACH PARTITION {table} FOR VALUES IN ({version.pk})"
             )
+        with connection.cursor() as cur:
+            cur.execute(f"ANALYZE {table}")  # as autovacuum would shortly after a load
         group.active_version = version
         group.save(update_fields=["active_version"])
 

@@ -69,12 +69,9 @@ def _candidates(
     the customer matches. Campaigns, offers and rules come from the in-memory catalogue."""
     live = snapshot.live_campaigns(kind, now)
     by_version = {lc.version_id: lc for lc in live if lc.version_id is not None}
-    members = {}
-    if by_version:
-        for member in TargetGroupMember.objects.filter(
-            customer=customer, version_id__in=list(by_version)
-        ).order_by():
-            members[by_version[member.version_id].campaign.pk] = member
+    members = {
+        by_version[m.version_id].campaign.pk: m for m in _memberships(customer, list(by_version))
+    }
     today = timezone.localdate(now)
     candidates: list[Candidate] = []
     for lc in live:
@@ -113,6 +110,48 @@ def _candidates(
                     )
                 )
     return candidates
+
+
+@dataclass(frozen=True)
+class _Membership:
+    version_id: int
+    offer_id: int | None
+    propensity: float | None
+    expected_value: Decimal | None
+    is_control: bool
+
+
+# On PostgreSQL the look-up goes through a server-side-binding cursor, so psycopg prepares it
+# after a few uses: planning it afresh for every partition (one per live target group) costs
+# more than running it.
+MEMBERSHIPS_SQL = (
+    "SELECT version_id, offer_id, propensity, expected_value, is_control"
+    " FROM campaigns_targetgroupmember WHERE customer_id = %s AND version_id = ANY(%s::bigint[])"
+)
+
+
+def _memberships(customer: Customer, version_ids: list[int]) -> list[_Membership]:
+    """The customer's rows in the given target-group versions (one indexed probe per version)."""
+    if not version_ids:
+        return []
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        connection.ensure_connection()
+        raw = psycopg.Cursor(connection.connection)
+        cursor = (
+            connection.make_debug_cursor(raw)
+            if connection.queries_logged
+            else connection.make_cursor(raw)
+        )
+        with cursor:
+            cursor.execute(MEMBERSHIPS_SQL, [customer.pk, version_ids])
+            rows = cursor.fetchall()
+    else:
+        rows = TargetGroupMember.objects.filter(
+            customer=customer, version_id__in=version_ids
+        ).values_list("version_id", "offer_id", "propensity", "expected_value", "is_control")
+    return [_Membership(*row) for row in rows]
 
 
 def _history(customer: Customer, policy: ContactPolicy, now) -> dict:

@@ -51,6 +51,7 @@ class Candidate:
     explanation: str = ""
     presentation: Presentation | None = None
     rule: EligibilityRule | None = None  # set for always-on offers
+    customer: Customer | None = None  # set for always-on offers: the reason names what matched
 
 
 @dataclass
@@ -107,6 +108,7 @@ def _candidates(
                             customer.external_id, lc.campaign.code, lc.campaign.control_share
                         ),
                         rule=rule,
+                        customer=customer,
                     )
                 )
     return candidates
@@ -253,7 +255,7 @@ def _reason(c: Candidate) -> str:
         % {"campaign": c.campaign.name, "objective": c.campaign.get_objective_display().lower()}
     ]
     if c.rule is not None:
-        parts.append(_("always on for: %(rule)s") % {"rule": c.rule.describe()})
+        parts.append(_("always on: %(why)s") % {"why": c.rule.reason_for(c.customer)})
     if c.propensity is not None:
         parts.append(_("likely to accept: %(p)d %%") % {"p": round(c.propensity * 100)})
     parts.append(

@@ -564,7 +564,7 @@ CAMPAIGNS = [
 ALWAYS_ON = [
     (
         "AO-TV-FIBRE",
-        "TV Plus for fibre homes (always on)",
+        "TV Plus for fibre homes",
         Objective.CROSS_SELL,
         -2,
         12,

@@ -11,7 +11,14 @@ from campaigns.choices import ChannelKind, FeedbackReason, NotPresentedReason, O
 from campaigns.decisioning import decide
 from campaigns.feedback import send_feedback
 from campaigns.lookup import find_customer
-from campaigns.models import Customer, DeclineReason, OfferContent, Presentation, Response
+from campaigns.models import (
+    Customer,
+    DeclineReason,
+    OfferContent,
+    Presentation,
+    Product,
+    Response,
+)
 from campaigns.responses import record_outcome
 from cvm_portal.audit import record_access
 from cvm_portal.roles import Role, role_required
@@ -80,6 +87,12 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
         )
     }
     offers = [(c, contents.get(c.offer.pk)) for c in result.offers]
+    names = (
+        dict(Product.objects.filter(code__in=customer.holdings).values_list("code", "name"))
+        if customer.holdings
+        else {}
+    )
+    holdings = [names.get(code, code) for code in customer.holdings]
     history = (
         Response.objects.filter(customer=customer)
         .select_related("offer", "campaign", "decline_reason", "agent")
@@ -93,6 +106,7 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
             "offers": offers,
             "result": result,
             "history": history,
+            "holdings": holdings,
             "decline_reasons": DeclineReason.objects.filter(is_active=True),
             "not_presented_reasons": NotPresentedReason.choices,
             "feedback_reasons": FeedbackReason.choices,

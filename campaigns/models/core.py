@@ -150,6 +150,10 @@ class Customer(models.Model):
             months -= 1
         return max(months, 0)
 
+    @property
+    def tenure_years(self) -> int:
+        return self.tenure_months() // 12
+
     def holds(self, product_code: str) -> bool:
         return product_code in (self.holdings or [])
 

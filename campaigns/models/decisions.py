@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ..choices import ChannelKind, NotPresentedReason, Outcome, Segment, ValueTier
 from ..fields import SegmentsField, ValueTiersField
@@ -164,20 +165,21 @@ class EligibilityRule(models.Model):
                 return False
         return self.requires_product is None or customer.holds(self.requires_product.code)
 
-    def describe(self) -> str:
-        """The rule in words, for the reason an offer is shown."""
+    def reason_for(self, customer: Customer, today=None) -> str:
+        """Why this customer matches, in the customer's own terms (for the reason an offer is shown)."""
         parts = []
         if self.segments:
-            parts.append(", ".join(str(Segment(s).label).lower() for s in self.segments))
+            parts.append(str(Segment(customer.segment).label).lower())
         if self.value_tiers:
+            parts.append(_("%(tier)s tier") % {"tier": ValueTier(customer.value_tier).label})
+        if self.min_tenure_months is not None or self.max_tenure_months is not None:
+            months = customer.tenure_months(today)
             parts.append(
-                _("%(tiers)s tier")
-                % {"tiers": "/".join(str(ValueTier(t).label) for t in self.value_tiers)}
+                ngettext("with us %(n)d month", "with us %(n)d months", months) % {"n": months}
+                if months < 24
+                else ngettext("with us %(n)d year", "with us %(n)d years", months // 12)
+                % {"n": months // 12}
             )
-        if self.min_tenure_months is not None:
-            parts.append(_("with us %(n)d+ months") % {"n": self.min_tenure_months})
-        if self.max_tenure_months is not None:
-            parts.append(_("with us up to %(n)d months") % {"n": self.max_tenure_months})
         if self.requires_product is not None:
             parts.append(_("has %(product)s") % {"product": self.requires_product.name})
         return ", ".join(parts) or str(_("every customer"))

@@ -72,10 +72,15 @@ def shown(customer):
 
 
 def test_a_customer_who_matches_the_rule_gets_the_offer_without_a_target_group(always_on):
-    result = decide(customer=matching_customer(), channel_kind=STORE)
+    customer = matching_customer()
+    result = decide(customer=customer, channel_kind=STORE)
     assert [c.offer.code for c in result.offers] == ["TV-ADDON"]
     reason = result.offers[0].reason
-    assert "always on for" in reason and "has Fibre 1 Gb/s" in reason
+    months = customer.tenure_months()  # 13, or 12 around some month ends
+    assert (
+        f"always on: consumer postpaid, Gold tier, with us {months} months, has Fibre 1 Gb/s"
+        in reason
+    )
     assert "likely to accept" not in reason  # no propensity without a model score
     assert Presentation.objects.get(decision=result.decision).campaign == always_on["campaign"]
 

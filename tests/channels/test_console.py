@@ -200,3 +200,24 @@ def test_the_history_names_agents_of_my_site_only(client, agent, customer, make_
     content = client.get(f"/console/customers/{customer.pk}/").content.decode()
     assert "Later" in content and "another site" in content
     assert "far-away-agent" not in content
+
+
+def test_the_header_names_what_the_customer_has_and_the_tenure_in_years(client, agent, customer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import ProductFactory
+
+    ProductFactory(code="TV-PLUS", name="TV Plus (120 channels)")
+    customer.holdings = ["TV-PLUS", "LEGACY-ADSL"]  # a code the portal has no product for
+    customer.customer_since = timezone.localdate() - timedelta(days=3 * 365 + 30)
+    customer.save()
+    content = client.get(f"/console/customers/{customer.pk}/").content.decode()
+    assert "TV Plus (120 channels), LEGACY-ADSL" in content
+    assert "3 years" in content
+    customer.holdings = []
+    customer.save()
+    assert (
+        "no products on record" in client.get(f"/console/customers/{customer.pk}/").content.decode()
+    )

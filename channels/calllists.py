@@ -280,7 +280,13 @@ def list_figures(lists, *, now: datetime | None = None) -> list[ListFigures]:
     agents: dict[int, list[dict]] = {}
     for row in (
         CallAttempt.objects.filter(lead__call_list_id__in=ids)
-        .values("lead__call_list_id", "agent_id", "agent__username", "agent__first_name", "agent__last_name")
+        .values(
+            "lead__call_list_id",
+            "agent_id",
+            "agent__username",
+            "agent__first_name",
+            "agent__last_name",
+        )
         .annotate(
             calls=Count("id"),
             reached=Count("lead", distinct=True, filter=Q(disposition=Disposition.REACHED)),
@@ -382,4 +388,3 @@ def agency_earnings(*, site: Site, now: datetime | None = None) -> list[dict]:
 
 def month_label(site: Site, now: datetime | None = None) -> str:
     return local_day(site, now).strftime("%Y-%m")
-

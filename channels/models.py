@@ -75,7 +75,8 @@ class Site(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=SiteKind.values), name="site_kind_valid"),
             models.CheckConstraint(
-                condition=Q(calls_until__gt=models.F("calls_from")), name="site_calls_end_after_start"
+                condition=Q(calls_until__gt=models.F("calls_from")),
+                name="site_calls_end_after_start",
             ),
         ]
 
@@ -85,8 +86,10 @@ class Site(models.Model):
     def clean(self) -> None:
         if self.calls_from and self.calls_until and self.calls_until <= self.calls_from:
             raise ValidationError(
-                {"calls_until": _("Calls must end after they start (%(start)s).")
-                 % {"start": self.calls_from.strftime("%H:%M")}}
+                {
+                    "calls_until": _("Calls must end after they start (%(start)s).")
+                    % {"start": self.calls_from.strftime("%H:%M")}
+                }
             )
 
     @property
@@ -203,7 +206,10 @@ class OutboundShare(models.Model):
     """One site's share of a campaign's daily call list, and what an agency earns from it."""
 
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="outbound_shares", verbose_name=_("campaign")
+        Campaign,
+        on_delete=models.CASCADE,
+        related_name="outbound_shares",
+        verbose_name=_("campaign"),
     )
     site = models.ForeignKey(
         Site, on_delete=models.CASCADE, related_name="outbound_shares", verbose_name=_("site")
@@ -411,7 +417,9 @@ class CallAttempt(models.Model):
         related_name="+",
         verbose_name=_("agent"),
     )
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+", verbose_name=_("site"))
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="+", verbose_name=_("site")
+    )
     disposition = models.CharField(_("disposition"), max_length=20, choices=Disposition.choices)
     callback_at = models.DateTimeField(_("call back at"), null=True, blank=True)
     callback_personal = models.BooleanField(_("personal callback"), default=False)
@@ -423,7 +431,8 @@ class CallAttempt(models.Model):
         ordering = ["-at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(disposition__in=Disposition.values), name="call_attempt_disposition_valid"
+                condition=Q(disposition__in=Disposition.values),
+                name="call_attempt_disposition_valid",
             ),
             models.CheckConstraint(
                 condition=~Q(disposition=Disposition.CALLBACK) | Q(callback_at__isnull=False),

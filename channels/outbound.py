@@ -39,21 +39,23 @@ from .models import (
 # How many leads one press of "next customer" may skip for the contact policy before it
 # gives the agent a message instead (a list full of opted-out customers must not spin).
 MAX_SKIPS_PER_PRESS = 25
+UTC = ZoneInfo("UTC")
 
 
 # --- Calling hours, in the site's own time zone ------------------------------------------------
 
 
 def local_moment(day: date, at: time, zone: ZoneInfo) -> datetime:
-    """The aware moment a local wall-clock reading names; in a DST gap, the first moment after it."""
+    """The moment a local wall-clock reading names (in UTC); a reading the clocks skip is moved
+    forward by the gap (02:30 on the spring-forward night is 03:30), an ambiguous one is the first."""
     naive = datetime.combine(day, at)
     aware = naive.replace(tzinfo=zone, fold=0)
     # A time the clocks skip (e.g. 02:30 when they jump from 02:00 to 03:00) does not
     # survive a round trip through UTC; such a reading means "as soon as the clocks allow".
-    back = aware.astimezone(ZoneInfo("UTC")).astimezone(zone)
+    back = aware.astimezone(UTC).astimezone(zone)
     if back.replace(tzinfo=None) != naive:
-        return aware.astimezone(ZoneInfo("UTC")).replace(fold=0)
-    return aware
+        return aware.astimezone(UTC)
+    return aware.astimezone(UTC)
 
 
 def local_day(site: Site, at: datetime | None = None) -> date:
@@ -87,7 +89,7 @@ def callback_moment(site: Site, naive: datetime, *, now: datetime | None = None)
     """A callback time typed in the site's local time, checked: it exists, lies ahead, in hours."""
     now = now or timezone.now()
     aware = naive.replace(tzinfo=site.zone, fold=0)
-    back = aware.astimezone(ZoneInfo("UTC")).astimezone(site.zone)
+    back = aware.astimezone(UTC).astimezone(site.zone)
     if back.replace(tzinfo=None) != naive.replace(tzinfo=None):
         raise ValidationError(
             _("%(time)s does not exist on %(date)s: the clocks skip it. Choose another time.")
@@ -104,7 +106,7 @@ def callback_moment(site: Site, naive: datetime, *, now: datetime | None = None)
                 "zone": site.timezone,
             }
         )
-    return aware
+    return aware.astimezone(UTC)  # an ambiguous local time compares unequal across zones
 
 
 # --- Next customer -----------------------------------------------------------------------------

@@ -168,9 +168,7 @@ def test_figures_count_attempts_reached_conversions_per_agent():
     record_attempt(lead=lead, agent=ann, disposition=Disposition.REACHED)
     lead.refresh_from_db()
     presentation = lead.decision.presentations.get()
-    record_lead_outcome(
-        lead=lead, presentation=presentation, agent=ann, outcome=Outcome.ACCEPTED
-    )
+    record_lead_outcome(lead=lead, presentation=presentation, agent=ann, outcome=Outcome.ACCEPTED)
     wrap_up(lead=lead, agent=ann)
     record_attempt(lead=next_lead(agent=bob).lead, agent=bob, disposition=Disposition.NO_ANSWER)
     (f,) = list_figures(CallList.objects.all())
@@ -232,4 +230,3 @@ def test_shares_are_checked_when_a_manager_sets_them():
     with pytest.raises(ValidationError) as err:
         OutboundShare(campaign=w.campaign, site=own, share=50).full_clean()
     assert "add up to 150 %" in str(err.value)
-

@@ -42,7 +42,7 @@ from .models import (
     OutboundShare,
     Site,
 )
-from .outbound import calling_window, local_day, local_moment
+from .outbound import calling_window, forget_todays_lists, local_day, local_moment
 
 BATCH = 5000
 
@@ -131,6 +131,9 @@ def build_campaign_lists(*, campaign: Campaign, started_by: str, now: datetime) 
         Lead.objects.bulk_create(leads, batch_size=BATCH)
         call_list.size = len(leads) + len(carried.get(s.site.pk, ()))
         call_list.save(update_fields=["size"])
+        transaction.on_commit(
+            lambda site_id=s.site.pk, day=call_list.day: forget_todays_lists([site_id], day)
+        )
         result.append(Built(campaign.code, s.site.code, call_list.size))
     return result
 

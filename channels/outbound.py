@@ -121,12 +121,43 @@ class NextLead:
     skipped: list[Lead] = field(default_factory=list)
 
 
+LISTS_CACHE_SECONDS = 60
+
+
 def todays_lists(profile: AgentProfile, now: datetime) -> list[int]:
-    """Ids of the site's call lists for today of live campaigns in the agent's kind, by priority."""
+    """Ids of the site's call lists for today of live campaigns in the agent's kind, by priority.
+
+    Cached for a minute: every press of "next customer" asks, and a list built or a campaign
+    ended shows up within that minute."""
+    from django.core.cache import cache
+
+    day = local_day(profile.site, now)
+    key = f"cvm:call-lists:{profile.site_id}:{day.isoformat()}:{profile.channel_kind}"
+    found = cache.get(key)
+    if found is None:
+        found = _todays_lists(profile, day, now)
+        cache.set(key, found, LISTS_CACHE_SECONDS)
+    return found
+
+
+def forget_todays_lists(site_ids, day: date) -> None:
+    """A list was built: agents see it at their next press, not a minute later."""
+    from django.core.cache import cache
+
+    cache.delete_many(
+        [
+            f"cvm:call-lists:{site_id}:{day.isoformat()}:{kind}"
+            for site_id in site_ids
+            for kind in OUTBOUND_CHANNEL_KINDS
+        ]
+    )
+
+
+def _todays_lists(profile: AgentProfile, day: date, now: datetime) -> list[int]:
     lists = (
         CallList.objects.filter(
             site_id=profile.site_id,
-            day=local_day(profile.site, now),
+            day=day,
             campaign__in=_live_in(profile.channel_kind, now),
         )
         .order_by("-campaign__priority_weight", "campaign__code")
@@ -199,7 +230,7 @@ def claim_lead_id(agent_id: int, list_ids: list[int], now: datetime) -> int | No
 def next_lead(*, agent, now: datetime | None = None) -> NextLead:
     """Hand ``agent`` exactly one lead from today's lists of their site, checked against the policy."""
     now = now or timezone.now()
-    profile = AgentProfile.objects.select_related("site").filter(user=agent).first()
+    profile = getattr(agent, "agent_profile", None)  # cached on the user after the first ask
     if profile is None or profile.channel_kind not in OUTBOUND_CHANNEL_KINDS:
         return NextLead(message=_("Your account does not work outbound call lists."))
     held = current_lead(agent)

@@ -191,24 +191,36 @@ WHERE id = (
     SELECT id FROM channels_lead
     WHERE call_list_id IN ({lists}) AND state = 'waiting' AND due_at <= %s AND {which}
     ORDER BY {order} LIMIT 1 {lock}
-) AND state = 'waiting'
+) AND state = 'waiting' AND NOT EXISTS (
+    SELECT 1 FROM channels_lead held WHERE held.assigned_to_id = %s AND held.state = 'assigned'
+)
 RETURNING id
 """
-_CALLBACKS = "is_callback AND (callback_agent_id IS NULL OR callback_agent_id = %s)"
-_FRESH = "NOT is_callback"
+_WHICH = {
+    "callbacks": "is_callback AND (callback_agent_id IS NULL OR callback_agent_id = %s)",
+    "fresh": "NOT is_callback",
+    # One list: its callbacks (by score) then its fresh leads, in the order of its index.
+    "both": "(NOT is_callback OR callback_agent_id IS NULL OR callback_agent_id = %s)",
+}
+_ORDER = {
+    "callbacks": "due_at, id",
+    "fresh": "is_callback DESC, score DESC, id",
+    "both": "is_callback DESC, score DESC, id",
+}
 
 
-def _claim(agent_id: int, list_ids: list[int], now: datetime, *, callbacks: bool) -> int | None:
-    """Mark the best waiting lead of ``list_ids`` as the agent's, in one statement; its id."""
+def _claim(agent_id: int, list_ids: list[int], now: datetime, *, which: str) -> int | None:
+    """Mark the best waiting lead of ``list_ids`` as the agent's, in one statement; its id.
+    None when nothing is waiting, or when the agent already holds a lead (one at a time)."""
     ops = connection.ops
     at = ops.adapt_datetimefield_value(now)
     sql = _CLAIM.format(
         lists=", ".join(["%s"] * len(list_ids)),
-        which=_CALLBACKS if callbacks else _FRESH,
-        order="due_at, id" if callbacks else "is_callback DESC, score DESC, id",
+        which=_WHICH[which],
+        order=_ORDER[which],
         lock=_LOCK.get(connection.vendor, ""),
     )
-    params = [agent_id, at, *list_ids, at] + ([agent_id] if callbacks else [])
+    params = [agent_id, at, *list_ids, at] + ([agent_id] if which != "fresh" else []) + [agent_id]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -219,11 +231,13 @@ def claim_lead_id(agent_id: int, list_ids: list[int], now: datetime) -> int | No
     """Due callbacks first (personal ones only for their agent), then the lists in order."""
     if not list_ids:
         return None
-    lead_id = _claim(agent_id, list_ids, now, callbacks=True)
+    if len(list_ids) == 1:
+        return _claim(agent_id, list_ids, now, which="both")
+    lead_id = _claim(agent_id, list_ids, now, which="callbacks")
     for list_id in list_ids:
         if lead_id is not None:
             break
-        lead_id = _claim(agent_id, [list_id], now, callbacks=False)
+        lead_id = _claim(agent_id, [list_id], now, which="fresh")
     return lead_id
 
 
@@ -233,11 +247,11 @@ def next_lead(*, agent, now: datetime | None = None) -> NextLead:
     profile = getattr(agent, "agent_profile", None)  # cached on the user after the first ask
     if profile is None or profile.channel_kind not in OUTBOUND_CHANNEL_KINDS:
         return NextLead(message=_("Your account does not work outbound call lists."))
-    held = current_lead(agent)
-    if held is not None:
-        return NextLead(lead=held)
     site = profile.site
     if not within_calling_hours(site, now):
+        held = current_lead(agent)
+        if held is not None:
+            return NextLead(lead=held)
         opens = timezone.localtime(next_calling_moment(site, now), site.zone)
         return NextLead(
             message=_(
@@ -253,9 +267,12 @@ def next_lead(*, agent, now: datetime | None = None) -> NextLead:
         )
     list_ids = todays_lists(profile, now)
     result = NextLead()
-    for _i in range(MAX_SKIPS_PER_PRESS + 1):
+    for i in range(MAX_SKIPS_PER_PRESS + 1):
         lead_id = claim_lead_id(agent.pk, list_ids, now)
         if lead_id is None:
+            held = current_lead(agent) if i == 0 else None
+            if held is not None:
+                return NextLead(lead=held)  # pressed again before logging the call
             break
         lead = Lead.objects.select_related("customer", "call_list__campaign", "offer").get(
             pk=lead_id

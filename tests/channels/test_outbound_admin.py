@@ -55,3 +55,14 @@ def test_an_outbound_team_lead_finds_the_call_lists_in_the_menu(client, make_use
     client.force_login(make_user(Role.TEAM_LEAD, site=site, channel_kind=OUT))
     labels = [str(item["label"]) for item in client.get("/team/").context["nav_items"]]
     assert labels == ["My workspace", "Outbound calls", "Call lists", "Sites"]
+
+
+def test_calling_hours_must_end_after_they_start():
+    from datetime import time
+
+    from django.core.exceptions import ValidationError
+
+    site = SiteFactory.build(kind=SiteKind.AGENCY, calls_from=time(20), calls_until=time(9))
+    with pytest.raises(ValidationError) as err:
+        site.full_clean()
+    assert "Calls must end after they start (20:00)." in str(err.value)

@@ -1,15 +1,16 @@
 """Outbound "next customer" on PostgreSQL: 50 agents drawing leads at once from one big list.
 
-Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/cvm_bench_outbound .venv/bin/python bench/outbound_bench.py [--leads N] [--agents A] [--seconds S]
+Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/cvm_bench_outbound .venv/bin/python bench/outbound_bench.py [--leads N] [--agents A] [--seconds S] [--pause P]
 Builds (or reuses) N customers (default 1,000,000) and today's call list of N leads for one
 agency (by COPY), then runs A threads (default 50), each an agent pressing "next customer"
 through ``channels.outbound.next_lead`` — the claim with FOR UPDATE SKIP LOCKED, then the
 contact-policy re-check — and closing the lead at once, for S seconds (default 30). Every
 handed-out lead id is kept, so a lead given twice is counted. Each run starts from a fresh
 list (the leads drawn by an earlier run are put back and the table vacuumed).
-First, as a reference, one agent alone draws 200 leads. Agents press with no pause between
-calls, so the concurrent figures are those of a saturated machine (by Little's law the wait
-is about agents ÷ throughput), far above real use, where an agent presses once per call.
+First, as a reference, one agent alone draws 200 leads. By default agents press with no pause
+between presses, so the concurrent figures are those of a saturated machine (by Little's law
+the wait is about agents ÷ throughput), far above real use, where an agent presses once per
+call; ``--pause P`` makes each agent wait about P seconds between presses.
 Last line: next_lead_p95_ms=… leads_per_s=… duplicates=…
 """
 
@@ -37,6 +38,9 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--agents", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument(
+        "--pause", type=float, default=0, help="seconds each agent waits between presses"
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
@@ -104,6 +108,7 @@ def main() -> None:
     stop_at = [0.0]
 
     def work(i: int) -> None:
+        rng = random.Random(i)
         try:
             start.wait()
             while time.perf_counter() < stop_at[0]:
@@ -114,6 +119,8 @@ def main() -> None:
                     break
                 handed[i].append(lead.pk)
                 Lead.objects.filter(pk=lead.pk).update(state="done")
+                if args.pause:
+                    time.sleep(args.pause * (0.5 + rng.random()))  # spread, not in lockstep
         except BaseException as exc:  # noqa: BLE001 - counted and printed below
             errors.append(exc)
         finally:

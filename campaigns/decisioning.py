@@ -341,3 +341,34 @@ def _decide(customer: Customer, channel_kind: str, agent, site_id: int | None, n
             _("In the control group of %(campaign)s.") % {"campaign": c.campaign.name},
         )
     return result
+
+
+def policy_exclusion(
+    *, customer: Customer, campaign: Campaign, channel_kind: str, offer_id=None, now=None
+) -> tuple[Exclusion, str] | None:
+    """Whether the contact policy lets ``campaign`` reach ``customer`` in ``channel_kind`` now.
+
+    None if at least one of the campaign's offers (only ``offer_id`` when given) passes the
+    same filters ``decide`` applies; otherwise the first filter that stopped it, with its
+    sentence. Records nothing: the outbound lists ask this before a call is dialled.
+    """
+    now = now or timezone.now()
+    policy = ContactPolicy.current()
+    history = _history(customer, policy, now)
+    offers = campaign.offers.filter(**channel_kind_lookup(channel_kind)).order_by("code")
+    if offer_id is not None:
+        offers = offers.filter(pk=offer_id)
+    first = None
+    for offer in offers:
+        candidate = Candidate(
+            offer=offer, campaign=campaign, propensity=None, value=Decimal(0), is_control=False
+        )
+        excluded = _exclusion(candidate, customer, channel_kind, policy, history, now)
+        if excluded is None:
+            return None
+        first = first or excluded
+    return first or (
+        Exclusion.NOT_VALID,
+        _("%(campaign)s has no offer for %(kind)s.")
+        % {"campaign": campaign.name, "kind": ChannelKind(channel_kind).label},
+    )

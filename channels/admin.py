@@ -3,12 +3,29 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
 from .agents import sync_agent_roles
-from .models import AgentProfile, Site
+from .models import (
+    AgentProfile,
+    CallAttempt,
+    CallList,
+    Lead,
+    OutboundSettings,
+    OutboundShare,
+    Site,
+)
 
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "region", "timezone", "is_active"]
+    list_display = [
+        "code",
+        "name",
+        "kind",
+        "region",
+        "timezone",
+        "calls_from",
+        "calls_until",
+        "is_active",
+    ]
     list_filter = ["kind", "region", "is_active"]
     search_fields = ["code", "name", "region"]
 
@@ -56,3 +73,59 @@ class PortalUserAdmin(UserAdmin):
 
     list_display = ["username", "first_name", "last_name", "is_staff", "is_active"]
     list_filter = ["groups", "is_staff", "is_active", "agent_profile__site"]
+
+
+@admin.register(OutboundSettings)
+class OutboundSettingsAdmin(admin.ModelAdmin):
+    """Retry delays and the attempt limit of a campaign's call lists."""
+
+    list_display = ["campaign", "max_attempts", "no_answer_retry_minutes", "busy_retry_minutes"]
+    search_fields = ["campaign__code", "campaign__name"]
+    autocomplete_fields = ["campaign"]
+
+
+@admin.register(OutboundShare)
+class OutboundShareAdmin(admin.ModelAdmin):
+    """Which sites work a campaign's lists, in what share, and what agencies are paid per result."""
+
+    list_display = ["campaign", "site", "share", "rate_per_conversion", "rate_per_reached"]
+    list_filter = ["site", "campaign"]
+    search_fields = ["campaign__code", "site__code", "site__name"]
+    autocomplete_fields = ["campaign", "site"]
+    list_select_related = ["campaign", "site"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written only by the call-list services; the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CallList)
+class CallListAdmin(ReadOnlyAdmin):
+    list_display = ["day", "campaign", "site", "size", "built_by", "built_at"]
+    list_filter = ["day", "site", "campaign"]
+    list_select_related = ["campaign", "site"]
+    date_hierarchy = "day"
+
+
+@admin.register(Lead)
+class LeadAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "call_list", "state", "attempts", "disposition", "due_at", "skip_code"]
+    list_filter = ["state", "disposition", "is_callback", "call_list__day"]
+    raw_id_fields = ["call_list", "customer", "offer", "callback_agent", "assigned_to", "decision"]
+    list_select_related = ["call_list"]
+    show_full_result_count = False  # lists hold millions of leads
+
+
+@admin.register(CallAttempt)
+class CallAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["at", "lead", "agent", "site", "disposition", "callback_at"]
+    list_filter = ["disposition", "site"]
+    raw_id_fields = ["lead", "agent"]
+    list_select_related = ["agent", "site"]
+    show_full_result_count = False

@@ -7,3 +7,30 @@ class SiteKind(models.TextChoices):
     INBOUND_CENTRE = "inbound_centre", _("Inbound call centre")
     OUTBOUND_CENTRE = "outbound_centre", _("Outbound call centre")
     AGENCY = "agency", _("Outsourced agency")
+
+
+class LeadState(models.TextChoices):
+    """Where a lead of a call list stands."""
+
+    WAITING = "waiting", _("Waiting")  # may be handed out once due_at has passed
+    ASSIGNED = "assigned", _("With an agent")
+    DONE = "done", _("Done")
+    SKIPPED = "skipped", _("Skipped by the contact policy")
+
+
+class Disposition(models.TextChoices):
+    """The result of one outbound call attempt."""
+
+    NO_ANSWER = "no_answer", _("No answer")
+    BUSY = "busy", _("Busy")
+    VOICEMAIL = "voicemail", _("Voicemail")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    REACHED = "reached", _("Reached")
+    CALLBACK = "callback", _("Callback requested")
+    DO_NOT_CALL = "do_not_call", _("Do not call")
+
+
+# Dispositions after which the lead is tried again later (until the campaign's attempt limit).
+RETRY_DISPOSITIONS = (Disposition.NO_ANSWER, Disposition.BUSY, Disposition.VOICEMAIL)
+# Dispositions where somebody answered.
+CONTACT_DISPOSITIONS = (Disposition.REACHED, Disposition.CALLBACK, Disposition.DO_NOT_CALL)

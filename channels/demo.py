@@ -162,3 +162,40 @@ def build_sites_and_people() -> dict[str, int]:
     assign_role(User.objects.get(username="trainer1"), Role.TRAINER)
     assign_role(User.objects.get(username="admin"), Role.ADMINISTRATOR)
     return {"sites": len(sites), "agents": agents}
+
+
+# Live demo campaigns worked by phone: (campaign, site, share %, per conversion, per reached).
+OUTBOUND_SHARES = [
+    ("RET-5G-Q4", "POZ-AGENCY-TS", 100, "40.00", "2.00"),
+    ("XS-FIBRE", "POZ-AGENCY-TS", 100, "60.00", "0.00"),
+]
+
+
+@transaction.atomic
+def build_outbound() -> int:
+    """Site shares and agency rates of the demo's outbound campaigns; then today's call lists."""
+    from datetime import time
+
+    from campaigns.models import Campaign
+
+    from .calllists import build_call_lists
+    from .models import OutboundSettings, OutboundShare
+
+    # The demo agency calls around the clock, so whoever starts the demo at whatever hour
+    # finds leads waiting; real sites keep their 9:00–20:00 default or their own hours.
+    Site.objects.filter(code="POZ-AGENCY-TS").update(
+        calls_from=time(0), calls_until=time(23, 59, 59)
+    )
+    for code, site_code, share, per_conversion, per_reached in OUTBOUND_SHARES:
+        campaign = Campaign.objects.get(code=code)
+        OutboundShare.objects.update_or_create(
+            campaign=campaign,
+            site=Site.objects.get(code=site_code),
+            defaults={
+                "share": share,
+                "rate_per_conversion": per_conversion,
+                "rate_per_reached": per_reached,
+            },
+        )
+        OutboundSettings.objects.get_or_create(campaign=campaign)
+    return sum(b.leads for b in build_call_lists(started_by="demo"))

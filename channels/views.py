@@ -44,21 +44,6 @@ def console_context(request: HttpRequest) -> dict:
 
 
 @require_GET
-@role_required(Role.AGENT)
-def outbound(request: HttpRequest) -> HttpResponse:
-    """Who may use it: outbound and field agents. Their own site only."""
-    profile = getattr(request.user, "agent_profile", None)
-    return render(
-        request,
-        "channels/outbound.html",
-        {
-            "profile": profile,
-            "campaigns": _live_campaigns_for([ChannelKind.OUTBOUND_CALL, ChannelKind.FIELD]),
-        },
-    )
-
-
-@require_GET
 @role_required(Role.TEAM_LEAD)
 def team(request: HttpRequest) -> HttpResponse:
     """Who may use it: team leads and store managers. Their own site's agents only."""

@@ -25,6 +25,7 @@ def navigation(request) -> dict:
 
             if profile.channel_kind in OUTBOUND_KINDS:
                 items.append((_("Outbound calls"), reverse("channels:outbound")))
+                items.append((_("Call lists"), reverse("channels:call_lists")))
             else:
                 items.append((_("Customer console"), reverse("channels:console")))
         items.append((_("Sites"), reverse("channels:site_list")))
@@ -33,6 +34,7 @@ def navigation(request) -> dict:
             items.append((_("CVM workspace"), reverse("campaigns:manager_home")))
         items.append((_("Nightly loads"), reverse("campaigns:load_list")))
         items.append((_("Feedback"), reverse("campaigns:feedback_inbox")))
+        items.append((_("Call lists"), reverse("channels:call_lists")))
         items.append((_("Sites"), reverse("channels:site_list")))
     if user.is_staff:
         items.append((_("Administration"), reverse("admin:index")))

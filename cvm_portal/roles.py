@@ -77,6 +77,10 @@ ROLE_PERMISSIONS: dict[str, list[str] | str] = {
         "campaigns.change_offerfeedback",
         "channels.view_site",
         "channels.view_agentprofile",
+        *_crud("channels", "outboundsettings", "outboundshare"),
+        "channels.view_calllist",
+        "channels.view_lead",
+        "channels.view_callattempt",
         *_crud("django_celery_beat", "periodictask", "crontabschedule", "intervalschedule"),
     ],
     Role.TRAINER: [*_READ_CVM],
@@ -105,6 +109,8 @@ def sync_role_groups(apps=global_apps) -> None:
             wanted = []
             for perm in perms:
                 app_label, codename = perm.split(".")
+                if not _model_exists(apps, app_label, codename):
+                    continue  # the model comes in a later migration, which syncs again
                 try:
                     wanted.append(
                         Permission.objects.get(content_type__app_label=app_label, codename=codename)
@@ -112,6 +118,23 @@ def sync_role_groups(apps=global_apps) -> None:
                 except Permission.DoesNotExist as exc:
                     raise LookupError(f"role {role.value}: no permission {perm}") from exc
         group.permissions.set(wanted)
+
+
+def _model_exists(apps, app_label: str, codename: str) -> bool:
+    """Whether the model a default permission (add_/change_/delete_/view_<model>) names exists
+    yet in this migration state; other permissions are assumed to."""
+    action, _sep, model_name = codename.partition("_")
+    if action not in {"add", "change", "delete", "view"} or not model_name:
+        return True
+    try:
+        apps.get_app_config(app_label)
+    except LookupError:
+        return True  # an unknown app: let the permission look-up report it
+    try:
+        apps.get_model(app_label, model_name)
+    except LookupError:
+        return False
+    return True
 
 
 def roles_of(user: AbstractBaseUser | AnonymousUser) -> set[Role]:

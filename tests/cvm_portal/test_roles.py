@@ -163,7 +163,14 @@ def test_navigation_shows_each_role_its_own_pages_only(client, make_user):
     assert labels == ["My workspace"]
     client.force_login(make_user(Role.CVM_MANAGER))
     labels = [str(item["label"]) for item in client.get("/cvm/").context["nav_items"]]
-    assert labels == ["My workspace", "Nightly loads", "Feedback", "Sites", "Administration"]
+    assert labels == [
+        "My workspace",
+        "Nightly loads",
+        "Feedback",
+        "Call lists",
+        "Sites",
+        "Administration",
+    ]
 
 
 def test_only_the_closest_menu_entry_is_marked_current(client, make_user):

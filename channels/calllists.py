@@ -1,0 +1,393 @@
+"""Daily call lists: built from the active target groups of live outbound campaigns, and their figures.
+
+A list is one campaign's leads for one site on one (site-local) day. The target group's
+members pass the same contact policy as the console before they become leads: the control
+group, do-not-contact and missing consent are filtered in the database; the history rules
+(cooldowns, the global cap, declined and accepted offers) are asked of
+``campaigns.decisioning.policy_exclusion`` for the customers that have any history at all —
+a customer with none cannot fail them. Members are ordered by score and dealt to the sites in
+the shares the CVM manager set, so each site gets leads of the same quality. Building is
+idempotent: a site that already has today's list for a campaign keeps it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
+from campaigns.choices import CONSENT_FOR_CHANNEL
+from campaigns.decisioning import policy_exclusion
+from campaigns.fields import channel_kind_lookup
+from campaigns.models import (
+    Campaign,
+    ContactPolicy,
+    Customer,
+    Response,
+    TargetGroup,
+    TargetGroupMember,
+)
+
+from .choices import Disposition, LeadState
+from .models import (
+    OUTBOUND_CHANNEL_KINDS,
+    OUTBOUND_SITE_KINDS,
+    CallAttempt,
+    CallList,
+    Lead,
+    OutboundShare,
+    Site,
+)
+from .outbound import calling_window, forget_todays_lists, local_day, local_moment
+
+BATCH = 5000
+
+
+def campaign_kind(campaign: Campaign) -> str:
+    """The outbound kind a campaign's lists are worked in: calls if it runs there, else field."""
+    return next(k for k in OUTBOUND_CHANNEL_KINDS if k in campaign.channel_kinds)
+
+
+def outbound_campaigns(now: datetime):
+    query = Q()
+    for kind in OUTBOUND_CHANNEL_KINDS:
+        query |= Q(**channel_kind_lookup(kind))
+    return Campaign.objects.live(now).filter(query).order_by("-priority_weight", "code")
+
+
+@dataclass
+class Built:
+    campaign: str
+    site: str
+    leads: int
+    note: str = ""
+
+
+def build_call_lists(*, started_by: str, now: datetime | None = None) -> list[Built]:
+    """Today's list of every live outbound campaign for every site sharing it; existing ones kept."""
+    now = now or timezone.now()
+    built: list[Built] = []
+    for campaign in outbound_campaigns(now):
+        built.extend(build_campaign_lists(campaign=campaign, started_by=started_by, now=now))
+    return built
+
+
+@transaction.atomic
+def build_campaign_lists(*, campaign: Campaign, started_by: str, now: datetime) -> list[Built]:
+    """One campaign's lists for today, dealt to its sites by share."""
+    shares = list(
+        OutboundShare.objects.filter(
+            campaign=campaign, site__is_active=True, site__kind__in=OUTBOUND_SITE_KINDS
+        )
+        .select_related("site")
+        .order_by("-share", "site__code")
+    )
+    if not shares:
+        return [Built(campaign.code, "", 0, "no site has a share of this campaign")]
+    # Lock the campaign so two builds (the schedule and a manager's click) do not interleave.
+    Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+    todo = [
+        s
+        for s in shares
+        if not CallList.objects.filter(
+            campaign=campaign, site=s.site, day=local_day(s.site, now)
+        ).exists()
+    ]
+    if not todo:
+        return [Built(campaign.code, s.site.code, 0, "already built today") for s in shares]
+    version_id = (
+        TargetGroup.objects.filter(campaign=campaign).values_list("active_version_id", flat=True)
+    ).first()
+    if version_id is None:
+        return [Built(campaign.code, "", 0, "no active target group")]
+    kind = campaign_kind(campaign)
+    scored = _scored_members(campaign, version_id, kind, now)
+    lists = {
+        s.site.pk: CallList.objects.create(
+            campaign=campaign, site=s.site, day=local_day(s.site, now), built_by=started_by[:100]
+        )
+        for s in todo
+    }
+    carried = _carry_callbacks(campaign, lists, now)
+    buckets = _deal(scored, shares)
+    result = []
+    for s in todo:
+        call_list = lists[s.site.pk]
+        leads = [
+            Lead(
+                call_list=call_list,
+                customer_id=customer_id,
+                offer_id=offer_id,
+                score=score,
+                due_at=now,
+            )
+            for score, customer_id, offer_id in buckets[s.site.pk]
+            if customer_id not in carried.get(s.site.pk, set())
+        ]
+        Lead.objects.bulk_create(leads, batch_size=BATCH)
+        call_list.size = len(leads) + len(carried.get(s.site.pk, ()))
+        call_list.save(update_fields=["size"])
+        transaction.on_commit(
+            lambda site_id=s.site.pk, day=call_list.day: forget_todays_lists([site_id], day)
+        )
+        result.append(Built(campaign.code, s.site.code, call_list.size))
+    return result
+
+
+def _scored_members(campaign: Campaign, version_id: int, kind: str, now: datetime):
+    """(score, customer id, offer id) of the members the policy lets through, best first."""
+    policy = ContactPolicy.current()
+    offer_values = {
+        o.pk: o.value
+        for o in campaign.offers.filter(**channel_kind_lookup(kind))
+        if o.is_valid_at(now)
+    }
+    if not offer_values:
+        return []
+    best_value = max(offer_values.values())
+    consent = CONSENT_FOR_CHANNEL[kind].value
+    members = TargetGroupMember.objects.filter(
+        version_id=version_id,
+        is_control=False,
+        customer__do_not_contact=False,
+        **{f"customer__{consent}": True},
+    ).values_list("customer_id", "offer_id", "propensity", "expected_value")
+    scored = []
+    for customer_id, offer_id, propensity, expected in members.iterator(chunk_size=BATCH):
+        if offer_id is not None and offer_id not in offer_values:
+            continue  # the suggested offer is not valid or not allowed in this kind
+        value = expected
+        if value is None:
+            value = (offer_values[offer_id] if offer_id else best_value) * 12
+        p = propensity if propensity is not None else policy.default_propensity
+        scored.append((max(p, 0.0) * max(float(value), 0.0), customer_id, offer_id))
+    scored = _without_history_exclusions(campaign, kind, scored, now)
+    scored.sort(key=lambda row: (-row[0], row[1]))
+    return scored
+
+
+def _without_history_exclusions(campaign, kind, scored, now):
+    """Ask the contact policy about each member that has any response on record."""
+    ids = [row[1] for row in scored]
+    with_history: set[int] = set()
+    for start in range(0, len(ids), BATCH):
+        with_history.update(
+            Response.objects.filter(customer_id__in=ids[start : start + BATCH])
+            .values_list("customer_id", flat=True)
+            .distinct()
+        )
+    if not with_history:
+        return scored
+    customers = Customer.objects.in_bulk(list(with_history))
+    kept = []
+    for row in scored:
+        if row[1] in with_history and policy_exclusion(
+            customer=customers[row[1]],
+            campaign=campaign,
+            channel_kind=kind,
+            offer_id=row[2],
+            now=now,
+        ):
+            continue
+        kept.append(row)
+    return kept
+
+
+def _deal(scored, shares: list[OutboundShare]) -> dict[int, list]:
+    """Deal the members, best first, to the sites in proportion to their shares (smooth round robin)."""
+    total = sum(s.share for s in shares)
+    buckets: dict[int, list] = {s.site.pk: [] for s in shares}
+    credit = {s.site.pk: 0.0 for s in shares}
+    for row in scored:
+        for s in shares:
+            credit[s.site.pk] += s.share / total
+        site_id = max(credit, key=lambda k: credit[k])
+        credit[site_id] -= 1
+        buckets[site_id].append(row)
+    return buckets
+
+
+def _carry_callbacks(campaign, lists: dict[int, CallList], now) -> dict[int, set[int]]:
+    """Callbacks still waiting on earlier lists move to today's list of the same site."""
+    carried: dict[int, set[int]] = {}
+    for site_id, call_list in lists.items():
+        waiting = Lead.objects.filter(
+            call_list__campaign=campaign,
+            call_list__site_id=site_id,
+            call_list__day__lt=call_list.day,
+            state=LeadState.WAITING,
+            is_callback=True,
+        )
+        ids = set(waiting.values_list("customer_id", flat=True))
+        waiting.update(call_list=call_list)
+        carried[site_id] = ids
+    return carried
+
+
+# --- Figures for team leads and CVM managers ------------------------------------------------
+
+
+@dataclass
+class ListFigures:
+    call_list: CallList
+    size: int
+    remaining: int
+    attempted: int
+    calls: int
+    reached: int
+    converted: int
+    skipped: int
+    at_risk: bool
+    agents: list[dict]
+
+    @property
+    def contact_rate(self) -> float | None:
+        return self.reached / self.attempted if self.attempted else None
+
+    @property
+    def conversion_rate(self) -> float | None:
+        return self.converted / self.reached if self.reached else None
+
+
+def list_figures(lists, *, now: datetime | None = None) -> list[ListFigures]:
+    """Per list: size, remaining, attempted, reached, converted, per agent; and whether it will finish."""
+    now = now or timezone.now()
+    lists = list(lists.select_related("campaign", "site"))
+    ids = [c.pk for c in lists]
+    leads = {
+        row["call_list_id"]: row
+        for row in Lead.objects.filter(call_list_id__in=ids)
+        .values("call_list_id")
+        .annotate(
+            total=Count("id"),
+            remaining=Count("id", filter=Q(state__in=[LeadState.WAITING, LeadState.ASSIGNED])),
+            skipped=Count("id", filter=Q(state=LeadState.SKIPPED)),
+            converted=Count("id", filter=Q(converted_at__isnull=False)),
+        )
+    }
+    per_list = {
+        row["lead__call_list_id"]: row
+        for row in CallAttempt.objects.filter(lead__call_list_id__in=ids)
+        .values("lead__call_list_id")
+        .annotate(
+            calls=Count("id"),
+            attempted=Count("lead", distinct=True),
+            reached=Count("lead", distinct=True, filter=Q(disposition=Disposition.REACHED)),
+            first=Min("at"),
+        )
+    }
+    agents: dict[int, list[dict]] = {}
+    for row in (
+        CallAttempt.objects.filter(lead__call_list_id__in=ids)
+        .values(
+            "lead__call_list_id",
+            "agent_id",
+            "agent__username",
+            "agent__first_name",
+            "agent__last_name",
+        )
+        .annotate(
+            calls=Count("id"),
+            reached=Count("lead", distinct=True, filter=Q(disposition=Disposition.REACHED)),
+        )
+        .order_by("lead__call_list_id", "agent__username")
+    ):
+        agents.setdefault(row["lead__call_list_id"], []).append(row)
+    conversions = {
+        (row["call_list_id"], row["assigned_to_id"]): row["n"]
+        for row in Lead.objects.filter(call_list_id__in=ids, converted_at__isnull=False)
+        .values("call_list_id", "assigned_to_id")
+        .annotate(n=Count("id"))
+    }
+    figures = []
+    for call_list in lists:
+        lead_row = leads.get(call_list.pk, {})
+        attempt_row = per_list.get(call_list.pk, {})
+        rows = agents.get(call_list.pk, [])
+        for row in rows:
+            row["converted"] = conversions.get((call_list.pk, row["agent_id"]), 0)
+            name = f"{row['agent__first_name']} {row['agent__last_name']}".strip()
+            row["name"] = name or row["agent__username"] or "—"
+        remaining = lead_row.get("remaining", 0)
+        figures.append(
+            ListFigures(
+                call_list=call_list,
+                size=call_list.size,
+                remaining=remaining,
+                attempted=attempt_row.get("attempted", 0),
+                calls=attempt_row.get("calls", 0),
+                reached=attempt_row.get("reached", 0),
+                converted=lead_row.get("converted", 0),
+                skipped=lead_row.get("skipped", 0),
+                at_risk=_at_risk(
+                    call_list, remaining, lead_row.get("total", 0), attempt_row.get("first"), now
+                ),
+                agents=rows,
+            )
+        )
+    return figures
+
+
+def _at_risk(call_list: CallList, remaining: int, total: int, first, now: datetime) -> bool:
+    """True when, at the pace since the first call today, the list will not be done by closing."""
+    if remaining == 0 or call_list.day != local_day(call_list.site, now):
+        return False
+    start, end = calling_window(call_list.site, call_list.day)
+    if now >= end:
+        return True
+    if first is None or now <= first:
+        return False  # no pace yet
+    done = total - remaining
+    hours_so_far = (now - max(first, start)).total_seconds() / 3600
+    if hours_so_far <= 0:
+        return False
+    pace = done / hours_so_far
+    hours_left = (end - now).total_seconds() / 3600
+    return pace * hours_left < remaining
+
+
+# --- What an agency has earned ------------------------------------------------------------
+
+
+def agency_earnings(*, site: Site, now: datetime | None = None) -> list[dict]:
+    """Per campaign this (site-local) month: conversions and reached contacts × the agreed rates."""
+    now = now or timezone.now()
+    today = local_day(site, now)
+    month_start = local_moment(today.replace(day=1), time.min, site.zone)
+    rows = []
+    for share in OutboundShare.objects.filter(site=site).select_related("campaign"):
+        conversions = Lead.objects.filter(
+            call_list__site=site,
+            call_list__campaign=share.campaign,
+            converted_at__gte=month_start,
+        ).count()
+        reached = (
+            CallAttempt.objects.filter(
+                site=site,
+                lead__call_list__campaign=share.campaign,
+                disposition=Disposition.REACHED,
+                at__gte=month_start,
+            )
+            .values("lead")
+            .distinct()
+            .count()
+        )
+        earned = share.rate_per_conversion * conversions + share.rate_per_reached * reached
+        rows.append(
+            {
+                "campaign": share.campaign,
+                "share": share,
+                "conversions": conversions,
+                "reached": reached,
+                "earned": earned.quantize(Decimal("0.01")),
+            }
+        )
+    return rows
+
+
+def month_label(site: Site, now: datetime | None = None) -> str:
+    return local_day(site, now).strftime("%Y-%m")

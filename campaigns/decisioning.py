@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from . import catalogue
 from .choices import CONTACT_OUTCOMES, ChannelKind, Exclusion, Outcome
+from .fields import channel_kind_lookup
 from .loadrules import is_control
 from .models import (
     Campaign,
@@ -355,7 +356,11 @@ def policy_exclusion(
     now = now or timezone.now()
     policy = ContactPolicy.current()
     history = _history(customer, policy, now)
-    offers = campaign.offers.filter(**channel_kind_lookup(channel_kind)).order_by("code")
+    offers = (
+        campaign.offers.filter(**channel_kind_lookup(channel_kind))
+        .select_related("product")
+        .order_by("code")
+    )
     if offer_id is not None:
         offers = offers.filter(pk=offer_id)
     first = None

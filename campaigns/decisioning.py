@@ -201,6 +201,20 @@ def _reason(c: Candidate) -> str:
     return " · ".join(parts)[:300]
 
 
+def _untrained(agent, candidates: list[Candidate]) -> dict[int, list[dict]]:
+    """The training gate: candidates' training-required campaigns whose guide the agent has not
+    completed (one query, and none when no candidate's campaign requires training). Requests
+    without a user (digital channels, the API) are not gated."""
+    if agent is None or not any(c.campaign.training_required for c in candidates):
+        return {}
+    # The training side owns who passed what; imported here because training imports campaigns.
+    from training.gating import untrained_campaigns
+
+    return untrained_campaigns(
+        user=agent, campaign_ids={c.campaign.pk for c in candidates if c.campaign.training_required}
+    )
+
+
 @transaction.atomic
 def decide(
     *, customer: Customer, channel_kind: str, agent=None, site_id: int | None = None, now=None
@@ -217,8 +231,16 @@ def decide(
         )
     )
     passing: list[Candidate] = []
-    for c in _candidates(customer, channel_kind, now):
+    candidates = _candidates(customer, channel_kind, now)
+    untrained = _untrained(agent, candidates)
+    for c in candidates:
         excluded = _exclusion(c, customer, channel_kind, policy, history, now)
+        if not excluded and c.campaign.pk in untrained:
+            excluded = (
+                Exclusion.TRAINING_REQUIRED,
+                _("%(campaign)s needs training first: complete “%(guide)s” to see its offers.")
+                % {"campaign": c.campaign.name, "guide": untrained[c.campaign.pk][0]["title"]},
+            )
         if excluded:
             c.excluded, c.explanation = excluded
             result.excluded.append(c)

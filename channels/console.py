@@ -15,6 +15,7 @@ from campaigns.models import Customer, DeclineReason, OfferContent, Presentation
 from campaigns.responses import record_outcome
 from cvm_portal.audit import record_access
 from cvm_portal.roles import Role, role_required
+from training.gating import guides_to_complete
 
 
 class FindForm(forms.Form):
@@ -80,6 +81,10 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
         )
     }
     offers = [(c, contents.get(c.offer.pk)) for c in result.offers]
+    # Guides of the offers' campaigns this agent has not completed yet: one query.
+    guides = guides_to_complete(
+        user=request.user, campaign_ids={c.campaign.pk for c in result.offers}
+    )
     history = (
         Response.objects.filter(customer=customer)
         .select_related("offer", "campaign", "decline_reason", "agent")
@@ -97,6 +102,7 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
             "not_presented_reasons": NotPresentedReason.choices,
             "feedback_reasons": FeedbackReason.choices,
             "profile": profile,
+            "guides_by_campaign": guides,
         },
     )
 

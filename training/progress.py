@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,7 +44,9 @@ def sync_assignments(user, *, now=None) -> None:
     who = person(user)
     if who["site_id"] is None:
         return
-    have = set(Assignment.objects.filter(user=user).values_list("guide_id", flat=True))
+    unassigned = Guide.objects.published().filter(
+        ~Exists(Assignment.objects.filter(user=user, guide=OuterRef("pk")))
+    )
     new = [
         Assignment(
             guide=guide,
@@ -53,7 +55,7 @@ def sync_assignments(user, *, now=None) -> None:
             assigned_at=now,
             due_at=now + timedelta(days=guide.due_days),
         )
-        for guide in Guide.objects.published().exclude(pk__in=have)
+        for guide in unassigned
         if guide.audience_includes(**who)
     ]
     Assignment.objects.bulk_create(new, ignore_conflicts=True)

@@ -7,13 +7,14 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from campaigns.choices import CampaignStatus
 from campaigns.models import Campaign
 from cvm_portal.roles import Role, role_required, roles_of
 
@@ -23,7 +24,7 @@ from .models import Guide, Question
 from .publishing import add_question, publish_guide
 from .rendering import reading_minutes, render_markdown
 
-AUTHORS = (Role.TRAINER, Role.ADMINISTRATOR)
+AUTHORS = (Role.TRAINER,)
 
 
 # --- Trainer: authoring -----------------------------------------------------------------
@@ -42,7 +43,12 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         .order_by("title")
     )
-    return render(request, "training/home.html", {"guides": guides})
+    campaigns = (
+        Campaign.objects.filter(status__in=[CampaignStatus.APPROVED, CampaignStatus.LIVE])
+        .annotate(n_guides=Count("guides", filter=Q(guides__current_version__isnull=False)))
+        .order_by("starts_at")
+    )
+    return render(request, "training/home.html", {"guides": guides, "campaigns": campaigns})
 
 
 @require_http_methods(["GET", "POST"])
@@ -194,7 +200,7 @@ def _scope(request) -> int | None:
 
 
 @require_GET
-@role_required(Role.TRAINER, Role.ADMINISTRATOR, Role.TEAM_LEAD)
+@role_required(Role.TRAINER, Role.TEAM_LEAD)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Who may use it: trainers (every site) and team leads (their own site's people only).
     Completion and pass rates, overdue people, the questions most often answered wrong."""
@@ -207,7 +213,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(Role.TRAINER, Role.ADMINISTRATOR, Role.TEAM_LEAD)
+@role_required(Role.TRAINER, Role.TEAM_LEAD)
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
     """Who may use it: trainers and team leads (own site). Every assignment as CSV."""
     site_id = _scope(request)

@@ -202,9 +202,9 @@ def _reason(c: Candidate) -> str:
 
 
 def _untrained(agent, candidates: list[Candidate]) -> dict[int, list[dict]]:
-    """The training gate: candidates' training-required campaigns whose guide the agent has not
-    completed (one query, and none when no candidate's campaign requires training). Requests
-    without a user (digital channels, the API) are not gated."""
+    """The training gate: the candidates' training-required campaigns the agent has not passed
+    (one query, and none when no candidate's campaign requires training). Requests without a
+    user (digital channels, the API) are not gated."""
     if agent is None or not any(c.campaign.training_required for c in candidates):
         return {}
     # The training side owns who passed what; imported here because training imports campaigns.
@@ -213,6 +213,17 @@ def _untrained(agent, candidates: list[Candidate]) -> dict[int, list[dict]]:
     return untrained_campaigns(
         user=agent, campaign_ids={c.campaign.pk for c in candidates if c.campaign.training_required}
     )
+
+
+def _training_explanation(campaign: Campaign, guides: list[dict]) -> str:
+    if not guides:
+        return _(
+            "%(campaign)s needs training first, and no guide is published for you yet: ask your trainer."
+        ) % {"campaign": campaign.name}
+    return _("%(campaign)s needs training first: complete “%(guide)s” to see its offers.") % {
+        "campaign": campaign.name,
+        "guide": guides[0]["title"],
+    }
 
 
 @transaction.atomic
@@ -238,8 +249,7 @@ def decide(
         if not excluded and c.campaign.pk in untrained:
             excluded = (
                 Exclusion.TRAINING_REQUIRED,
-                _("%(campaign)s needs training first: complete “%(guide)s” to see its offers.")
-                % {"campaign": c.campaign.name, "guide": untrained[c.campaign.pk][0]["title"]},
+                _training_explanation(c.campaign, untrained[c.campaign.pk]),
             )
         if excluded:
             c.excluded, c.explanation = excluded

@@ -75,10 +75,25 @@ def test_a_campaign_that_does_not_require_training_is_not_gated(campaign_world, 
     assert shown(result) == ["FIBRE"]
 
 
-def test_a_guide_for_another_channel_does_not_hold_back_offers(gated, make_user, site):
-    gated["guide"].channel_kinds = [ChannelKind.INBOUND_CALL]
+def test_without_a_guide_for_the_agent_the_offers_stay_hidden_and_the_reason_says_so(
+    gated, make_user, site
+):
+    gated["guide"].channel_kinds = [ChannelKind.INBOUND_CALL]  # not for store agents
     gated["guide"].save()
     agent = make_user(Role.AGENT, site=site)
+    result = decide(customer=gated["customer"], channel_kind=STORE, agent=agent)
+    assert shown(result) == []
+    [excluded] = result.excluded
+    assert excluded.excluded == Exclusion.TRAINING_REQUIRED
+    assert "no guide is published for you yet: ask your trainer" in excluded.explanation
+
+
+def test_every_guide_of_the_campaign_for_the_agent_must_be_completed(gated, agent):
+    second = make_guide(title="Second guide", campaigns=[gated["campaign"]])
+    complete(agent, gated["guide"])
+    result = decide(customer=gated["customer"], channel_kind=STORE, agent=agent)
+    assert shown(result) == [] and "“Second guide”" in result.excluded[0].explanation
+    complete(agent, second)
     assert shown(decide(customer=gated["customer"], channel_kind=STORE, agent=agent)) == ["FIBRE"]
 
 

@@ -7,7 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from campaigns.choices import ChannelKind, FeedbackReason, NotPresentedReason, Outcome
+from campaigns.choices import (
+    ChannelKind,
+    Exclusion,
+    FeedbackReason,
+    NotPresentedReason,
+    Outcome,
+)
 from campaigns.decisioning import decide
 from campaigns.feedback import send_feedback
 from campaigns.lookup import find_customer
@@ -81,9 +87,15 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
         )
     }
     offers = [(c, contents.get(c.offer.pk)) for c in result.offers]
-    # Guides of the offers' campaigns this agent has not completed yet: one query.
+    # Guides this agent has not completed yet, of the offers' campaigns and of the campaigns
+    # held back until they are trained: one query.
+    gated = {
+        c.campaign.pk: c.campaign
+        for c in result.excluded
+        if c.excluded == Exclusion.TRAINING_REQUIRED
+    }
     guides = guides_to_complete(
-        user=request.user, campaign_ids={c.campaign.pk for c in result.offers}
+        user=request.user, campaign_ids={c.campaign.pk for c in result.offers} | set(gated)
     )
     history = (
         Response.objects.filter(customer=customer)
@@ -103,6 +115,7 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
             "feedback_reasons": FeedbackReason.choices,
             "profile": profile,
             "guides_by_campaign": guides,
+            "training_gated": [(campaign, guides.get(pk, [])) for pk, campaign in gated.items()],
         },
     )
 

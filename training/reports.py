@@ -7,7 +7,7 @@ from django.apps import apps
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from campaigns.choices import FeedbackReason, Outcome
+from campaigns.choices import ChannelKind, FeedbackReason, Outcome
 from campaigns.models import OfferFeedback, Response
 
 from .models import Assignment, AttemptAnswer, QuizAttempt, counting_completion
@@ -66,6 +66,9 @@ def dashboard(*, site_id: int | None = None) -> dict:
     by_team = _grouped(qs, "site_id", "user__agent_profile__channel_kind")
     for row in [*by_site, *by_team]:
         row["site"] = names.get(row["site_id"], "—")
+    for row in by_team:
+        kind = row["user__agent_profile__channel_kind"]
+        row["channel"] = ChannelKind(kind).label if kind in ChannelKind.values else "—"
     overdue = list(
         qs.filter(done=False, due_at__lt=timezone.now())
         .select_related("user", "guide")

@@ -48,6 +48,9 @@ def test_a_trainer_publishes_a_guide_and_an_agent_completes_it_and_then_sees_the
     page.goto(f"{live_server.url}/console/customers/{customer.pk}/")
     expect(page.get_by_role("heading", name=customer.name)).to_be_visible()
     assert "UP-DATA" not in shown_campaigns(customer)
+    expect(page.get_by_text("its offers are shown once you complete its training")).to_contain_text(
+        "No guide is published for you yet"
+    )
     page.get_by_role("button", name="Log out").click()
 
     # The trainer writes the guide with a live preview, adds a question and publishes it.

@@ -132,3 +132,13 @@ def test_the_notice_query_finds_only_uncompleted_guides_of_the_agents_audience(
     assert guides_to_complete(user=agent, campaign_ids=[campaign.pk]) == {
         campaign.pk: [{"id": mine.pk, "title": "Mine"}]
     }
+
+
+def test_the_console_says_which_campaigns_wait_for_training_and_links_the_guide(
+    client, gated, agent
+):
+    client.force_login(agent)
+    body = client.get(f"/console/customers/{gated['customer'].pk}/").content.decode()
+    assert f"{gated['campaign'].name}: its offers are shown once you complete its training." in body
+    assert f'href="/training/mine/{gated["guide"].pk}/">Fibre: the pitch</a>' in body
+    assert "Fibre switch" not in body

@@ -92,6 +92,7 @@ def _edit_context(guide: Guide, **extra) -> dict:
         "image_form": ImageForm(),
         "publish_form": PublishForm(),
         "preview": render_markdown(guide.body),
+        "minutes": reading_minutes(guide.body),
         **extra,
     }
 
@@ -305,7 +306,6 @@ def guide_read(request: HttpRequest, pk: int) -> HttpResponse:
             "earlier": earlier,
             "counts": earlier is not None and earlier.version.number >= guide.required_version,
             "attempts_left": progress.attempts_left(user=request.user, version=version),
-            "images": guide.images.all(),
         },
     )
 

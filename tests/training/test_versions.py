@@ -108,3 +108,15 @@ def test_the_trainer_sees_the_version_history(client, make_user, role):
     client.force_login(trainer)
     body = client.get(f"/training/guides/{guide.pk}/edit/").content.decode()
     assert "Version 2," in body and "minor" in body and "Typo" in body
+
+
+def test_after_a_minor_fix_the_guide_page_says_the_earlier_completion_still_counts(
+    client, agent, trainer
+):
+    guide = make_guide()
+    complete(agent, guide)
+    publish_guide(guide=guide, by=trainer, material=False)
+    client.force_login(agent)
+    body = client.get(f"/training/mine/{guide.pk}/").content.decode()
+    assert "(version 1); the changes since then are minor, so it still counts." in body
+    assert "I have read and understood this guide" not in body

@@ -117,3 +117,19 @@ def test_my_training_takes_the_same_queries_for_one_guide_or_five(
     with django_assert_num_queries(7):
         body = client.get("/training/mine/").content.decode()
     assert body.count('class="card"') == 5
+
+
+@pytest.mark.parametrize("path", ["/training/mine/", "/training/mine/1/", "/training/mine/1/quiz/"])
+def test_anonymous_people_are_sent_to_sign_in_from_the_agent_pages(client, path):
+    response = client.get(path)
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_with_no_attempt_left_the_quiz_page_says_so_instead_of_showing_the_quiz(client, agent):
+    from training.progress import submit_quiz
+
+    guide = make_guide(max_attempts=1)
+    submit_quiz(user=agent, guide=guide, answers={})
+    client.force_login(agent)
+    body = client.get(f"/training/mine/{guide.pk}/quiz/").content.decode()
+    assert "You have used all your attempts" in body and "Submit answers" not in body

@@ -11,6 +11,7 @@ uplift can be measured.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -266,6 +267,42 @@ def _reason(c: Candidate) -> str:
     return " · ".join(parts)[:300]
 
 
+# Who has passed which campaign's training is the training app's to answer; it registers the
+# answer here when it is installed (training imports campaigns, never the other way round).
+# The function takes ``user`` and ``campaign_ids`` and returns {campaign id: [guide dicts]} for
+# the campaigns the user has not passed.
+TrainingGate = Callable[..., dict[int, list[dict]]]
+_training_gate: TrainingGate | None = None
+
+
+def register_training_gate(gate: TrainingGate) -> None:
+    global _training_gate
+    _training_gate = gate
+
+
+def _untrained(agent, candidates: list[Candidate]) -> dict[int, list[dict]]:
+    """The training gate: the candidates' training-required campaigns the agent has not passed
+    (one query, and none when no candidate's campaign requires training). Requests without a
+    user (digital channels, the API) are not gated."""
+    required = {c.campaign.pk for c in candidates if c.campaign.training_required}
+    if agent is None or not required:
+        return {}
+    if _training_gate is None:  # no training app: nobody can pass, so nobody sees these offers
+        return {campaign_id: [] for campaign_id in required}
+    return _training_gate(user=agent, campaign_ids=required)
+
+
+def _training_explanation(campaign: Campaign, guides: list[dict]) -> str:
+    if not guides:
+        return _(
+            "%(campaign)s needs training first, and no guide is published for you yet: ask your trainer."
+        ) % {"campaign": campaign.name}
+    return _("%(campaign)s needs training first: complete “%(guide)s” to see its offers.") % {
+        "campaign": campaign.name,
+        "guide": guides[0]["title"],
+    }
+
+
 def decide(
     *, customer: Customer, channel_kind: str, agent=None, site_id: int | None = None, now=None
 ) -> Result:
@@ -294,8 +331,15 @@ def _decide(customer: Customer, channel_kind: str, agent, site_id: int | None, n
         )
     )
     passing: list[Candidate] = []
-    for c in _candidates(customer, channel_kind, now, snapshot):
+    candidates = _candidates(customer, channel_kind, now, snapshot)
+    untrained = _untrained(agent, candidates)
+    for c in candidates:
         excluded = _exclusion(c, customer, channel_kind, policy, history, now)
+        if not excluded and c.campaign.pk in untrained:
+            excluded = (
+                Exclusion.TRAINING_REQUIRED,
+                _training_explanation(c.campaign, untrained[c.campaign.pk]),
+            )
         if excluded:
             c.excluded, c.explanation = excluded
             result.excluded.append(c)

@@ -7,7 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from campaigns.choices import ChannelKind, FeedbackReason, NotPresentedReason, Outcome
+from campaigns.choices import (
+    ChannelKind,
+    Exclusion,
+    FeedbackReason,
+    NotPresentedReason,
+    Outcome,
+)
 from campaigns.decisioning import decide
 from campaigns.feedback import send_feedback
 from campaigns.lookup import find_customer
@@ -22,6 +28,7 @@ from campaigns.models import (
 from campaigns.responses import record_outcome
 from cvm_portal.audit import record_access
 from cvm_portal.roles import Role, role_required
+from training.gating import guides_to_complete
 
 
 class FindForm(forms.Form):
@@ -93,6 +100,16 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
         else {}
     )
     holdings = [names.get(code, code) for code in customer.holdings]
+    # Guides this agent has not completed yet, of the offers' campaigns and of the campaigns
+    # held back until they are trained: one query.
+    gated = {
+        c.campaign.pk: c.campaign
+        for c in result.excluded
+        if c.excluded == Exclusion.TRAINING_REQUIRED
+    }
+    guides = guides_to_complete(
+        user=request.user, campaign_ids={c.campaign.pk for c in result.offers} | set(gated)
+    )
     history = (
         Response.objects.filter(customer=customer)
         .select_related("offer", "campaign", "decline_reason", "agent")
@@ -111,6 +128,8 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
             "not_presented_reasons": NotPresentedReason.choices,
             "feedback_reasons": FeedbackReason.choices,
             "profile": profile,
+            "guides_by_campaign": guides,
+            "training_gated": [(campaign, guides.get(pk, [])) for pk, campaign in gated.items()],
         },
     )
 

@@ -29,6 +29,10 @@ def navigation(request) -> dict:
             else:
                 items.append((_("Customer console"), reverse("channels:console")))
         items.append((_("Sites"), reverse("channels:site_list")))
+    if Role.AGENT in held:
+        items.append((_("My training"), reverse("training:my_training")))
+    if Role.TEAM_LEAD in held or Role.TRAINER in held:
+        items.append((_("Training dashboard"), reverse("training:dashboard")))
     if held & {Role.CVM_MANAGER, Role.ADMINISTRATOR}:
         if home != "campaigns:manager_home":
             items.append((_("CVM workspace"), reverse("campaigns:manager_home")))

@@ -7,3 +7,10 @@ class TrainingConfig(AppConfig):
 
     name = "training"
     verbose_name = _("Training")
+
+    def ready(self) -> None:
+        from campaigns.decisioning import register_training_gate
+
+        from .gating import untrained_campaigns
+
+        register_training_gate(untrained_campaigns)

@@ -21,6 +21,7 @@ from campaigns.models import (
 )
 from channels.choices import SiteKind
 from channels.models import AgentProfile, Site
+from training.models import Assignment, Guide
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +43,19 @@ def demo(django_db_setup, django_db_blocker):
         out = StringIO()
         call_command("demo", stdout=out)
         yield {"output": out.getvalue()}
-        for model in (LoadRun, TargetGroupMember, TargetGroupVersion, TargetGroup):
+        for model in (Guide, LoadRun, TargetGroupMember, TargetGroupVersion, TargetGroup):
             model.objects.all().delete()
         for model in (Campaign, OfferContent, Offer, Product, Customer, AgentProfile, Site):
             model.objects.all().delete()
         get_user_model().objects.all().delete()
+
+
+def test_demo_publishes_a_guide_with_a_quiz_for_a_live_campaign_and_assigns_it(demo):
+    guide = Guide.objects.get()
+    assert guide.current_version is not None and len(guide.current_version.quiz) == 2
+    assert [c.code for c in guide.campaigns.all()] == ["XS-FIBRE"]
+    assert Assignment.objects.filter(guide=guide, user__username="store1").exists()
+    assert not Assignment.objects.filter(guide=guide, user__username="outbound1").exists()
 
 
 def test_demo_builds_the_promised_world(demo):

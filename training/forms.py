@@ -1,0 +1,156 @@
+"""Forms of the training pages: authoring a guide, its questions and images, taking a quiz."""
+
+import random
+
+from django import forms
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.choices import CampaignStatus
+from campaigns.models import Campaign
+
+from .models import AUDIENCE_ROLES, Guide, GuideImage, QuestionKind
+from .publishing import check_choices, parse_choices
+
+
+def _site_choices():
+    Site = apps.get_model("channels", "Site")  # the delivery side, read through the registry
+    return [
+        (pk, name) for pk, name in Site.objects.filter(is_active=True).values_list("pk", "name")
+    ]
+
+
+class GuideForm(forms.ModelForm):
+    """The guide as its trainer writes it (used by the authoring page and the admin)."""
+
+    site_ids = forms.TypedMultipleChoiceField(
+        label=_("Sites"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=Guide._meta.get_field("site_ids").help_text,
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=AUDIENCE_ROLES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=Guide._meta.get_field("roles").help_text,
+    )
+
+    class Meta:
+        model = Guide
+        fields = [
+            "title",
+            "body",
+            "campaigns",
+            "channel_kinds",
+            "site_ids",
+            "roles",
+            "due_days",
+            "pass_mark",
+            "max_attempts",
+        ]
+        widgets = {
+            "campaigns": forms.CheckboxSelectMultiple,
+            "body": forms.Textarea(attrs={"rows": 18}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site_ids"].choices = _site_choices()
+        self.fields["campaigns"].queryset = Campaign.objects.exclude(
+            status=CampaignStatus.ENDED
+        ).order_by("name")
+        self.fields["campaigns"].help_text = _(
+            "The programmes this guide teaches; agents see a notice next to their offers."
+        )
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise ValidationError(_("Give the guide a title."))
+        return title
+
+
+class PublishForm(forms.Form):
+    material = forms.TypedChoiceField(
+        label=_("What kind of change is this?"),
+        choices=[
+            ("1", _("A material change: everyone who completed it re-acknowledges")),
+            ("0", _("A minor wording fix: completions still count")),
+        ],
+        coerce=lambda v: v == "1",
+        initial="1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("What changed (optional)"), max_length=300, required=False)
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(label=_("Question"), max_length=500)
+    kind = forms.ChoiceField(label=_("Kind"), choices=QuestionKind.choices)
+    choices = forms.CharField(
+        label=_("Answers"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One answer a line; start the right answer(s) with *."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if "choices" in data and "kind" in data:
+            parsed = parse_choices(data["choices"])
+            try:
+                check_choices(data["kind"], parsed)
+            except ValidationError as exc:
+                self.add_error("choices", exc)
+            data["parsed"] = parsed
+        return data
+
+
+class ImageForm(forms.ModelForm):
+    class Meta:
+        model = GuideImage
+        fields = ["image", "alt"]
+        widgets = {
+            "image": forms.ClearableFileInput(
+                attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}
+            )
+        }
+
+
+class QuizForm(forms.Form):
+    """The quiz of one version, answers shuffled for each showing."""
+
+    def __init__(self, *args, quiz: list[dict], seed=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        rng = random.Random(seed)
+        for q in quiz:
+            choices = [(str(c["id"]), c["text"]) for c in q["choices"]]
+            rng.shuffle(choices)
+            field_class = (
+                forms.MultipleChoiceField
+                if q["kind"] == QuestionKind.MULTIPLE
+                else forms.ChoiceField
+            )
+            widget = (
+                forms.CheckboxSelectMultiple
+                if q["kind"] == QuestionKind.MULTIPLE
+                else forms.RadioSelect
+            )
+            self.fields[f"q{q['id']}"] = field_class(
+                label=q["text"],
+                choices=choices,
+                widget=widget,
+                error_messages={"required": _("Answer this question.")},
+            )
+            self.fields[f"q{q['id']}"].question_id = q["id"]
+            self.fields[f"q{q['id']}"].multiple = q["kind"] == QuestionKind.MULTIPLE
+
+    def answers(self) -> dict[str, list[str]]:
+        out = {}
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            out[str(field.question_id)] = value if isinstance(value, list) else [value]
+        return out

@@ -1,0 +1,171 @@
+"""Figures for trainers and team leads: completion, pass rates, overdue people, missed questions,
+and what works in the field (the insight trainers build "what works" sessions from)."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from campaigns.choices import ChannelKind, FeedbackReason, Outcome
+from campaigns.models import OfferFeedback, Response
+
+from .models import Assignment, AttemptAnswer, QuizAttempt, counting_completion
+
+
+def site_names() -> dict[int, str]:
+    """Site id → name (sites belong to the delivery side; read through the app registry)."""
+    Site = apps.get_model("channels", "Site")
+    return dict(Site.objects.values_list("pk", "name"))
+
+
+def _assignments(site_id: int | None):
+    qs = Assignment.objects.filter(guide__current_version__isnull=False)
+    if site_id is not None:
+        qs = qs.filter(site_id=site_id)
+    return qs.annotate(
+        done=counting_completion(OuterRef("user_id"), OuterRef("guide_id")),
+        passed=Exists(
+            QuizAttempt.objects.filter(
+                user_id=OuterRef("user_id"), guide_id=OuterRef("guide_id"), passed=True
+            )
+        ),
+    )
+
+
+def _rates(rows) -> list[dict]:
+    out = []
+    for row in rows:
+        assigned = row["assigned"] or 0
+        row["completion_rate"] = round(100 * row["completed"] / assigned) if assigned else 0
+        row["pass_rate"] = round(100 * row["passed_n"] / assigned) if assigned else 0
+        out.append(row)
+    return out
+
+
+def _grouped(qs, *fields: str) -> list[dict]:
+    now = timezone.now()
+    return _rates(
+        qs.values(*fields)
+        .annotate(
+            assigned=Count("pk"),
+            completed=Count("pk", filter=Q(done=True)),
+            passed_n=Count("pk", filter=Q(passed=True)),
+            overdue=Count("pk", filter=Q(done=False, due_at__lt=now)),
+        )
+        .order_by(*fields)
+    )
+
+
+def dashboard(*, site_id: int | None = None) -> dict:
+    """Completion and pass rates by guide, site and team (site × channel), overdue people and
+    the most missed questions; ``site_id`` limits everything to one site (a team lead's)."""
+    qs = _assignments(site_id)
+    names = site_names()
+    by_site = _grouped(qs, "site_id")
+    by_team = _grouped(qs, "site_id", "user__agent_profile__channel_kind")
+    for row in [*by_site, *by_team]:
+        row["site"] = names.get(row["site_id"], "—")
+    for row in by_team:
+        kind = row["user__agent_profile__channel_kind"]
+        row["channel"] = ChannelKind(kind).label if kind in ChannelKind.values else "—"
+    overdue = list(
+        qs.filter(done=False, due_at__lt=timezone.now())
+        .select_related("user", "guide")
+        .order_by("due_at")[:200]
+    )
+    for a in overdue:
+        a.site_name = names.get(a.site_id, "—")
+    answers = AttemptAnswer.objects.filter(attempt__guide__current_version__isnull=False)
+    if site_id is not None:
+        answers = answers.filter(attempt__site_id=site_id)
+    missed = list(
+        answers.values("attempt__guide__title", "question_text")
+        .annotate(answered=Count("pk"), wrong=Count("pk", filter=Q(correct=False)))
+        .filter(wrong__gt=0)
+        .order_by("-wrong", "question_text")[:10]
+    )
+    for row in missed:
+        row["wrong_rate"] = round(100 * row["wrong"] / row["answered"])
+    return {
+        "by_guide": _grouped(qs, "guide_id", "guide__title"),
+        "by_site": by_site,
+        "by_team": by_team,
+        "overdue": overdue,
+        "missed": missed,
+    }
+
+
+def export_rows(*, site_id: int | None = None):
+    """One row per assignment, for the CSV export."""
+    names = site_names()
+    now = timezone.now()
+    qs = (
+        _assignments(site_id)
+        .select_related("user", "guide__current_version", "user__agent_profile")
+        .order_by("guide__title", "site_id", "user__username")
+    )
+    for a in qs:
+        status = "completed" if a.done else ("overdue" if a.due_at < now else "open")
+        yield [
+            a.guide.title,
+            a.guide.current_version.number,
+            a.user.get_username(),
+            a.user.get_full_name(),
+            names.get(a.site_id, ""),
+            getattr(getattr(a.user, "agent_profile", None), "channel_kind", ""),
+            timezone.localtime(a.assigned_at).strftime("%Y-%m-%d"),
+            timezone.localtime(a.due_at).strftime("%Y-%m-%d"),
+            status,
+            "yes" if a.passed else "no",
+        ]
+
+
+def _conversion(rows, min_presented: int) -> list[dict]:
+    out = []
+    for row in rows:
+        if row["presented"] >= min_presented:
+            row["rate"] = round(100 * row["accepted"] / row["presented"]) if row["presented"] else 0
+            out.append(row)
+    out.sort(key=lambda r: (-r["rate"], -r["presented"]))
+    return out[:10]
+
+
+def campaign_insight(*, campaign, min_presented: int = 5) -> dict:
+    """For one campaign: offers and agents by conversion (accepted ÷ presented) and the feedback
+    reasons agents cite most. Agents with fewer than ``min_presented`` presentations are left out."""
+    responses = Response.objects.filter(campaign=campaign)
+    counts = {
+        "presented": Count("pk", filter=~Q(outcome=Outcome.NOT_PRESENTED)),
+        "accepted": Count("pk", filter=Q(outcome=Outcome.ACCEPTED)),
+    }
+    offers = _conversion(responses.values("offer__title").annotate(**counts), 1)
+    agents = _conversion(
+        responses.filter(agent__isnull=False)
+        .values("agent_id", "agent__username", "agent__first_name", "agent__last_name", "site_id")
+        .annotate(**counts),
+        min_presented,
+    )
+    names = site_names()
+    for row in agents:
+        row["site"] = names.get(row["site_id"], "—")
+    reasons = list(
+        OfferFeedback.objects.filter(campaign=campaign)
+        .exclude(reason="")
+        .values("reason")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "reason")[:10]
+    )
+    for row in reasons:
+        row["label"] = (
+            FeedbackReason(row["reason"]).label
+            if row["reason"] in FeedbackReason.values
+            else row["reason"]
+        )
+    declines = list(
+        responses.filter(outcome=Outcome.DECLINED)
+        .values("decline_reason__label")
+        .annotate(n=Count("pk"))
+        .order_by("-n")[:10]
+    )
+    return {"offers": offers, "agents": agents, "reasons": reasons, "declines": declines}

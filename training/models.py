@@ -218,7 +218,9 @@ class GuideImage(models.Model):
     @property
     def markdown(self) -> str:
         alt = self.alt.replace("[", "").replace("]", "")
-        return f"![{alt}]({self.image.url})"
+        from django.urls import reverse
+
+        return f"![{alt}]({reverse('training:image', args=[self.pk])})"
 
 
 class Question(models.Model):

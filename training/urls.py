@@ -11,6 +11,7 @@ urlpatterns = [
     path("guides/<int:pk>/questions/", views.question_add, name="question_add"),
     path("questions/<int:pk>/delete/", views.question_delete, name="question_delete"),
     path("guides/<int:pk>/images/", views.image_upload, name="image_upload"),
+    path("images/<int:pk>/", views.guide_image, name="image"),
     path("guides/<int:pk>/publish/", views.publish, name="publish"),
     path("preview/", views.preview, name="preview"),
     path("dashboard/", views.dashboard, name="dashboard"),

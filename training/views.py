@@ -8,7 +8,7 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from cvm_portal.roles import Role, role_required, roles_of
 
 from . import progress, reports
 from .forms import GuideForm, ImageForm, PublishForm, QuestionForm, QuizForm
-from .models import Guide, Question
+from .models import Guide, GuideImage, Question
 from .publishing import add_question, publish_guide
 from .rendering import reading_minutes, render_markdown
 
@@ -357,3 +357,18 @@ def quiz(request: HttpRequest, pk: int) -> HttpResponse:
         {"guide": guide, "version": version, "form": form, "attempts_left": left},
         status=status,
     )
+
+
+@require_GET
+def guide_image(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who may use it: anyone signed in (guides are internal; the login wall applies). Serves an
+    image uploaded with a guide from the media folder, in production too (no public media URL)."""
+    image = get_object_or_404(GuideImage, pk=pk)
+    try:
+        handle = image.image.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle)
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

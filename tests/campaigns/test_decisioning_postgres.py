@@ -10,7 +10,10 @@ from campaigns.decisioning import decide
 from campaigns.models import Decision, Presentation
 from tests.factories import CampaignFactory, CustomerFactory, OfferFactory, target_group
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 ASYNC = "SET LOCAL synchronous_commit = off"
 

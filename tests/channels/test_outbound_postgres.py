@@ -14,7 +14,10 @@ from tests.factories import CustomerFactory, target_group
 
 from .outbound_world import build, outbound_agent, outbound_world
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 AGENTS = 50
 LEADS = 10_000

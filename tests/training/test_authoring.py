@@ -117,7 +117,13 @@ def test_an_image_is_uploaded_with_the_guide_and_its_markdown_offered(
     )
     image = GuideImage.objects.get()
     assert image.guide == guide and image.uploaded_by == trainer
-    assert f"![Coverage map]({image.image.url})" in response.content.decode()
+    assert f"![Coverage map](/training/images/{image.pk}/)" in response.content.decode()
+    # Served by the portal to signed-in people (production has no public media URL); not to others.
+    served = client.get(f"/training/images/{image.pk}/")
+    assert served.status_code == 200 and b"".join(served.streaming_content) == PNG
+    from django.test import Client
+
+    assert Client().get(f"/training/images/{image.pk}/").status_code == 302  # to the sign-in page
 
 
 @pytest.mark.parametrize(

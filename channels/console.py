@@ -16,6 +16,8 @@ from campaigns.responses import record_outcome
 from cvm_portal.audit import record_access
 from cvm_portal.roles import Role, role_required
 
+from .bonus import would_earn
+
 
 class FindForm(forms.Form):
     q = forms.CharField(label=_("Phone number or customer id"), max_length=64)
@@ -79,7 +81,8 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
             offer__in=[c.offer for c in result.offers], channel_kind=_kind(request)
         )
     }
-    offers = [(c, contents.get(c.offer.pk)) for c in result.offers]
+    earnings = would_earn(profile=profile, candidates=result.offers)
+    offers = [(c, contents.get(c.offer.pk), earnings.get(c.offer.pk)) for c in result.offers]
     history = (
         Response.objects.filter(customer=customer)
         .select_related("offer", "campaign", "decline_reason", "agent")

@@ -11,7 +11,13 @@ from campaigns.choices import LoadStatus
 from campaigns.demo import build_catalogue, write_demo_inbox
 from campaigns.loadfiles import inbox_dir
 from campaigns.tasks import load_file_task
-from channels.demo import DEMO_PASSWORD, ROLE_LOGINS, build_outbound, build_sites_and_people
+from channels.demo import (
+    DEMO_PASSWORD,
+    ROLE_LOGINS,
+    build_bonus,
+    build_outbound,
+    build_sites_and_people,
+)
 
 
 class Command(BaseCommand):
@@ -58,6 +64,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Load {run.file_name}: {run.get_status_display()} — {outcome}")
         leads = build_outbound()
         self.stdout.write(f"Today's outbound call lists: {leads:,} new leads.")
+        if build_bonus():
+            self.stdout.write("This month's bonus plan: every agent sees their statement.")
         self.stdout.write(self.style.SUCCESS(f"Demo ready in {time.monotonic() - started:.1f} s."))
         self.stdout.write("")
         self.stdout.write(

@@ -493,7 +493,7 @@ def refresh_plan(*, plan: BonusPlan, now: datetime | None = None) -> int:
 def close_period(*, plan: BonusPlan, user, now: datetime | None = None) -> int:
     """Recompute, then freeze every statement of the plan; audit-logged. Returns how many."""
     now = now or timezone.now()
-    plan = BonusPlan.objects.select_for_update().get(pk=plan.pk)
+    given, plan = plan, BonusPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.is_closed:
         raise ValidationError(_("This period is already closed."))
     if timezone.localdate(now) <= plan.ends_on:
@@ -504,6 +504,7 @@ def close_period(*, plan: BonusPlan, user, now: datetime | None = None) -> int:
     count = refresh_plan(plan=plan, now=now)
     plan.statements.update(status=StatementStatus.FROZEN, frozen_at=now)
     BonusPlan.objects.filter(pk=plan.pk).update(closed_at=now, closed_by=user)
+    given.closed_at, given.closed_by = now, user
     record_access(
         user=user,
         action="bonus_close",

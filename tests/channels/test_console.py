@@ -182,8 +182,9 @@ def test_the_customer_page_takes_the_same_queries_for_one_offer_or_three(
         target_group(campaign, [{"customer": customer, "propensity": 0.5}])
     client.get(f"/console/customers/{customer.pk}/")  # warm the cached contact policy
     # session, user, roles, profile, customer, audit, decision (savepoint, history, insert, members,
-    # offers, presentations, release), contents, decline reasons, history list: 16 with 1 or 3 offers
-    with django_assert_num_queries(16):
+    # offers, presentations, release), contents, bonus rules, decline reasons, history list:
+    # 17 with 1 or 3 offers
+    with django_assert_num_queries(17):
         response = client.get(f"/console/customers/{customer.pk}/")
     assert response.content.decode().count('class="card offer"') == 3
 

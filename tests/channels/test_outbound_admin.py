@@ -54,7 +54,14 @@ def test_an_outbound_team_lead_finds_the_call_lists_in_the_menu(client, make_use
     site = SiteFactory(kind=SiteKind.AGENCY)
     client.force_login(make_user(Role.TEAM_LEAD, site=site, channel_kind=OUT))
     labels = [str(item["label"]) for item in client.get("/team/").context["nav_items"]]
-    assert labels == ["My workspace", "Outbound calls", "Call lists", "Sites"]
+    assert labels == [
+        "My workspace",
+        "Outbound calls",
+        "Call lists",
+        "Team bonus",
+        "Sites",
+        "My bonus",
+    ]
 
 
 def test_calling_hours_must_end_after_they_start():

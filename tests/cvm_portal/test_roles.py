@@ -157,10 +157,16 @@ def test_password_change_rejects_a_weak_password_with_a_reason(client, make_user
 def test_navigation_shows_each_role_its_own_pages_only(client, make_user):
     client.force_login(make_user(Role.TEAM_LEAD))
     labels = [item["label"] for item in client.get("/team/").context["nav_items"]]
-    assert [str(label) for label in labels] == ["My workspace", "Customer console", "Sites"]
+    assert [str(label) for label in labels] == [
+        "My workspace",
+        "Customer console",
+        "Team bonus",
+        "Sites",
+        "My bonus",
+    ]
     client.force_login(make_user(Role.AGENT))
     labels = [str(item["label"]) for item in client.get("/console/").context["nav_items"]]
-    assert labels == ["My workspace"]
+    assert labels == ["My workspace", "My bonus"]
     client.force_login(make_user(Role.CVM_MANAGER))
     labels = [str(item["label"]) for item in client.get("/cvm/").context["nav_items"]]
     assert labels == [
@@ -168,6 +174,7 @@ def test_navigation_shows_each_role_its_own_pages_only(client, make_user):
         "Nightly loads",
         "Feedback",
         "Call lists",
+        "Bonus plans",
         "Sites",
         "Administration",
     ]

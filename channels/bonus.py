@@ -489,6 +489,17 @@ def refresh_plan(*, plan: BonusPlan, now: datetime | None = None) -> int:
     return len(agents)
 
 
+def refresh_open_plans(*, now: datetime | None = None) -> int:
+    """Recompute the statements of every plan that has started and is not closed yet."""
+    now = now or timezone.now()
+    count = 0
+    for plan in BonusPlan.objects.filter(
+        closed_at__isnull=True, starts_on__lte=timezone.localdate(now)
+    ):
+        count += refresh_plan(plan=plan, now=now)
+    return count
+
+
 @transaction.atomic
 def close_period(*, plan: BonusPlan, user, now: datetime | None = None) -> int:
     """Recompute, then freeze every statement of the plan; audit-logged. Returns how many."""

@@ -285,7 +285,10 @@ class CancellationForm(forms.Form):
 @role_required(*MANAGERS)
 def cancellations(request: HttpRequest) -> HttpResponse:
     """Who may use it: CVM managers and administrators. Enter cancelled conversions (clawback)."""
-    form = CancellationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        form = CancellationForm(request.POST, request.FILES)
+    else:
+        form = CancellationForm()
     report = None
     if request.method == "POST" and form.is_valid():
         report = bonus.record_cancellations(text=form.cleaned_data["csv"], user=request.user)

@@ -438,15 +438,31 @@ def refresh_statement(*, plan: BonusPlan, agent, now: datetime | None = None) ->
     Idempotent: the same outcomes give the same lines and total, however often it runs.
     """
     now = now or timezone.now()
-    existing = BonusStatement.objects.select_for_update().filter(plan=plan, agent=agent).first()
-    if existing is not None and existing.is_frozen:
-        return existing
+    # Lock the statement row only (the model's ordering would join, and lock, the plan too).
+    statement = (
+        BonusStatement.objects.select_for_update(of=("self",))
+        .filter(plan=plan, agent=agent)
+        .order_by()
+        .first()
+    )
+    if statement is not None and statement.is_frozen:
+        return statement
     profile = AgentProfile.objects.filter(user=agent).first()
-    if existing is None and profile is None:
-        raise ValidationError(_("This user is not attached to a site, so they have no statement."))
+    if statement is None:
+        if profile is None:
+            raise ValidationError(
+                _("This user is not attached to a site, so they have no statement.")
+            )
+        # Two first requests at once: get_or_create lets one insert; both then take the lock,
+        # so the lines are written by one at a time and never twice.
+        created, _new = BonusStatement.objects.get_or_create(
+            plan=plan, agent=agent, defaults={"site_id": profile.site_id}
+        )
+        statement = BonusStatement.objects.select_for_update().get(pk=created.pk)
+        if statement.is_frozen:
+            return statement
     facts = gather(plan, agent, now)
     result = settle(facts)
-    statement = existing or BonusStatement(plan=plan, agent=agent)
     if profile is not None:
         statement.site_id = profile.site_id
     statement.conversions = sum(1 for line in result.lines if line.kind == LineKind.CONVERSION)
@@ -504,7 +520,9 @@ def refresh_open_plans(*, now: datetime | None = None) -> int:
 def close_period(*, plan: BonusPlan, user, now: datetime | None = None) -> int:
     """Recompute, then freeze every statement of the plan; audit-logged. Returns how many."""
     now = now or timezone.now()
-    given, plan = plan, BonusPlan.objects.select_for_update().get(pk=plan.pk)
+    # NO KEY UPDATE: two closes wait for each other, but a statement being inserted meanwhile
+    # (whose foreign key takes a KEY SHARE lock on the plan) does not deadlock with this one.
+    given, plan = plan, BonusPlan.objects.select_for_update(no_key=True).get(pk=plan.pk)
     if plan.is_closed:
         raise ValidationError(_("This period is already closed."))
     if timezone.localdate(now) <= plan.ends_on:

@@ -495,6 +495,34 @@ def refresh_statement(*, plan: BonusPlan, agent, now: datetime | None = None) ->
     return statement
 
 
+STALE_AFTER = timedelta(minutes=15)
+
+
+def current_statement(*, plan: BonusPlan, agent, site_id: int | None) -> BonusStatement:
+    """The statement for a page: recomputed only when something may have changed since it was
+    computed (an offer shown, an outcome or a cancellation), or after 15 minutes (the schedule's
+    pace: clawback windows run out, rules may be edited). A frozen one is returned as it is."""
+    now = timezone.now()
+    found = BonusStatement.objects.filter(plan=plan, agent=agent).first()
+    if found is not None and (found.is_frozen or _still_fresh(found, agent, site_id, now)):
+        return found
+    return refresh_statement(plan=plan, agent=agent, now=now)
+
+
+def _still_fresh(statement: BonusStatement, agent, site_id: int | None, now: datetime) -> bool:
+    since = statement.computed_at
+    if since is None or now - since > STALE_AFTER:
+        return False
+    responses = Response.objects.filter(agent=agent, recorded_at__gte=since)
+    if site_id is not None:
+        responses = responses.filter(site_id=site_id)  # the (site, recorded) index
+    return not (
+        responses.exists()
+        or Decision.objects.filter(created_at__gte=since, agent=agent).exists()
+        or Cancellation.objects.filter(response__agent=agent, created_at__gte=since).exists()
+    )
+
+
 def refresh_plan(*, plan: BonusPlan, now: datetime | None = None) -> int:
     """Recompute the statements of everyone the plan pays (and anyone who already has one)."""
     agents = {p.user_id: p.user for p in covered_agents(plan)}

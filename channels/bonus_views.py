@@ -70,7 +70,9 @@ def my_statement(request: HttpRequest) -> HttpResponse:
     context = {"profile": profile, "past": past.order_by("-plan__starts_on")[:12]}
     if plan is None:
         return render(request, "channels/bonus_statement.html", context)
-    statement = bonus.refresh_statement(plan=plan, agent=request.user)
+    statement = bonus.current_statement(
+        plan=plan, agent=request.user, site_id=profile.site_id if profile else None
+    )
     statement = BonusStatement.objects.select_related("plan", "site", "agent").get(pk=statement.pk)
     return render(
         request,
@@ -102,7 +104,9 @@ def team(request: HttpRequest) -> HttpResponse:
         for member in profile.site.agents.select_related("user"):
             plan = bonus.plan_for(member, day)
             if plan is not None:
-                rows.append(bonus.refresh_statement(plan=plan, agent=member.user))
+                rows.append(
+                    bonus.current_statement(plan=plan, agent=member.user, site_id=member.site_id)
+                )
         rows = list(
             BonusStatement.objects.filter(pk__in=[s.pk for s in rows])
             .select_related("agent", "plan")

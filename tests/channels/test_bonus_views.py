@@ -305,3 +305,20 @@ def test_the_schedule_recomputes_open_statements_and_leaves_closed_ones(w):
     assert refresh_bonus_statements_task() == 3
     assert BonusStatement.objects.get(plan=w.plan, agent=w.colleague).total == D("10.00")
     assert BonusStatement.objects.get(plan=march, agent=w.colleague).lines.count() == 1
+
+
+def test_the_plans_page_lists_plans_with_their_people_and_the_leaderboard_switches(
+    client, w, manager
+):
+    plan(MARCH, name="March stores", channel_kind="store", sites=[w.site])
+    client.force_login(manager)
+    page = client.get("/bonus/plans/").content.decode()
+    assert "March stores" in page and "Warsaw Centre" in page and "current" in page
+    assert "every channel kind" in page and "every site" in page  # the fixture's plan
+    assert f"/bonus/sites/{w.site.code}/leaderboard/" in page and "Switch off" in page
+
+
+def test_an_empty_plan_list_says_what_to_do(client, manager):
+    client.force_login(manager)
+    page = client.get("/bonus/plans/")
+    assert "No bonus plan yet" in page.content.decode()

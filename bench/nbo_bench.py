@@ -96,13 +96,15 @@ def main() -> None:
         host=s["HOST"] or "127.0.0.1",
         port=s["PORT"] or 5432,
     ) as pg:
-        query = (
-            "SELECT offer_id, propensity FROM campaigns_targetgroupmember"
-            " WHERE customer_id = %s AND version_id = ANY(%s) ORDER BY propensity DESC LIMIT 5"
+        query = (  # the fastest form we know: one index descent per live version's partition
+            "SELECT m.offer_id, m.propensity FROM unnest(%s::bigint[]) AS v(id) CROSS JOIN LATERAL"
+            " (SELECT offer_id, propensity FROM campaigns_targetgroupmember t"
+            "  WHERE t.version_id = v.id AND t.customer_id = %s) AS m"
+            " ORDER BY m.propensity DESC LIMIT 5"
         )
         for i in range(args.decisions):
             t = time.perf_counter()
-            pg.execute(query, [sample[i % len(sample)].pk, versions], prepare=True).fetchall()
+            pg.execute(query, [versions, sample[i % len(sample)].pk], prepare=True).fetchall()
             bare_ms.append((time.perf_counter() - t) * 1000)
 
     from django.contrib.auth import get_user_model

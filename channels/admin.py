@@ -129,3 +129,6 @@ class CallAttemptAdmin(ReadOnlyAdmin):
     raw_id_fields = ["lead", "agent"]
     list_select_related = ["agent", "site"]
     show_full_result_count = False
+
+
+from . import bonus_admin  # noqa: E402, F401  (bonus plans register their own admin)

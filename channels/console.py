@@ -30,6 +30,8 @@ from cvm_portal.audit import record_access
 from cvm_portal.roles import Role, role_required
 from training.gating import guides_to_complete
 
+from .bonus import would_earn
+
 
 class FindForm(forms.Form):
     q = forms.CharField(label=_("Phone number or customer id"), max_length=64)
@@ -93,7 +95,8 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
             offer__in=[c.offer for c in result.offers], channel_kind=_kind(request)
         )
     }
-    offers = [(c, contents.get(c.offer.pk)) for c in result.offers]
+    earnings = would_earn(profile=profile, candidates=result.offers)
+    offers = [(c, contents.get(c.offer.pk), earnings.get(c.offer.pk)) for c in result.offers]
     names = (
         dict(Product.objects.filter(code__in=customer.holdings).values_list("code", "name"))
         if customer.holdings

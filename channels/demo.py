@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -199,3 +201,33 @@ def build_outbound() -> int:
         )
         OutboundSettings.objects.get_or_create(campaign=campaign)
     return sum(b.leads for b in build_call_lists(started_by="demo"))
+
+
+@transaction.atomic
+def build_bonus() -> int:
+    """One bonus plan for this month for every agent, so a newcomer sees a statement."""
+    from campaigns.models import Campaign
+
+    from .bonus import month_bounds, overlapping_plans, today
+    from .bonus_models import BonusPlan, BonusRule, BonusTier
+
+    first, last = month_bounds(today())
+    plan = BonusPlan.objects.filter(name="Programme bonus", starts_on=first).first()
+    if plan is None:
+        if overlapping_plans(channel_kind="", site_ids=[], starts_on=first, ends_on=last).exists():
+            return 0  # somebody already set this month's plans up; leave them alone
+        plan = BonusPlan.objects.create(
+            name="Programme bonus",
+            starts_on=first,
+            ends_on=last,
+            target=Decimal("400"),
+            cap=Decimal("2000"),
+            clawback_days=30,
+            min_presentation_share=Decimal("80"),
+        )
+        BonusRule.objects.create(plan=plan, amount=Decimal("10"), value_share=Decimal("10"))
+        BonusRule.objects.create(
+            plan=plan, campaign=Campaign.objects.get(code="RET-5G-Q4"), amount=Decimal("30")
+        )
+        BonusTier.objects.create(plan=plan, threshold=Decimal("100"), multiplier=Decimal("1.5"))
+    return plan.pk

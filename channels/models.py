@@ -65,6 +65,11 @@ class Site(models.Model):
         default=time(20),
         help_text=_("…and end at this local time."),
     )
+    bonus_leaderboard = models.BooleanField(
+        _("bonus leaderboard"),
+        default=True,
+        help_text=_("Show the team a bonus leaderboard; untick to show each agent only their own."),
+    )
 
     objects = SiteQuerySet.as_manager()
 
@@ -443,3 +448,6 @@ class CallAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id} {self.disposition}"
+
+
+from .bonus_models import BonusLine, BonusPlan, BonusRule, BonusStatement, BonusTier, Cancellation  # noqa: E402, F401, I001

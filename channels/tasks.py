@@ -10,3 +10,12 @@ def build_call_lists_task(started_by: str = "schedule") -> int:
     """Daily after the nightly loads (schedule in the admin), or on a CVM manager's request:
     today's call list of every live outbound campaign for every site; safe to run twice."""
     return sum(b.leads for b in build_call_lists(started_by=started_by))
+
+
+@shared_task(name="channels.refresh_bonus_statements")
+def refresh_bonus_statements_task() -> int:
+    """Every 15 minutes (schedule in the admin): recompute the open statements of every plan
+    that is not closed, so leaderboards and team pages are fresh; safe to run twice."""
+    from .bonus import refresh_open_plans
+
+    return refresh_open_plans()

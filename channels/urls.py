@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import console, outbound_views, views
+from . import bonus_views, console, outbound_views, views
 
 app_name = "channels"
 
@@ -20,6 +20,22 @@ urlpatterns = [
     path("outbound/lists.csv", outbound_views.call_lists_csv, name="call_lists_csv"),
     path("outbound/lists/build/", outbound_views.build_lists, name="call_lists_build"),
     path("team/", views.team, name="team"),
+    path("bonus/", bonus_views.my_statement, name="bonus_mine"),
+    path("bonus/statements/<int:pk>/", bonus_views.statement_detail, name="bonus_statement"),
+    path("bonus/team/", bonus_views.team, name="bonus_team"),
+    path("bonus/plans/", bonus_views.plans, name="bonus_plans"),
+    path("bonus/plans/<int:pk>/", bonus_views.plan_detail, name="bonus_plan"),
+    path("bonus/plans/<int:pk>/refresh/", bonus_views.plan_refresh, name="bonus_refresh"),
+    path("bonus/plans/<int:pk>/close/", bonus_views.plan_close, name="bonus_close"),
+    path("bonus/plans/<int:pk>/payroll.csv", bonus_views.payroll, name="bonus_payroll"),
+    path("bonus/plans/<int:pk>/simulate/", bonus_views.simulate, name="bonus_simulate"),
+    path("bonus/cancellations/", bonus_views.cancellations, name="bonus_cancellations"),
+    path(
+        "bonus/sites/<str:code>/leaderboard/",
+        bonus_views.leaderboard_toggle,
+        name="bonus_leaderboard",
+    ),
+    path("bonus/agencies/", bonus_views.agencies, name="bonus_agencies"),
     path("sites/", views.site_list, name="site_list"),
     path("sites/<str:code>/", views.site_detail, name="site_detail"),
 ]

@@ -28,17 +28,21 @@ def navigation(request) -> dict:
                 items.append((_("Call lists"), reverse("channels:call_lists")))
             else:
                 items.append((_("Customer console"), reverse("channels:console")))
+        items.append((_("Team bonus"), reverse("channels:bonus_team")))
         items.append((_("Sites"), reverse("channels:site_list")))
     if Role.AGENT in held:
         items.append((_("My training"), reverse("training:my_training")))
     if Role.TEAM_LEAD in held or Role.TRAINER in held:
         items.append((_("Training dashboard"), reverse("training:dashboard")))
+    if held & {Role.AGENT, Role.TEAM_LEAD} and getattr(user, "agent_profile", None) is not None:
+        items.append((_("My bonus"), reverse("channels:bonus_mine")))
     if held & {Role.CVM_MANAGER, Role.ADMINISTRATOR}:
         if home != "campaigns:manager_home":
             items.append((_("CVM workspace"), reverse("campaigns:manager_home")))
         items.append((_("Nightly loads"), reverse("campaigns:load_list")))
         items.append((_("Feedback"), reverse("campaigns:feedback_inbox")))
         items.append((_("Call lists"), reverse("channels:call_lists")))
+        items.append((_("Bonus plans"), reverse("channels:bonus_plans")))
         items.append((_("Sites"), reverse("channels:site_list")))
     if user.is_staff:
         items.append((_("Administration"), reverse("admin:index")))

@@ -183,8 +183,8 @@ def test_the_customer_page_takes_the_same_queries_for_one_offer_or_three(
     client.get(f"/console/customers/{customer.pk}/")  # warm the cached contact policy
     # session, user, roles, profile, customer, audit, decision (savepoint, history, insert, members,
     # presentations, release; campaigns and offers come from the catalogue in memory), contents,
-    # guides to complete, decline reasons, history list: 16 with 1 or 3 offers
-    with django_assert_num_queries(16):
+    # guides to complete, bonus rules, decline reasons, history list: 17 with 1 or 3 offers
+    with django_assert_num_queries(17):
         response = client.get(f"/console/customers/{customer.pk}/")
     assert response.content.decode().count('class="card offer"') == 3
 

@@ -20,7 +20,7 @@ from campaigns.models import (
     TargetGroupVersion,
 )
 from channels.choices import SiteKind
-from channels.models import AgentProfile, Site
+from channels.models import AgentProfile, BonusPlan, Site
 from training.models import Assignment, Guide
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +45,7 @@ def demo(django_db_setup, django_db_blocker):
         yield {"output": out.getvalue()}
         for model in (Guide, LoadRun, TargetGroupMember, TargetGroupVersion, TargetGroup):
             model.objects.all().delete()
+        BonusPlan.objects.all().delete()
         for model in (Campaign, OfferContent, Offer, Product, Customer, AgentProfile, Site):
             model.objects.all().delete()
         get_user_model().objects.all().delete()
@@ -145,3 +146,10 @@ def test_demo_refuses_in_production_mode(demo, settings):
         call_command("demo")
     # Nothing was touched: the published password was not put back.
     assert get_user_model().objects.get(username="store1").password == "!unusable"
+
+
+def test_demo_has_a_bonus_plan_for_this_month(demo):
+    from channels.bonus import today
+
+    plan = BonusPlan.objects.current(today()).get()
+    assert plan.rules.count() == 2 and plan.tiers.count() == 1

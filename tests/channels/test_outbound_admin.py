@@ -58,9 +58,11 @@ def test_an_outbound_team_lead_finds_the_call_lists_in_the_menu(client, make_use
         "My workspace",
         "Outbound calls",
         "Call lists",
+        "Team bonus",
         "Sites",
         "My training",
         "Training dashboard",
+        "My bonus",
     ]
 
 

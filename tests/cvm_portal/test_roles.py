@@ -160,13 +160,15 @@ def test_navigation_shows_each_role_its_own_pages_only(client, make_user):
     assert [str(label) for label in labels] == [
         "My workspace",
         "Customer console",
+        "Team bonus",
         "Sites",
         "My training",
         "Training dashboard",
+        "My bonus",
     ]
     client.force_login(make_user(Role.AGENT))
     labels = [str(item["label"]) for item in client.get("/console/").context["nav_items"]]
-    assert labels == ["My workspace", "My training"]
+    assert labels == ["My workspace", "My training", "My bonus"]
     client.force_login(make_user(Role.TRAINER))
     labels = [str(item["label"]) for item in client.get("/training/").context["nav_items"]]
     assert labels == ["My workspace", "Training dashboard"]
@@ -177,6 +179,7 @@ def test_navigation_shows_each_role_its_own_pages_only(client, make_user):
         "Nightly loads",
         "Feedback",
         "Call lists",
+        "Bonus plans",
         "Sites",
         "Administration",
     ]

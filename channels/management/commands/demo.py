@@ -11,7 +11,13 @@ from campaigns.choices import LoadStatus
 from campaigns.demo import build_catalogue, write_demo_inbox
 from campaigns.loadfiles import inbox_dir
 from campaigns.tasks import load_file_task
-from channels.demo import DEMO_PASSWORD, ROLE_LOGINS, build_outbound, build_sites_and_people
+from channels.demo import (
+    DEMO_PASSWORD,
+    ROLE_LOGINS,
+    build_bonus,
+    build_outbound,
+    build_sites_and_people,
+)
 from training.demo import build_training
 
 
@@ -62,6 +68,8 @@ class Command(BaseCommand):
         self.stdout.write(
             "Training: {guides} guide(s), {assigned} people assigned.".format(**build_training())
         )
+        if build_bonus():
+            self.stdout.write("This month's bonus plan: every agent sees their statement.")
         self.stdout.write(self.style.SUCCESS(f"Demo ready in {time.monotonic() - started:.1f} s."))
         self.stdout.write("")
         self.stdout.write(

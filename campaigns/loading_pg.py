@@ -275,9 +275,9 @@ class _MemberSQL:
         )
 
     def in_control(self, customer_id: sql.Composable) -> sql.Composable:
-        """loadrules.control_bucket in SQL: md5 of "<customer id>:<campaign code>", first 32 bits, mod 10000."""
+        """loadrules.control_bucket in SQL: hashtext of "<customer id>:<campaign code>", unsigned, mod 10000."""
         return sql.SQL(
-            "((('x' || substr(md5({c} || ':' || {code}), 1, 8))::bit(32)::bigint % 10000) < {share})"
+            "(((hashtext({c} || ':' || {code})::bigint & 4294967295) % 10000) < {share})"
         ).format(
             c=customer_id,
             code=sql.Literal(self.campaign.code),

@@ -1,7 +1,7 @@
 """What every decision needs and few people change: the contact policy, the live campaigns,
 their offers, rules and active target-group versions — held in each process's memory.
 
-Building it takes three queries; a decision then only asks the database about the customer.
+Building it takes a few queries; a decision then only asks the database about the customer.
 Any save or delete of a campaign, offer, product, rule or target group, a change of a
 campaign's offers and the activation of a loaded version give the catalogue a new *stamp*
 in the shared cache, and every process rebuilds on its next decision. As a safety net (for
@@ -15,14 +15,24 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from .choices import CampaignStatus
-from .models import Campaign, ContactPolicy, EligibilityRule, Offer, Product, TargetGroup
+from .models import (
+    Campaign,
+    ContactPolicy,
+    DeclineReason,
+    EligibilityRule,
+    Offer,
+    OfferContent,
+    Product,
+    TargetGroup,
+)
 
 STAMP_KEY = "cvm:catalogue-stamp"
 MAX_AGE = 60.0  # seconds
@@ -70,10 +80,22 @@ def _stamp() -> str:
 class Snapshot:
     policy: ContactPolicy
     campaigns: tuple[LiveCampaign, ...]
+    contents: dict[tuple[int, str], OfferContent]  # (offer id, channel kind) → the offer's texts
+    decline_reasons: tuple[DeclineReason, ...]  # the active ones, in their order
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def live_campaigns(self, kind: str, now) -> list[LiveCampaign]:
         """Campaigns live at ``now`` in channel kind ``kind``, with their offers, version and rule."""
         return [lc for lc in self.campaigns if lc.runs_at(now) and lc.in_kind(kind)]
+
+    def memo(self, key: Hashable, build: Callable[[], object]):
+        """``build()``, once per catalogue: for what other apps derive from rarely changed rows
+        (they call ``invalidate`` when those rows change, as the catalogue's own models do)."""
+        if key not in self._memo:
+            if len(self._memo) > 1000:  # keys carry dates and sites: never grow without bound
+                self._memo.clear()
+            self._memo[key] = build()
+        return self._memo[key]
 
 
 def _build() -> Snapshot:
@@ -98,8 +120,15 @@ def _build() -> Snapshot:
     ):
         offers.setdefault(link.campaign_id, []).append(link.offer)
     policy = ContactPolicy.objects.filter(pk=1).first() or ContactPolicy(pk=1)  # reads never write
+    offer_ids = {offer.pk for campaign_offers in offers.values() for offer in campaign_offers}
+    contents = {
+        (content.offer_id, content.channel_kind): content
+        for content in OfferContent.objects.filter(offer_id__in=offer_ids)
+    }
     return Snapshot(
         policy=policy,
+        contents=contents,
+        decline_reasons=tuple(DeclineReason.objects.filter(is_active=True)),
         campaigns=tuple(
             LiveCampaign(
                 campaign=c,
@@ -123,7 +152,16 @@ def current() -> Snapshot:
 
 
 def connect_signals() -> None:
-    for model in (Campaign, Offer, Product, EligibilityRule, TargetGroup, ContactPolicy):
+    for model in (
+        Campaign,
+        Offer,
+        OfferContent,
+        Product,
+        EligibilityRule,
+        TargetGroup,
+        ContactPolicy,
+        DeclineReason,
+    ):
         post_save.connect(invalidate, sender=model, dispatch_uid=f"catalogue-save-{model.__name__}")
         post_delete.connect(
             invalidate, sender=model, dispatch_uid=f"catalogue-delete-{model.__name__}"

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import catalogue
-from .choices import CONTACT_OUTCOMES, ChannelKind, Exclusion, Outcome
+from .choices import CONTACT_OUTCOMES, ChannelKind, Exclusion, Objective, Outcome, ProductFamily
 from .fields import channel_kind_lookup
 from .loadrules import is_control
 from .models import (
@@ -65,16 +65,17 @@ class Result:
 
 
 def _candidates(
-    customer: Customer, kind: str, now, snapshot: catalogue.Snapshot
+    customer: Customer,
+    kind: str,
+    now,
+    live: list[catalogue.LiveCampaign],
+    memberships: list[_Membership],
 ) -> list[Candidate]:
-    """The offers that could be shown: one query for the customer's memberships in the active
-    versions of live campaigns in this channel kind, plus the always-on campaigns whose rule
-    the customer matches. Campaigns, offers and rules come from the in-memory catalogue."""
-    live = snapshot.live_campaigns(kind, now)
+    """The offers that could be shown: those of the live campaigns in this channel kind whose
+    active version holds the customer (``memberships``), plus the always-on campaigns whose
+    rule the customer matches. Campaigns, offers and rules come from the in-memory catalogue."""
     by_version = {lc.version_id: lc for lc in live if lc.version_id is not None}
-    members = {
-        by_version[m.version_id].campaign.pk: m for m in _memberships(customer, list(by_version))
-    }
+    members = {by_version[m.version_id].campaign.pk: m for m in memberships}
     today = timezone.localdate(now)
     candidates: list[Candidate] = []
     for lc in live:
@@ -125,52 +126,69 @@ class _Membership:
     is_control: bool
 
 
-# On PostgreSQL the look-up goes through a server-side-binding cursor, so psycopg prepares it
-# after a few uses: planning it afresh for every partition (one per live target group) costs
-# more than running it. One version at a time (LATERAL), so each partition gets one index
-# descent; "version_id = ANY(array)" made every partition's index descend once per array element.
-MEMBERSHIPS_SQL = (
-    "SELECT m.version_id, m.offer_id, m.propensity, m.expected_value, m.is_control"
+# Everything a decision asks the database about the customer, in one round trip: their rows in
+# the active versions (one index descent per version's partition, LATERAL; "version_id =
+# ANY(array)" made every partition's index descend once per array element) and their responses
+# (for the contact policy). It goes through a server-side-binding cursor, so psycopg prepares
+# it after a few uses: planning it afresh for every partition costs more than running it.
+FACTS_SQL = (
+    "SELECT 0, m.version_id, m.offer_id, m.propensity, m.expected_value, m.is_control,"
+    " NULL::varchar, NULL::timestamptz, NULL::integer"
     " FROM unnest(%s::bigint[]) AS v(id) CROSS JOIN LATERAL ("
     "SELECT * FROM campaigns_targetgroupmember t WHERE t.version_id = v.id AND t.customer_id = %s"
     ") AS m"
+    " UNION ALL"
+    " SELECT 1, r.campaign_id, r.offer_id, NULL, NULL, NULL, r.outcome, r.recorded_at, d.suppression_days"
+    " FROM campaigns_response r LEFT JOIN campaigns_declinereason d ON d.id = r.decline_reason_id"
+    " WHERE r.customer_id = %s AND r.recorded_at <= %s"
 )
+RESPONSE_COLUMNS = (
+    "campaign_id", "offer_id", "outcome", "recorded_at", "decline_reason__suppression_days",
+)  # fmt: skip
 
 
-def _memberships(customer: Customer, version_ids: list[int]) -> list[_Membership]:
-    """The customer's rows in the given target-group versions (one indexed probe per version)."""
-    if not version_ids:
-        return []
-    if connection.vendor == "postgresql":
-        import psycopg
+def prepared_cursor():
+    """A cursor (PostgreSQL) whose statements the server prepares on first use and then only
+    executes (settings: prepare_threshold); Django's own cursors bind on the client."""
+    import psycopg
 
-        connection.ensure_connection()
-        raw = psycopg.Cursor(connection.connection)
-        cursor = (
-            connection.make_debug_cursor(raw)
-            if connection.queries_logged
-            else connection.make_cursor(raw)
-        )
-        with cursor:
-            cursor.execute(MEMBERSHIPS_SQL, [version_ids, customer.pk])
-            rows = cursor.fetchall()
-    else:
-        rows = TargetGroupMember.objects.filter(
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
+
+
+def _facts(customer: Customer, version_ids: list[int], now) -> tuple[list[_Membership], list]:
+    """The customer's memberships in ``version_ids`` and their response rows (RESPONSE_COLUMNS)."""
+    if connection.vendor != "postgresql":
+        members = TargetGroupMember.objects.filter(
             customer=customer, version_id__in=version_ids
         ).values_list("version_id", "offer_id", "propensity", "expected_value", "is_control")
-    return [_Membership(*row) for row in rows]
+        responses = Response.objects.filter(customer=customer, recorded_at__lte=now).values_list(
+            *RESPONSE_COLUMNS
+        )
+        return [_Membership(*row) for row in members], list(responses)
+    with prepared_cursor() as cursor:
+        cursor.execute(FACTS_SQL, [version_ids, customer.pk, customer.pk, now])
+        rows = cursor.fetchall()
+    members = [_Membership(*row[1:6]) for row in rows if row[0] == 0]
+    responses = [(row[1], row[2], row[6], row[7], row[8]) for row in rows if row[0] == 1]
+    return members, responses
 
 
-def _history(customer: Customer, policy: ContactPolicy, now) -> dict:
-    """What the contact policy needs to know about this customer's past, from one query."""
+def _history(customer: Customer, policy: ContactPolicy, now, rows=None) -> dict:
+    """What the contact policy needs to know about this customer's past: from ``rows`` (as
+    RESPONSE_COLUMNS) when the caller has them, otherwise from one query."""
     last_by_campaign: dict[int, object] = {}
     recent = 0
     accepted: set[int] = set()
     declines: dict[int, object] = {}
     window_start = now - timedelta(days=policy.window_days)
-    rows = Response.objects.filter(customer=customer, recorded_at__lte=now).values_list(
-        "campaign_id", "offer_id", "outcome", "recorded_at", "decline_reason__suppression_days"
-    )
+    if rows is None:
+        rows = Response.objects.filter(customer=customer, recorded_at__lte=now).values_list(
+            *RESPONSE_COLUMNS
+        )
     for campaign_id, offer_id, outcome, recorded_at, days in rows:
         if outcome not in CONTACT_OUTCOMES:
             continue
@@ -257,7 +275,10 @@ def _score(c: Candidate, policy: ContactPolicy) -> float:
 def _reason(c: Candidate) -> str:
     parts = [
         _("%(campaign)s (%(objective)s)")
-        % {"campaign": c.campaign.name, "objective": c.campaign.get_objective_display().lower()}
+        % {
+            "campaign": c.campaign.name,
+            "objective": str(Objective(c.campaign.objective).label).lower(),
+        }
     ]
     if c.rule is not None:
         parts.append(_("always on: %(why)s") % {"why": c.rule.reason_for(c.customer)})
@@ -352,7 +373,7 @@ def _write_in_one_statement(decision: Decision, presentations: list[Presentation
         [getattr(p, name) for p in presentations]
         for name in ("offer_id", "campaign_id", "rank", "score", "reason", "held_out")
     ]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             RECORD_DECISION_SQL,
             [
@@ -372,14 +393,18 @@ def _decide(
 ) -> Result:
     snapshot = catalogue.current()
     policy = snapshot.policy
-    history = _history(customer, policy, now)
+    live = snapshot.live_campaigns(channel_kind, now)
+    memberships, responses = _facts(
+        customer, [lc.version_id for lc in live if lc.version_id is not None], now
+    )
+    history = _history(customer, policy, now, responses)
     result = Result(
         decision=Decision(
             customer=customer, channel_kind=channel_kind, agent=agent, site_id=site_id
         )
     )
     passing: list[Candidate] = []
-    candidates = _candidates(customer, channel_kind, now, snapshot)
+    candidates = _candidates(customer, channel_kind, now, live, memberships)
     untrained = _untrained(agent, candidates)
     for c in candidates:
         excluded = _exclusion(c, customer, channel_kind, policy, history, now)
@@ -402,7 +427,7 @@ def _decide(
             c.excluded, c.explanation = (
                 Exclusion.SAME_FAMILY,
                 _("A better %(family)s offer is shown.")
-                % {"family": c.offer.product.get_family_display().lower()},
+                % {"family": str(ProductFamily(c.offer.product.family).label).lower()},
             )
             result.excluded.append(c)
             continue

@@ -7,3 +7,26 @@ class ChannelsConfig(AppConfig):
 
     name = "channels"
     verbose_name = _("Channels and sites")
+
+    def ready(self) -> None:
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from campaigns import catalogue
+
+        from .bonus_models import BonusPlan, BonusRule
+
+        # The console reads bonus rules from the catalogue's memo (bonus.would_earn).
+        for model in (BonusPlan, BonusRule):
+            post_save.connect(
+                catalogue.invalidate, sender=model, dispatch_uid=f"catalogue-save-{model.__name__}"
+            )
+            post_delete.connect(
+                catalogue.invalidate,
+                sender=model,
+                dispatch_uid=f"catalogue-delete-{model.__name__}",
+            )
+        m2m_changed.connect(
+            catalogue.invalidate,
+            sender=BonusPlan.sites.through,
+            dispatch_uid="catalogue-plan-sites",
+        )

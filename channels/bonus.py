@@ -36,6 +36,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns import catalogue
 from campaigns.choices import Outcome
 from campaigns.models import Campaign, Decision, Response
 from cvm_portal.audit import record_access
@@ -648,18 +649,25 @@ def payroll_csv(*, plan: BonusPlan, user) -> str:
 def would_earn(*, profile: AgentProfile | None, candidates, day: date | None = None) -> dict:
     """Per offer id on the page: what accepting it would earn under the agent's current plan.
 
-    One query for all the offers of a page (the plan's rules, with the plan).
+    The plan's rules come from memory once one page has asked for them (one query before).
     """
     if profile is None or not candidates:
         return {}
     day = day or today()
-    plans = (
-        BonusPlan.objects.covering(site_id=profile.site_id, channel_kind=profile.channel_kind)
-        .current(day)
-        .filter(closed_at__isnull=True)
-        .values("pk")
+
+    def current_rules() -> list[BonusRule]:
+        plans = (
+            BonusPlan.objects.covering(site_id=profile.site_id, channel_kind=profile.channel_kind)
+            .current(day)
+            .filter(closed_at__isnull=True)
+            .values("pk")
+        )
+        return list(BonusRule.objects.filter(plan__in=plans).select_related("plan"))
+
+    # Plans change rarely and every change renews the catalogue (channels.apps): held in memory.
+    rules = catalogue.current().memo(
+        ("bonus-rules", profile.site_id, profile.channel_kind, day), current_rules
     )
-    rules = list(BonusRule.objects.filter(plan__in=plans).select_related("plan"))
     if not rules:
         return {}
     earned = {}

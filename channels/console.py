@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from campaigns import catalogue
 from campaigns.choices import (
     ChannelKind,
     Exclusion,
@@ -20,7 +21,6 @@ from campaigns.lookup import find_customer
 from campaigns.models import (
     Customer,
     DeclineReason,
-    OfferContent,
     Presentation,
     Product,
     Response,
@@ -89,14 +89,13 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
         agent=request.user,
         site_id=profile.site_id if profile else None,
     )
-    contents = {
-        content.offer_id: content
-        for content in OfferContent.objects.filter(
-            offer__in=[c.offer for c in result.offers], channel_kind=_kind(request)
-        )
-    }
+    snapshot = catalogue.current()  # offer texts and decline reasons are held in memory
+    kind = _kind(request)
     earnings = would_earn(profile=profile, candidates=result.offers)
-    offers = [(c, contents.get(c.offer.pk), earnings.get(c.offer.pk)) for c in result.offers]
+    offers = [
+        (c, snapshot.contents.get((c.offer.pk, kind)), earnings.get(c.offer.pk))
+        for c in result.offers
+    ]
     names = (
         dict(Product.objects.filter(code__in=customer.holdings).values_list("code", "name"))
         if customer.holdings
@@ -127,7 +126,7 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
             "result": result,
             "history": history,
             "holdings": holdings,
-            "decline_reasons": DeclineReason.objects.filter(is_active=True),
+            "decline_reasons": snapshot.decline_reasons,
             "not_presented_reasons": NotPresentedReason.choices,
             "feedback_reasons": FeedbackReason.choices,
             "profile": profile,

@@ -37,7 +37,7 @@ def test_a_decision_of_its_own_is_committed_asynchronously_and_is_there(customer
     with CaptureQueriesContext(connection) as queries:
         result = decide(customer=customer, channel_kind=ChannelKind.STORE)
     assert sum(ASYNC in q["sql"] for q in queries.captured_queries) == 1
-    assert len(queries.captured_queries) == 3  # history, memberships, the one write
+    assert len(queries.captured_queries) == 2  # memberships with history, the one write
     assert not connection.in_atomic_block
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")

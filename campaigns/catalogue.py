@@ -4,7 +4,8 @@ their offers, rules and active target-group versions — held in each process's 
 Building it takes a few queries; a decision then only asks the database about the customer.
 Any save or delete of a campaign, offer, product, rule or target group, a change of a
 campaign's offers and the activation of a loaded version give the catalogue a new *stamp*
-in the shared cache, and every process rebuilds on its next decision. As a safety net (for
+in the shared cache; every process reads the stamp at most every ``STAMP_CHECK_EVERY`` seconds
+(at once after a change of its own) and rebuilds when it changed. As a safety net (for
 changes written past the ORM) a process never keeps a catalogue longer than ``MAX_AGE``.
 Whether a campaign has started or ended is checked at decision time, so the clock needs no
 rebuild.
@@ -36,6 +37,9 @@ from .models import (
 
 STAMP_KEY = "cvm:catalogue-stamp"
 MAX_AGE = 60.0  # seconds
+# How often a process asks the shared cache for the stamp (a Redis round trip): a change made
+# in another process is seen within this time; one made in this process at once.
+STAMP_CHECK_EVERY = 1.0  # seconds
 
 
 @dataclass(frozen=True)
@@ -53,9 +57,11 @@ class LiveCampaign:
 
 
 _local = threading.local()
+_generation = [0]  # bumped by every change made in this process: its threads recheck at once
 
 
 def _new_stamp() -> None:
+    _generation[0] += 1
     cache.set(STAMP_KEY, uuid.uuid4().hex, None)
 
 
@@ -66,6 +72,12 @@ def invalidate(**_kwargs) -> None:
     that rebuilt in between, without the uncommitted change, rebuilds once more)."""
     _new_stamp()
     transaction.on_commit(_new_stamp)
+
+
+def recheck() -> None:
+    """Make this process's threads read the shared stamp on their next decision (e.g. after
+    the shared cache was cleared)."""
+    _generation[0] += 1
 
 
 def _stamp() -> str:
@@ -142,12 +154,25 @@ def _build() -> Snapshot:
 
 
 def current() -> Snapshot:
-    """This process's catalogue, rebuilt when its stamp changed or it is older than ``MAX_AGE``."""
-    stamp = _stamp()
+    """This thread's catalogue, rebuilt when its stamp changed or it is older than ``MAX_AGE``.
+    The shared stamp is read at most every ``STAMP_CHECK_EVERY`` seconds, and at once after a
+    change made in this process."""
+    now = time.monotonic()
     held = getattr(_local, "held", None)
-    if held is None or held[0] != stamp or time.monotonic() - held[1] > MAX_AGE:
-        held = (stamp, time.monotonic(), _build())
-        _local.held = held
+    if (
+        held is not None
+        and now - held[3] < STAMP_CHECK_EVERY
+        and held[4] == _generation[0]
+        and now - held[1] <= MAX_AGE
+    ):
+        return held[2]
+    generation = _generation[0]
+    stamp = _stamp()
+    if held is None or held[0] != stamp or now - held[1] > MAX_AGE:
+        held = (stamp, now, _build(), now, generation)
+    else:
+        held = (*held[:3], now, generation)
+    _local.held = held
     return held[2]
 
 

@@ -336,7 +336,7 @@ def decide(
     now = now or timezone.now()
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Its own transaction: reads in autocommit and one statement that writes the decision
-        # with its presentations (three round trips, not seven), committed without waiting for
+        # with its presentations (two round trips, not seven), committed without waiting for
         # the disk flush (about 4 ms here). A database crash can lose the last fraction of a
         # second of decisions, never corrupt anything; outcomes are always flushed.
         return _decide(customer, channel_kind, agent, site_id, now, write=_write_in_one_statement)

@@ -100,6 +100,10 @@ def _empty_cache():
     """Each test starts with an empty cache (the contact policy is cached, for one)."""
     from django.core.cache import cache
 
+    from campaigns import catalogue
+
     cache.clear()
+    catalogue.recheck()  # the catalogue held in memory follows the cleared stamp
     yield
     cache.clear()
+    catalogue.recheck()

@@ -202,3 +202,19 @@ def test_changes_written_past_the_orm_show_after_the_maximum_age(always_on, monk
     assert shown(customer) == ["TV-ADDON"]  # no signal: the catalogue held in memory is used
     monkeypatch.setattr(catalogue, "MAX_AGE", 0.0)
     assert shown(customer) == []
+
+
+def test_a_change_saved_by_another_process_is_seen_at_the_next_stamp_check(always_on, monkeypatch):
+    from django.core.cache import cache
+
+    from campaigns.models import Campaign
+
+    customer = matching_customer()
+    assert shown(customer) == ["TV-ADDON"]
+    # Another process saves the campaign: the row changes and the shared stamp is renewed,
+    # but nothing in this process is told.
+    Campaign.objects.filter(pk=always_on["campaign"].pk).update(status=CampaignStatus.PAUSED)
+    cache.set(catalogue.STAMP_KEY, "renewed-by-another-process", None)
+    assert shown(customer) == ["TV-ADDON"]  # the shared cache is asked at most once a second
+    monkeypatch.setattr(catalogue, "STAMP_CHECK_EVERY", 0.0)
+    assert shown(customer) == []

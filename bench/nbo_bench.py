@@ -5,7 +5,8 @@ Builds (or reuses) a database ``<name>_nbo`` with N customers (default 5,000,000
 memberships each (20 M rows at the default) over 50 live campaigns with 200 offers, then times
 10,000 random decisions through ``campaigns.decisioning.decide``, the bare prepared SQL that
 fetches one customer's top 5 candidates, and the console customer page through Django's test
-client. Last line: decision_p95_ms=… bare_sql_p95_ms=… ratio=… page_p95_ms=…
+client — each on customers of its own, drawn at random, so that none runs on pages another
+warmed; DEBUG is off, as in production. Last line: decision_p95_ms=… bare_sql_p95_ms=… ratio=… page_p95_ms=…
 """
 
 import argparse

@@ -322,3 +322,20 @@ def test_an_empty_plan_list_says_what_to_do(client, manager):
     client.force_login(manager)
     page = client.get("/bonus/plans/")
     assert "No bonus plan yet" in page.content.decode()
+
+
+def test_a_new_bonus_rule_shows_on_the_console_card_at_once(client, w):
+    from channels.bonus_models import BonusRule
+
+    offer = OfferFactory(title="Roaming pass", value=D("40"), channel_kinds=[ChannelKind.STORE])
+    OfferContentFactory(offer=offer, channel_kind=ChannelKind.STORE)
+    campaign = CampaignFactory(
+        status=CampaignStatus.LIVE, offers=[offer], channel_kinds=[ChannelKind.STORE]
+    )
+    customer = CustomerFactory()
+    target_group(campaign, [{"customer": customer, "propensity": 0.5}])
+    client.force_login(w.agent)
+    url = f"/console/customers/{customer.pk}/"
+    assert "accepting it earns you 10.00 PLN" in client.get(url).content.decode()
+    BonusRule.objects.create(plan=w.plan, offer=offer, amount=D("25"), value_share=D("0"))
+    assert "accepting it earns you 25.00 PLN" in client.get(url).content.decode()

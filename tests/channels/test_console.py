@@ -224,3 +224,25 @@ def test_the_header_names_what_the_customer_has_and_the_tenure_in_years(client, 
     assert (
         "no products on record" in client.get(f"/console/customers/{customer.pk}/").content.decode()
     )
+
+
+def test_a_managers_edit_of_a_script_or_decline_reasons_shows_on_the_next_page(
+    client, agent, customer
+):
+    """Offer texts and decline reasons are held in memory: every edit renews them at once."""
+    from campaigns.models import OfferContent
+
+    url = f"/console/customers/{customer.pk}/"
+    page = client.get(url).content.decode()
+    assert "Fibre is here." in page
+    content = OfferContent.objects.get(agent_script="Fibre is here.")
+    content.agent_script = "Fibre is here, and it is fast."
+    content.save()
+    assert "Fibre is here, and it is fast." in client.get(url).content.decode()
+    DeclineReason.objects.create(code="moving-abroad", label="Moving abroad", suppression_days=30)
+    assert "Moving abroad" in client.get(url).content.decode()
+    DeclineReason.objects.filter(code="moving-abroad").update(is_active=False)  # past the ORM
+    from campaigns import catalogue
+
+    catalogue.invalidate()  # what any save does; an update() alone waits for the next minute
+    assert "Moving abroad" not in client.get(url).content.decode()

@@ -264,11 +264,23 @@ def _exclusion(
 
 
 def _score(c: Candidate, policy: ContactPolicy) -> float:
-    propensity = c.propensity if c.propensity is not None else policy.default_propensity
+    return arbitration_score(
+        propensity=c.propensity,
+        value=c.value,
+        priority_weight=c.campaign.priority_weight,
+        policy=policy,
+    )
+
+
+def arbitration_score(*, propensity, value, priority_weight, policy: ContactPolicy) -> float:
+    """propensity^a × value^b × priority^c with the weights CVM managers set in the policy;
+    a missing propensity is the policy's default. The console's ranking and the call lists'."""
+    if propensity is None:
+        propensity = policy.default_propensity
     return (
         (max(propensity, 0.0) ** policy.propensity_weight)
-        * (max(float(c.value), 0.0) ** policy.value_weight)
-        * (float(c.campaign.priority_weight) ** policy.priority_weight)
+        * (max(float(value), 0.0) ** policy.value_weight)
+        * (float(priority_weight) ** policy.priority_weight)
     )
 
 

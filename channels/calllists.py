@@ -6,22 +6,24 @@ group, do-not-contact and missing consent are filtered in the database; the hist
 (cooldowns, the global cap, declined and accepted offers) are asked of
 ``campaigns.decisioning.policy_exclusion`` for the customers that have any history at all —
 a customer with none cannot fail them. Members are ordered by score and dealt to the sites in
-the shares the CVM manager set, so each site gets leads of the same quality. Building is
-idempotent: a site that already has today's list for a campaign keeps it.
+the shares the CVM manager set, so each site gets leads of the same quality; the score is the
+console's arbitration score (``campaigns.decisioning.arbitration_score``, with the weights the
+CVM managers set). Building is idempotent: a site that already has today's list for a campaign
+keeps it. Building a day's list carries the waiting callbacks of earlier days over to it and
+closes the other leads of earlier days still waiting (as expired).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
-from decimal import Decimal
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from campaigns.choices import CONSENT_FOR_CHANNEL
-from campaigns.decisioning import policy_exclusion
+from campaigns.decisioning import arbitration_score, policy_exclusion
 from campaigns.fields import channel_kind_lookup
 from campaigns.models import (
     Campaign,
@@ -32,6 +34,7 @@ from campaigns.models import (
     TargetGroupMember,
 )
 
+from .bonus import agency_statement
 from .choices import Disposition, LeadState
 from .models import (
     OUTBOUND_CHANNEL_KINDS,
@@ -42,7 +45,7 @@ from .models import (
     OutboundShare,
     Site,
 )
-from .outbound import calling_window, forget_todays_lists, local_day, local_moment
+from .outbound import calling_window, forget_todays_lists, local_day
 
 BATCH = 5000
 
@@ -113,6 +116,7 @@ def build_campaign_lists(*, campaign: Campaign, started_by: str, now: datetime) 
         for s in todo
     }
     carried = _carry_callbacks(campaign, lists, now)
+    _close_earlier_days(campaign, lists, now)
     buckets = _deal(scored, shares)
     result = []
     for s in todo:
@@ -163,8 +167,13 @@ def _scored_members(campaign: Campaign, version_id: int, kind: str, now: datetim
         value = expected
         if value is None:
             value = (offer_values[offer_id] if offer_id else best_value) * 12
-        p = propensity if propensity is not None else policy.default_propensity
-        scored.append((max(p, 0.0) * max(float(value), 0.0), customer_id, offer_id))
+        score = arbitration_score(
+            propensity=propensity,
+            value=value,
+            priority_weight=campaign.priority_weight,
+            policy=policy,
+        )
+        scored.append((score, customer_id, offer_id))
     scored = _without_history_exclusions(campaign, kind, scored, now)
     scored.sort(key=lambda row: (-row[0], row[1]))
     return scored
@@ -226,6 +235,21 @@ def _carry_callbacks(campaign, lists: dict[int, CallList], now) -> dict[int, set
         waiting.update(call_list=call_list)
         carried[site_id] = ids
     return carried
+
+
+def _close_earlier_days(campaign, lists: dict[int, CallList], now) -> int:
+    """Leads of earlier days still waiting (never reached, or a retry still due) are closed as
+    expired: today's list, built from today's target group and policy, replaces them. Leads an
+    agent holds right now are left to the agent."""
+    closed = 0
+    for site_id, call_list in lists.items():
+        closed += Lead.objects.filter(
+            call_list__campaign=campaign,
+            call_list__site_id=site_id,
+            call_list__day__lt=call_list.day,
+            state=LeadState.WAITING,
+        ).update(state=LeadState.EXPIRED, closed_at=now)
+    return closed
 
 
 # --- Figures for team leads and CVM managers ------------------------------------------------
@@ -354,39 +378,12 @@ def _at_risk(call_list: CallList, remaining: int, total: int, first, now: dateti
 
 
 def agency_earnings(*, site: Site, now: datetime | None = None) -> list[dict]:
-    """Per campaign this (site-local) month: conversions and reached contacts × the agreed rates."""
-    now = now or timezone.now()
-    today = local_day(site, now)
-    month_start = local_moment(today.replace(day=1), time.min, site.zone)
-    rows = []
-    for share in OutboundShare.objects.filter(site=site).select_related("campaign"):
-        conversions = Lead.objects.filter(
-            call_list__site=site,
-            call_list__campaign=share.campaign,
-            converted_at__gte=month_start,
-        ).count()
-        reached = (
-            CallAttempt.objects.filter(
-                site=site,
-                lead__call_list__campaign=share.campaign,
-                disposition=Disposition.REACHED,
-                at__gte=month_start,
-            )
-            .values("lead")
-            .distinct()
-            .count()
-        )
-        earned = share.rate_per_conversion * conversions + share.rate_per_reached * reached
-        rows.append(
-            {
-                "campaign": share.campaign,
-                "share": share,
-                "conversions": conversions,
-                "reached": reached,
-                "earned": earned.quantize(Decimal("0.01")),
-            }
-        )
-    return rows
+    """Per campaign this (site-local) month: what the agency's statement says it has earned.
+
+    One source of truth for what an agency is paid: ``bonus.agency_statement`` — accepted
+    outcomes recorded at the site, less those cancelled, and reached contacts, × the rates of
+    the campaign's share. The call-list page and the monthly statement show the same figures."""
+    return agency_statement(site=site, month=local_day(site, now).replace(day=1))
 
 
 def month_label(site: Site, now: datetime | None = None) -> str:

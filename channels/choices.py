@@ -16,6 +16,7 @@ class LeadState(models.TextChoices):
     ASSIGNED = "assigned", _("With an agent")
     DONE = "done", _("Done")
     SKIPPED = "skipped", _("Skipped by the contact policy")
+    EXPIRED = "expired", _("Not called on its day")  # closed when the next day's list was built
 
 
 class Disposition(models.TextChoices):

@@ -11,9 +11,10 @@ from campaigns.choices import CampaignStatus, ChannelKind, Outcome
 from campaigns.decisioning import decide
 from campaigns.models import ContactPolicy, DeclineReason
 from campaigns.responses import record_outcome
+from channels.bonus import agency_statement
 from channels.calllists import agency_earnings, list_figures
 from channels.choices import Disposition, LeadState, SiteKind
-from channels.models import CallList, Lead, OutboundShare
+from channels.models import CallList, Cancellation, Lead, OutboundShare
 from channels.outbound import next_lead, record_attempt, record_lead_outcome, wrap_up
 from tests.factories import CampaignFactory, CustomerFactory, SiteFactory, target_group
 
@@ -33,6 +34,43 @@ def test_a_list_holds_the_target_group_best_score_first():
     assert (call_list.campaign, call_list.site, call_list.size) == (w.campaign, w.site, 4)
     assert call_list.day == timezone.localdate()
     assert customers_on_lists() == [w.customers[i].pk for i in (1, 3, 2, 0)]
+
+
+def test_leads_are_scored_as_the_console_arbitrates_with_the_managers_weights():
+    # Given a likely customer worth little and an unlikely one worth much
+    w = outbound_world(0, priority_weight=2)
+    likely, valuable = CustomerFactory(consent_calls=True), CustomerFactory(consent_calls=True)
+    target_group(
+        w.campaign,
+        [
+            {"customer": likely, "propensity": 0.9, "expected_value": Decimal("100")},
+            {"customer": valuable, "propensity": 0.3, "expected_value": Decimal("1000")},
+        ],
+    )
+    # When the CVM manager weighs propensity only (value^0) and the list is built
+    ContactPolicy.objects.update_or_create(
+        pk=1, defaults={"propensity_weight": 2.0, "value_weight": 0.0, "priority_weight": 1.0}
+    )
+    build()
+    # Then the likely customer comes first, scored as the console scores: 0.9² × 1000⁰ × 2¹
+    assert customers_on_lists() == [likely.pk, valuable.pk]
+    scores = dict(Lead.objects.values_list("customer_id", "score"))
+    assert scores[likely.pk] == pytest.approx(0.9**2 * 2)
+    assert scores[valuable.pk] == pytest.approx(0.3**2 * 2)
+
+
+def test_with_the_default_weights_the_value_counts_as_much_as_the_propensity():
+    w = outbound_world(0)
+    likely, valuable = CustomerFactory(consent_calls=True), CustomerFactory(consent_calls=True)
+    target_group(
+        w.campaign,
+        [
+            {"customer": likely, "propensity": 0.9, "expected_value": Decimal("100")},
+            {"customer": valuable, "propensity": 0.3, "expected_value": Decimal("1000")},
+        ],
+    )
+    build()
+    assert customers_on_lists() == [valuable.pk, likely.pk]  # 300 before 90
 
 
 def test_control_group_no_consent_and_do_not_contact_stay_off_the_list():
@@ -144,6 +182,37 @@ def test_tomorrows_list_carries_the_waiting_callbacks_over():
     assert next_lead(agent=agent, now=tomorrow + timedelta(minutes=1)).lead.pk == lead.pk
 
 
+def test_tomorrows_list_closes_the_leads_left_waiting_today_and_keeps_the_agents_own():
+    # Given today's list of four: one called back tomorrow, one to retry, one with an agent
+    w = outbound_world(4)
+    build()
+    agent, other = outbound_agent(w.site), outbound_agent(w.site)
+    tomorrow = timezone.now() + timedelta(days=1)
+    callback = next_lead(agent=agent).lead
+    record_attempt(
+        lead=callback, agent=agent, disposition=Disposition.CALLBACK, callback_at=tomorrow
+    )
+    retry = next_lead(agent=agent).lead
+    record_attempt(lead=retry, agent=agent, disposition=Disposition.NO_ANSWER)
+    held = next_lead(agent=other).lead
+    untouched = Lead.objects.get(state=LeadState.WAITING, is_callback=False, attempts=0)
+    # When tomorrow's list is built
+    build(now=tomorrow - timedelta(minutes=1))
+    # Then the leads left waiting today are closed, the callback moved, the held one kept
+    states = {
+        lead.pk: (lead.state, lead.call_list.day)
+        for lead in Lead.objects.select_related("call_list")
+    }
+    today, next_day = timezone.localdate(), timezone.localdate(tomorrow)
+    assert states[untouched.pk] == (LeadState.EXPIRED, today)
+    assert states[retry.pk] == (LeadState.EXPIRED, today)
+    assert states[held.pk] == (LeadState.ASSIGNED, today)
+    assert states[callback.pk] == (LeadState.WAITING, next_day)
+    assert Lead.objects.get(pk=untouched.pk).closed_at is not None
+    (figures,) = list_figures(CallList.objects.filter(day=today))
+    assert figures.remaining == 1  # only the lead an agent holds
+
+
 def test_the_task_builds_the_lists(eager_tasks):
     from channels.tasks import build_call_lists_task
 
@@ -213,6 +282,43 @@ def test_an_agency_sees_what_it_earned_this_month():
         wrap_up(lead=lead, agent=agent)
     (row,) = agency_earnings(site=w.site)
     assert (row["conversions"], row["reached"], row["earned"]) == (1, 2, Decimal("45.00"))
+
+
+def test_an_agencys_earnings_are_its_statements_figures_cancellations_included():
+    # Given an agency converted two customers on calls this month, and one sale was cancelled
+    w = outbound_world(2)
+    OutboundShare.objects.filter(site=w.site).update(
+        rate_per_conversion=Decimal("40.00"), rate_per_reached=Decimal("2.50")
+    )
+    build()
+    agent = outbound_agent(w.site)
+    sold = []
+    for _ in range(2):
+        lead = next_lead(agent=agent).lead
+        record_attempt(lead=lead, agent=agent, disposition=Disposition.REACHED)
+        lead.refresh_from_db()
+        response, _created = record_lead_outcome(
+            lead=lead,
+            presentation=lead.decision.presentations.get(),
+            agent=agent,
+            outcome=Outcome.ACCEPTED,
+        )
+        sold.append(response)
+        wrap_up(lead=lead, agent=agent)
+    Cancellation.objects.create(
+        response=sold[0], cancelled_at=timezone.now(), entered_by=agent, reason="returned"
+    )
+    # When the call-list page and the monthly statement are asked
+    (row,) = agency_earnings(site=w.site)
+    (statement,) = agency_statement(site=w.site, month=timezone.localdate().replace(day=1))
+    # Then both pay one conversion (two, less one cancelled) and two reached contacts
+    assert (row["conversions"], row["cancelled"], row["reached"], row["earned"]) == (
+        2,
+        1,
+        2,
+        Decimal("45.00"),
+    )
+    assert row == statement
 
 
 def test_shares_are_checked_when_a_manager_sets_them():

@@ -177,6 +177,25 @@ def _facts(customer: Customer, version_ids: list[int], now) -> tuple[list[_Membe
     return members, responses
 
 
+# The rows ``_history`` reads, as five arrays (NULL when there are none), for a caller that
+# fetches them inside its own statement — the outbound claim on PostgreSQL, as
+# ``LEFT JOIN LATERAL (HISTORY_ARRAYS_SQL) h ON true``. ``{customer}`` names the column that
+# holds the customer's id; the one parameter is the moment. ``history_rows`` turns the five
+# arrays back into RESPONSE_COLUMNS rows, for ``_history(..., rows=…)``.
+HISTORY_ARRAYS_SQL = (
+    "SELECT array_agg(r.campaign_id) AS h_campaign, array_agg(r.offer_id) AS h_offer,"
+    " array_agg(r.outcome) AS h_outcome, array_agg(r.recorded_at) AS h_at,"
+    " array_agg(d.suppression_days) AS h_days"
+    " FROM campaigns_response r LEFT JOIN campaigns_declinereason d ON d.id = r.decline_reason_id"
+    " WHERE r.customer_id = {customer} AND r.recorded_at <= %s"
+)
+
+
+def history_rows(arrays) -> list[tuple]:
+    """The rows of HISTORY_ARRAYS_SQL's five arrays."""
+    return list(zip(*arrays, strict=True)) if arrays[0] is not None else []
+
+
 def _history(customer: Customer, policy: ContactPolicy, now, rows=None) -> dict:
     """What the contact policy needs to know about this customer's past: from ``rows`` (as
     RESPONSE_COLUMNS) when the caller has them, otherwise from one query."""
@@ -492,6 +511,42 @@ def policy_exclusion(
     )
     if offer_id is not None:
         offers = offers.filter(pk=offer_id)
+    return _first_exclusion(offers, campaign, customer, channel_kind, policy, history, now)
+
+
+def dial_time_exclusion(
+    *, customer: Customer, campaign_id: int, channel_kind: str, offer_id, history: list, now
+) -> tuple[Exclusion, str] | None:
+    """``policy_exclusion`` for a caller that read the customer and their history rows itself
+    (HISTORY_ARRAYS_SQL in its own statement): the campaign, its offers and the policy come
+    from this process's catalogue, so the check asks the database nothing more. A campaign
+    the catalogue does not hold (no longer live) is asked of the database as before."""
+    snapshot = catalogue.current()
+    live = next((lc for lc in snapshot.campaigns if lc.campaign.pk == campaign_id), None)
+    if live is None:
+        return policy_exclusion(
+            customer=customer,
+            campaign=Campaign.objects.get(pk=campaign_id),
+            channel_kind=channel_kind,
+            offer_id=offer_id,
+            now=now,
+        )
+    offers = [
+        o for o in live.offers if o.is_for(channel_kind) and (offer_id is None or o.pk == offer_id)
+    ]
+    policy = snapshot.policy
+    return _first_exclusion(
+        offers,
+        live.campaign,
+        customer,
+        channel_kind,
+        policy,
+        _history(customer, policy, now, rows=history),
+        now,
+    )
+
+
+def _first_exclusion(offers, campaign, customer, channel_kind, policy, history, now):
     first = None
     for offer in offers:
         candidate = Candidate(

@@ -4,12 +4,19 @@
 PostgreSQL its sub-select locks that row with ``FOR UPDATE SKIP LOCKED``, so fifty agents
 pressing the button at once each get a different lead without waiting for one another. On
 SQLite the same statement is atomic because SQLite lets one writer in at a time. The
-contact policy is asked again for the claimed lead (campaigns.decisioning.policy_exclusion,
+contact policy is asked again for the claimed lead (campaigns.decisioning.dial_time_exclusion,
 the console's own rules); a customer it stops is skipped with the reason recorded.
+
+The press is a hot path: on PostgreSQL the claim statement also returns the customer, the
+list's campaign and the customer's contact history, and it is prepared once per connection;
+the campaign's offers and the policy come from the in-memory catalogue. A press that hands
+out a lead is one round trip to the database (plus one cache read, today's lists); each
+skipped customer costs one more claim and the write of the skip.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -21,7 +28,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.choices import Exclusion, Outcome
-from campaigns.decisioning import decide, policy_exclusion
+from campaigns.decisioning import (
+    HISTORY_ARRAYS_SQL,
+    decide,
+    dial_time_exclusion,
+    history_rows,
+    prepared_cursor,
+)
 from campaigns.models import Customer, Presentation, Response
 from campaigns.responses import record_outcome
 
@@ -183,8 +196,6 @@ def current_lead(agent) -> Lead | None:
     )
 
 
-_LOCK = {"postgresql": "FOR UPDATE SKIP LOCKED"}
-
 _CLAIM = """
 UPDATE channels_lead SET state = 'assigned', assigned_to_id = %s, assigned_at = %s
 WHERE id = (
@@ -194,7 +205,7 @@ WHERE id = (
 ) AND state = 'waiting' AND NOT EXISTS (
     SELECT 1 FROM channels_lead held WHERE held.assigned_to_id = %s AND held.state = 'assigned'
 )
-RETURNING id
+RETURNING {returning}
 """
 _WHICH = {
     "callbacks": "is_callback AND (callback_agent_id IS NULL OR callback_agent_id = %s)",
@@ -207,38 +218,107 @@ _ORDER = {
     "fresh": "is_callback DESC, score DESC, id",
     "both": "is_callback DESC, score DESC, id",
 }
+_LEAD_FIELDS = list(Lead._meta.concrete_fields)
+_CUSTOMER_FIELDS = list(Customer._meta.concrete_fields)
+
+# PostgreSQL: the claim and everything the screen and the policy re-check need, in one
+# statement (one round trip): the claimed lead, its list's campaign, the customer, and the
+# customer's contact history as the policy reads it. The sub-select locks the chosen row with
+# FOR UPDATE SKIP LOCKED, so agents pressing at once each get a different lead without waiting.
+_CLAIM_AND_READ = """
+WITH claimed AS ({claim})
+SELECT {lead_columns}, l.campaign_id, {customer_columns}, h.*
+FROM claimed
+JOIN channels_calllist l ON l.id = claimed.call_list_id
+JOIN campaigns_customer cu ON cu.id = claimed.customer_id
+LEFT JOIN LATERAL ({history}) h ON true
+"""
 
 
-def _claim(agent_id: int, list_ids: list[int], now: datetime, *, which: str) -> int | None:
-    """Mark the best waiting lead of ``list_ids`` as the agent's, in one statement; its id.
-    None when nothing is waiting, or when the agent already holds a lead (one at a time)."""
-    ops = connection.ops
-    at = ops.adapt_datetimefield_value(now)
-    sql = _CLAIM.format(
+@dataclass
+class Claimed:
+    """A lead just claimed, with its customer, its list's campaign and the customer's history."""
+
+    lead: Lead
+    campaign_id: int
+    history: list = field(default_factory=list)
+
+
+def _claim_sql(list_ids: list[int], which: str, returning: str) -> str:
+    return _CLAIM.format(
         lists=", ".join(["%s"] * len(list_ids)),
         which=_WHICH[which],
         order=_ORDER[which],
-        lock=_LOCK.get(connection.vendor, ""),
+        lock="FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else "",
+        returning=returning,
     )
+
+
+def _claim(agent_id: int, list_ids: list[int], now: datetime, *, which: str) -> Claimed | None:
+    """Mark the best waiting lead of ``list_ids`` as the agent's, in one statement, and read it.
+    None when nothing is waiting, or when the agent already holds a lead (one at a time)."""
+    at = connection.ops.adapt_datetimefield_value(now)
     params = [agent_id, at, *list_ids, at] + ([agent_id] if which != "fresh" else []) + [agent_id]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    if connection.vendor != "postgresql":
+        # SQLite lets one writer in at a time, so the claim alone is atomic; the lead and the
+        # history are read after it.
+        with connection.cursor() as cursor:
+            cursor.execute(_claim_sql(list_ids, which, "id"), params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        lead = Lead.objects.select_related("customer", "call_list").get(pk=row[0])
+        history = Response.objects.filter(
+            customer_id=lead.customer_id, recorded_at__lte=now
+        ).values_list(
+            "campaign_id", "offer_id", "outcome", "recorded_at", "decline_reason__suppression_days"
+        )
+        return Claimed(lead=lead, campaign_id=lead.call_list.campaign_id, history=list(history))
+    with prepared_cursor() as cursor:
+        cursor.execute(_claim_and_read_sql(len(list_ids), which), [*params, now])
         row = cursor.fetchone()
-    return row[0] if row else None
+    if row is None:
+        return None
+    n = len(_LEAD_FIELDS)
+    lead = _from_row(Lead, _LEAD_FIELDS, row[:n])
+    campaign_id = row[n]
+    lead.customer = _from_row(
+        Customer, _CUSTOMER_FIELDS, row[n + 1 : n + 1 + len(_CUSTOMER_FIELDS)]
+    )
+    return Claimed(lead=lead, campaign_id=campaign_id, history=history_rows(row[-5:]))
 
 
-def claim_lead_id(agent_id: int, list_ids: list[int], now: datetime) -> int | None:
+@functools.cache
+def _claim_and_read_sql(lists: int, which: str) -> str:
+    return _CLAIM_AND_READ.format(
+        claim=_claim_sql([0] * lists, which, ", ".join(f.column for f in _LEAD_FIELDS)),
+        lead_columns=", ".join(f"claimed.{f.column}" for f in _LEAD_FIELDS),
+        customer_columns=", ".join(f"cu.{f.column}" for f in _CUSTOMER_FIELDS),
+        history=HISTORY_ARRAYS_SQL.format(customer="claimed.customer_id"),
+    )
+
+
+def _from_row(model, fields, values):
+    """A model instance from its columns as the database driver returned them."""
+    values = [
+        f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") else v
+        for f, v in zip(fields, values, strict=True)
+    ]
+    return model.from_db(connection.alias, [f.attname for f in fields], values)
+
+
+def claim_lead(agent_id: int, list_ids: list[int], now: datetime) -> Claimed | None:
     """Due callbacks first (personal ones only for their agent), then the lists in order."""
     if not list_ids:
         return None
     if len(list_ids) == 1:
         return _claim(agent_id, list_ids, now, which="both")
-    lead_id = _claim(agent_id, list_ids, now, which="callbacks")
+    claimed = _claim(agent_id, list_ids, now, which="callbacks")
     for list_id in list_ids:
-        if lead_id is not None:
+        if claimed is not None:
             break
-        lead_id = _claim(agent_id, [list_id], now, which="fresh")
-    return lead_id
+        claimed = _claim(agent_id, [list_id], now, which="fresh")
+    return claimed
 
 
 def next_lead(*, agent, now: datetime | None = None) -> NextLead:
@@ -268,20 +348,19 @@ def next_lead(*, agent, now: datetime | None = None) -> NextLead:
     list_ids = todays_lists(profile, now)
     result = NextLead()
     for i in range(MAX_SKIPS_PER_PRESS + 1):
-        lead_id = claim_lead_id(agent.pk, list_ids, now)
-        if lead_id is None:
+        claimed = claim_lead(agent.pk, list_ids, now)
+        if claimed is None:
             held = current_lead(agent) if i == 0 else None
             if held is not None:
                 return NextLead(lead=held)  # pressed again before logging the call
             break
-        lead = Lead.objects.select_related("customer", "call_list__campaign", "offer").get(
-            pk=lead_id
-        )
-        excluded = policy_exclusion(
+        lead = claimed.lead
+        excluded = dial_time_exclusion(
             customer=lead.customer,
-            campaign=lead.call_list.campaign,
+            campaign_id=claimed.campaign_id,
             channel_kind=profile.channel_kind,
             offer_id=lead.offer_id,
+            history=claimed.history,
             now=now,
         )
         if excluded is None:

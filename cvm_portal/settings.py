@@ -128,7 +128,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cvm_portal.cache.RedisCache",  # Django's, reusing its redis-py client
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CVM_CACHE_PREFIX", default="cvm"),
         }

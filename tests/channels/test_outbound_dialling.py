@@ -5,11 +5,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
-from campaigns.choices import ChannelKind, Exclusion, Outcome
+from campaigns.choices import CampaignStatus, ChannelKind, Exclusion, Outcome
 from campaigns.decisioning import decide
-from campaigns.models import Customer, DeclineReason, Presentation, Response
+from campaigns.models import ContactPolicy, Customer, DeclineReason, Presentation, Response
 from campaigns.responses import record_outcome
 from channels.choices import Disposition, LeadState, SiteKind
 from channels.models import CallAttempt, Lead, OutboundSettings
@@ -22,7 +23,7 @@ from channels.outbound import (
     within_calling_hours,
     wrap_up,
 )
-from tests.factories import SiteFactory
+from tests.factories import SiteFactory, target_group
 
 from .outbound_world import build, outbound_agent, outbound_world
 
@@ -82,6 +83,92 @@ def test_a_customer_contacted_in_a_store_this_morning_is_skipped_at_dial_time(wo
     skipped = Lead.objects.get(customer=world.customers[0])
     assert skipped.skip_code == Exclusion.COOLDOWN
     assert "cooldown is 30 days" in skipped.skip_reason
+
+
+def test_a_customer_who_declined_the_offer_since_the_list_was_built_is_skipped_for_its_period(
+    world,
+):
+    # Given the best customer declined the offer in a store as too expensive (30 days), and the
+    # campaign has no cooldown (so only the decline can stop the call)
+    world.campaign.cooldown_days = 0
+    world.campaign.save()
+    store_decision = decide(customer=world.customers[0], channel_kind=ChannelKind.STORE)
+    response, _created = record_outcome(
+        presentation=store_decision.offers[0].presentation,
+        outcome=Outcome.DECLINED,
+        decline_reason=DeclineReason.objects.get(code="price"),
+    )
+    # When the agent presses "next customer"
+    result = next_lead(agent=world.agent)
+    # Then that customer is skipped until the decline's period ends, with the date said
+    assert result.lead.customer == world.customers[1]
+    skipped = Lead.objects.get(customer=world.customers[0])
+    until = timezone.localtime(response.recorded_at + timedelta(days=30)).date()
+    assert skipped.skip_code == Exclusion.DECLINED_RECENTLY
+    assert skipped.skip_reason == f"Declined; not offered again until {until}."
+
+
+def test_a_contact_cap_tightened_after_the_list_was_built_holds_at_dial_time(world):
+    # Given the best customer was contacted once in a store (the campaign has no cooldown)
+    world.campaign.cooldown_days = 0
+    world.campaign.save()
+    store_decision = decide(customer=world.customers[0], channel_kind=ChannelKind.STORE)
+    record_outcome(presentation=store_decision.offers[0].presentation, outcome=Outcome.LATER)
+    # When the CVM manager lowers the cap to one contact and the agent presses "next customer"
+    ContactPolicy.objects.update_or_create(pk=1, defaults={"max_contacts": 1})
+    result = next_lead(agent=world.agent)
+    # Then the new cap stops the call at once
+    assert result.lead.customer == world.customers[1]
+    skipped = Lead.objects.get(customer=world.customers[0])
+    assert skipped.skip_code == Exclusion.CONTACT_CAP
+    assert skipped.skip_reason == "Already contacted 1 times in 30 days (the limit)."
+
+
+def test_a_lead_of_a_campaign_paused_since_the_list_was_built_is_still_checked(world):
+    # Given the agent's lists are known (cached for a minute) and the campaign is then paused
+    first = next_lead(agent=world.agent).lead
+    record_attempt(lead=first, agent=world.agent, disposition=Disposition.WRONG_NUMBER)
+    world.campaign.status = CampaignStatus.PAUSED
+    world.campaign.save()
+    Customer.objects.filter(pk=world.customers[1].pk).update(do_not_contact=True)
+    # When the agent presses again within that minute
+    result = next_lead(agent=world.agent)
+    # Then the policy is still asked (from the database, the catalogue holds live campaigns only)
+    skipped = Lead.objects.get(customer=world.customers[1])
+    assert (skipped.state, skipped.skip_code) == (LeadState.SKIPPED, Exclusion.DO_NOT_CONTACT)
+    assert result.lead.customer == world.customers[2]
+
+
+def test_a_press_reads_the_lead_its_customer_and_their_history_in_one_statement_on_postgresql(
+    world, django_assert_num_queries
+):
+    # Given the agent has pressed before (the process's catalogue and list cache are warm)
+    first = next_lead(agent=world.agent).lead
+    record_attempt(lead=first, agent=world.agent, disposition=Disposition.WRONG_NUMBER)
+    Customer.objects.filter(pk=world.customers[1].pk).update(holdings=["MOBILE-S"])
+    # When they press again, then one statement claims and reads everything (SQLite: three)
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 3):
+        lead = next_lead(agent=world.agent).lead
+    # And the lead comes back whole: the customer and the state as stored
+    assert lead.customer == world.customers[1] and lead.customer.consent_calls
+    stored = Lead.objects.get(pk=lead.pk)
+    assert (lead.state, lead.assigned_to_id, lead.assigned_at) == (
+        stored.state,
+        stored.assigned_to_id,
+        stored.assigned_at,
+    )
+    assert lead.customer.holdings == stored.customer.holdings == ["MOBILE-S"]
+
+
+def test_a_customer_who_took_the_product_since_the_list_was_built_is_skipped_at_dial_time(world):
+    # Given the best customer now holds the offer's product (the nightly snapshot says so)
+    Customer.objects.filter(pk=world.customers[0].pk).update(holdings=[world.offer.product.code])
+    # When the agent presses "next customer", then that customer is skipped with the reason
+    result = next_lead(agent=world.agent)
+    assert result.lead.customer == world.customers[1]
+    skipped = Lead.objects.get(customer=world.customers[0])
+    assert skipped.skip_code == Exclusion.ALREADY_HOLDS
+    assert skipped.skip_reason == f"Already has {world.offer.product.name}."
 
 
 def test_outside_calling_hours_no_lead_is_handed_out_and_the_agent_is_told_when_calls_resume():
@@ -241,7 +328,6 @@ def test_do_not_call_holds_in_every_channel_at_once(world):
 def test_do_not_call_skips_the_customers_other_waiting_leads():
     w = outbound_world(1)
     second = outbound_world(0, site=w.site)
-    from tests.factories import target_group
 
     target_group(second.campaign, [{"customer": w.customers[0], "propensity": 0.5}])
     build()

@@ -115,3 +115,21 @@ def test_a_lead_locked_by_one_agent_is_skipped_by_the_next_without_waiting():
         holder.join()
         with connection.cursor() as cursor:
             cursor.execute("SET statement_timeout = 0")
+
+
+def test_the_claim_is_prepared_once_per_connection_not_planned_on_every_press():
+    # Given a list and an agent who has pressed a few times
+    w = outbound_world(10)
+    build()
+    agent = outbound_agent(w.site)
+    for _ in range(7):
+        lead = next_lead(agent=agent).lead
+        Lead.objects.filter(pk=lead.pk).update(state=LeadState.DONE)
+    # Then the connection holds the claim as a prepared statement, run from its plan
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE '%%WITH claimed AS%%'"
+        )
+        (runs,) = cursor.fetchone()
+    assert runs >= 2

@@ -32,6 +32,23 @@ def test_the_cache_is_redis_and_round_trips():
 
 
 @pytest.mark.redis
+def test_the_redis_cache_reuses_one_client_per_server_across_threads_and_operations():
+    from cvm_portal.cache import ReusingRedisCacheClient
+
+    client = cache._cache
+    assert isinstance(client, ReusingRedisCacheClient)
+    first = client.get_client(write=True)
+    cache.set("cvm-test-reuse", 1, 30)
+    assert cache.get("cvm-test-reuse") == 1
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(client.get_client(write=False)))
+    worker.start()
+    worker.join()
+    assert client.get_client(write=False) is first and seen == [first]
+    cache.delete("cvm-test-reuse")
+
+
+@pytest.mark.redis
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_celery_worker_runs_the_nightly_task_through_redis():
     assert not app.conf.task_always_eager

@@ -58,7 +58,7 @@ def test_database_url_switches_to_postgresql_and_redis_url_to_redis():
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/cvm", REDIS_URL="redis://127.0.0.1:6379/3"
     )
     assert config["engine"] == "django.db.backends.postgresql"
-    assert config["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert config["cache"] == "cvm_portal.cache.RedisCache"  # Django's, reusing its client
     assert config["broker"] == "redis://127.0.0.1:6379/3"
     assert config["eager"] is False
 

@@ -60,18 +60,13 @@ def hash_text(text: str) -> int:
         a = (a + int.from_bytes(key[i : i + 4], "little")) & _M32
         b = (b + int.from_bytes(key[i + 4 : i + 8], "little")) & _M32
         c = (c + int.from_bytes(key[i + 8 : i + 12], "little")) & _M32
-        a = (a - c) & _M32 ^ _rot(c, 4)
-        c = (c + b) & _M32
-        b = (b - a) & _M32 ^ _rot(a, 6)
-        a = (a + c) & _M32
-        c = (c - b) & _M32 ^ _rot(b, 8)
-        b = (b + a) & _M32
-        a = (a - c) & _M32 ^ _rot(c, 16)
-        c = (c + b) & _M32
-        b = (b - a) & _M32 ^ _rot(a, 19)
-        a = (a + c) & _M32
-        c = (c - b) & _M32 ^ _rot(b, 4)
-        b = (b + a) & _M32
+        for ra, rb, rc in ((4, 6, 8), (16, 19, 4)):  # mix(a, b, c)
+            a = (a - c) & _M32 ^ _rot(c, ra)
+            c = (c + b) & _M32
+            b = (b - a) & _M32 ^ _rot(a, rb)
+            a = (a + c) & _M32
+            c = (c - b) & _M32 ^ _rot(b, rc)
+            b = (b + a) & _M32
         i += 12
     tail = key[i:]  # up to 11 bytes; the lowest byte of c is the length's
     a = (a + int.from_bytes(tail[0:4], "little")) & _M32

@@ -111,7 +111,8 @@ def test_the_leaderboard_is_hidden_when_the_site_switches_it_off(client, w, mana
     assert "leaderboard switched off" in client.get("/bonus/team/").content.decode()
 
 
-def test_the_console_card_says_what_accepting_the_offer_would_earn(client, w):
+def roaming_pass_customer():
+    """A customer in a live store campaign's target group for a 40 PLN roaming pass."""
     offer = OfferFactory(title="Roaming pass", value=D("40"), channel_kinds=[ChannelKind.STORE])
     OfferContentFactory(offer=offer, channel_kind=ChannelKind.STORE)
     campaign = CampaignFactory(
@@ -119,6 +120,11 @@ def test_the_console_card_says_what_accepting_the_offer_would_earn(client, w):
     )
     customer = CustomerFactory()
     target_group(campaign, [{"customer": customer, "propensity": 0.5}])
+    return customer, offer
+
+
+def test_the_console_card_says_what_accepting_the_offer_would_earn(client, w):
+    customer, _offer = roaming_pass_customer()
     client.force_login(w.agent)
     page = client.get(f"/console/customers/{customer.pk}/").content.decode()
     assert "accepting it earns you 10.00 PLN" in page
@@ -327,13 +333,7 @@ def test_an_empty_plan_list_says_what_to_do(client, manager):
 def test_a_new_bonus_rule_shows_on_the_console_card_at_once(client, w):
     from channels.bonus_models import BonusRule
 
-    offer = OfferFactory(title="Roaming pass", value=D("40"), channel_kinds=[ChannelKind.STORE])
-    OfferContentFactory(offer=offer, channel_kind=ChannelKind.STORE)
-    campaign = CampaignFactory(
-        status=CampaignStatus.LIVE, offers=[offer], channel_kinds=[ChannelKind.STORE]
-    )
-    customer = CustomerFactory()
-    target_group(campaign, [{"customer": customer, "propensity": 0.5}])
+    customer, offer = roaming_pass_customer()
     client.force_login(w.agent)
     url = f"/console/customers/{customer.pk}/"
     assert "accepting it earns you 10.00 PLN" in client.get(url).content.decode()

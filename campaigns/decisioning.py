@@ -130,7 +130,8 @@ class _Membership:
 # the active versions (one index descent per version's partition, LATERAL; "version_id =
 # ANY(array)" made every partition's index descend once per array element) and their responses
 # (for the contact policy). It goes through a server-side-binding cursor, so psycopg prepares
-# it after a few uses: planning it afresh for every partition costs more than running it.
+# it on its second use on a connection: planning it afresh for every partition costs more than
+# running it.
 FACTS_SQL = (
     "SELECT 0, m.version_id, m.offer_id, m.propensity, m.expected_value, m.is_control,"
     " NULL::varchar, NULL::timestamptz, NULL::integer"
@@ -148,8 +149,9 @@ RESPONSE_COLUMNS = (
 
 
 def prepared_cursor():
-    """A cursor (PostgreSQL) whose statements the server prepares on first use and then only
-    executes (settings: prepare_threshold); Django's own cursors bind on the client."""
+    """A server-binding cursor (PostgreSQL): a statement run again on the connection is
+    prepared and then only executed (settings: prepare_threshold), whatever
+    DJANGO_DB_SERVER_SIDE_BINDING says for Django's own cursors."""
     import psycopg
 
     connection.ensure_connection()

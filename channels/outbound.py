@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from campaigns.choices import Exclusion, Outcome
 from campaigns.decisioning import (
     HISTORY_ARRAYS_SQL,
+    RESPONSE_COLUMNS,
     decide,
     dial_time_exclusion,
     history_rows,
@@ -270,9 +271,7 @@ def _claim(agent_id: int, list_ids: list[int], now: datetime, *, which: str) -> 
         lead = Lead.objects.select_related("customer", "call_list").get(pk=row[0])
         history = Response.objects.filter(
             customer_id=lead.customer_id, recorded_at__lte=now
-        ).values_list(
-            "campaign_id", "offer_id", "outcome", "recorded_at", "decline_reason__suppression_days"
-        )
+        ).values_list(*RESPONSE_COLUMNS)
         return Claimed(lead=lead, campaign_id=lead.call_list.campaign_id, history=list(history))
     with prepared_cursor() as cursor:
         cursor.execute(_claim_and_read_sql(len(list_ids), which), [*params, now])

@@ -265,6 +265,7 @@ class ListFigures:
     reached: int
     converted: int
     skipped: int
+    expired: int  # left waiting on their day, closed when the next day's list was built
     at_risk: bool
     agents: list[dict]
 
@@ -290,6 +291,7 @@ def list_figures(lists, *, now: datetime | None = None) -> list[ListFigures]:
             total=Count("id"),
             remaining=Count("id", filter=Q(state__in=[LeadState.WAITING, LeadState.ASSIGNED])),
             skipped=Count("id", filter=Q(state=LeadState.SKIPPED)),
+            expired=Count("id", filter=Q(state=LeadState.EXPIRED)),
             converted=Count("id", filter=Q(converted_at__isnull=False)),
         )
     }
@@ -347,6 +349,7 @@ def list_figures(lists, *, now: datetime | None = None) -> list[ListFigures]:
                 reached=attempt_row.get("reached", 0),
                 converted=lead_row.get("converted", 0),
                 skipped=lead_row.get("skipped", 0),
+                expired=lead_row.get("expired", 0),
                 at_risk=_at_risk(
                     call_list, remaining, lead_row.get("total", 0), attempt_row.get("first"), now
                 ),

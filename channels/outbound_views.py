@@ -354,19 +354,20 @@ def call_lists_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(
         ["day", "site", "campaign", "agent", "size", "remaining", "calls", "attempted",
-         "reached", "converted", "contact_rate", "conversion_rate", "at_risk"]
+         "reached", "converted", "contact_rate", "conversion_rate", "at_risk", "skipped",
+         "expired"]
     )  # fmt: skip
     for f in calllists.list_figures(lists):
         c = f.call_list
         writer.writerow(
             [c.day, c.site.code, c.campaign.code, "", f.size, f.remaining, f.calls, f.attempted,
              f.reached, f.converted, _rate(f.contact_rate), _rate(f.conversion_rate),
-             "yes" if f.at_risk else "no"]
+             "yes" if f.at_risk else "no", f.skipped, f.expired]
         )  # fmt: skip
         for a in f.agents:
             writer.writerow(
                 [c.day, c.site.code, c.campaign.code, a["agent__username"] or "", "", "",
-                 a["calls"], "", a["reached"], a["converted"], "", "", ""]
+                 a["calls"], "", a["reached"], a["converted"], "", "", "", "", ""]
             )  # fmt: skip
     return response
 

@@ -211,6 +211,7 @@ def test_tomorrows_list_closes_the_leads_left_waiting_today_and_keeps_the_agents
     assert Lead.objects.get(pk=untouched.pk).closed_at is not None
     (figures,) = list_figures(CallList.objects.filter(day=today))
     assert figures.remaining == 1  # only the lead an agent holds
+    assert figures.expired == 2  # shown beside it, so the day's figures still add up
 
 
 def test_the_task_builds_the_lists(eager_tasks):

@@ -199,7 +199,9 @@ def test_a_cvm_manager_sees_every_sites_lists_and_downloads_them(client, make_us
     assert response["Content-Type"].startswith("text/csv")
     rows = response.content.decode().splitlines()
     assert rows[0].startswith("day,site,campaign,agent,size,remaining")
+    assert rows[0].endswith(",at_risk,skipped,expired")
     assert len(rows) == 3
+    assert all(len(row.split(",")) == len(rows[0].split(",")) for row in rows)
 
 
 def test_an_agent_may_not_see_the_call_lists_page(client, world):

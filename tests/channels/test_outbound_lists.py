@@ -266,13 +266,19 @@ def test_a_list_that_will_not_finish_at_the_current_pace_is_flagged():
     assert not done.at_risk
 
 
-def test_an_agency_sees_what_it_earned_this_month():
+def agency_at_work():
+    """An agency paid 40.00 per conversion and 2.50 per reached contact, with today's list
+    built and one of its agents."""
     w = outbound_world(2)
     OutboundShare.objects.filter(site=w.site).update(
         rate_per_conversion=Decimal("40.00"), rate_per_reached=Decimal("2.50")
     )
     build()
-    agent = outbound_agent(w.site)
+    return w, outbound_agent(w.site)
+
+
+def test_an_agency_sees_what_it_earned_this_month():
+    w, agent = agency_at_work()
     for outcome in (Outcome.ACCEPTED, Outcome.LATER):
         lead = next_lead(agent=agent).lead
         record_attempt(lead=lead, agent=agent, disposition=Disposition.REACHED)
@@ -287,12 +293,7 @@ def test_an_agency_sees_what_it_earned_this_month():
 
 def test_an_agencys_earnings_are_its_statements_figures_cancellations_included():
     # Given an agency converted two customers on calls this month, and one sale was cancelled
-    w = outbound_world(2)
-    OutboundShare.objects.filter(site=w.site).update(
-        rate_per_conversion=Decimal("40.00"), rate_per_reached=Decimal("2.50")
-    )
-    build()
-    agent = outbound_agent(w.site)
+    w, agent = agency_at_work()
     sold = []
     for _ in range(2):
         lead = next_lead(agent=agent).lead

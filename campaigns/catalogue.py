@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import transaction
@@ -153,19 +154,37 @@ def _build() -> Snapshot:
     )
 
 
+class _Held(NamedTuple):
+    """A thread's catalogue: the stamp it was built under, when, and when the stamp was last read."""
+
+    stamp: str
+    built_at: float
+    snapshot: Snapshot
+    checked_at: float
+    generation: int  # of this process's own changes, when the stamp was last read
+
+
 def current() -> Snapshot:
     """This thread's catalogue, rebuilt when its stamp changed or it is older than ``MAX_AGE``.
     The shared stamp is read at most every ``STAMP_CHECK_EVERY`` seconds, and at once after a
     change made in this process."""
     now = time.monotonic()
-    held = getattr(_local, "held", None)
+    held: _Held | None = getattr(_local, "held", None)
     if (
         held is not None
-        and now - held[3] < STAMP_CHECK_EVERY
-        and held[4] == _generation[0]
-        and now - held[1] <= MAX_AGE
+        and now - held.checked_at < STAMP_CHECK_EVERY
+        and held.generation == _generation[0]
+        and now - held.built_at <= MAX_AGE
     ):
-        return held[2]
+        return held.snapshot
+    generation = _generation[0]
+    stamp = _stamp()
+    if held is None or held.stamp != stamp or now - held.built_at > MAX_AGE:
+        held = _Held(stamp, now, _build(), now, generation)
+    else:
+        held = held._replace(checked_at=now, generation=generation)
+    _local.held = held
+    return held.snapshot
     generation = _generation[0]
     stamp = _stamp()
     if held is None or held[0] != stamp or now - held[1] > MAX_AGE:

@@ -110,19 +110,14 @@ def main() -> None:
         port=s["PORT"] or 5432,
     ) as pg:
         query = (  # the fastest form we know: one index descent per live version's partition
-            "SELECT m.offer_id, m.propensity FROM unnest(%s::bigint[]) AS v(id) CROSS JOIN LATERAL"
-            " (SELECT offer_id, propensity FROM campaigns_targetgroupmember t"
-            "  WHERE t.version_id = v.id AND t.customer_id = %s) AS m"
+            "SELECT m.offer_code, m.propensity FROM unnest(%s::bigint[]) AS v(id) CROSS JOIN LATERAL"
+            " (SELECT offer_code, propensity FROM campaigns_targetgroupmember t"
+            "  WHERE t.version_id = v.id AND t.customer_external_id = %s) AS m"
             " ORDER BY m.propensity DESC LIMIT 5"
-        )
-        pks = dict(
-            Customer.objects.filter(external_id__in=[f"C{i:08d}" for i in bare_ids]).values_list(
-                "external_id", "pk"
-            )
         )
         for i in bare_ids:
             t = time.perf_counter()
-            pg.execute(query, [versions, pks[f"C{i:08d}"]], prepare=True).fetchall()
+            pg.execute(query, [versions, f"C{i:08d}"], prepare=True).fetchall()
             bare_ms.append((time.perf_counter() - t) * 1000)
 
     from django.contrib.auth import get_user_model
@@ -186,8 +181,6 @@ def _build(n: int) -> None:
                 copy.write_row((f"C{i:08d}", f"+48{prefixes[i % 10]}{i // 10:07d}", f"Customer {i}", "postpaid", "silver",
                                 "2020-01-01", "", True, True, True, True, True, False, now, now))  # fmt: skip
         cur.execute("ANALYZE campaigns_customer")
-        cur.execute("SELECT min(id), max(id) FROM campaigns_customer")
-        low, high = cur.fetchone()
     campaigns = []
     for c in range(CAMPAIGNS):
         offers = []
@@ -214,32 +207,27 @@ def _build(n: int) -> None:
     for campaign, offers in campaigns:
         group, _ = TargetGroup.objects.get_or_create(campaign=campaign)
         version = TargetGroupVersion.objects.create(
-            target_group=group, activated_at=now, member_count=per_campaign
+            target_group=group,
+            activated_at=now,
+            member_count=per_campaign,
+            control_code=campaign.code,
+            control_share=10,
         )
         table = f"campaigns_targetgroupmember_v{version.pk}"
         with connection.cursor() as cur:
             cur.execute(
                 f"CREATE TABLE {table} (LIKE campaigns_targetgroupmember INCLUDING DEFAULTS)"
             )
-            chosen = rng.sample(range(low, high + 1), per_campaign)
+            chosen = rng.sample(range(1, n + 1), per_campaign)
             with cur.copy(
-                f"COPY {table} (version_id, customer_id, offer_id, propensity, expected_value, rank, is_control, line) FROM STDIN"
+                f"COPY {table} (version_id, customer_external_id, offer_code, propensity, expected_value, rank) FROM STDIN"
             ) as copy:
-                for line, customer_id in enumerate(chosen, start=2):
+                for rank, i in enumerate(chosen, start=1):
                     copy.write_row(
-                        (
-                            version.pk,
-                            customer_id,
-                            rng.choice(offers).pk,
-                            rng.random(),
-                            100,
-                            line - 1,
-                            rng.random() < 0.1,
-                            line,
-                        )
+                        (version.pk, f"C{i:08d}", rng.choice(offers).code, rng.random(), 100, rank)
                     )
             cur.execute(
-                f"ALTER TABLE {table} ADD PRIMARY KEY (version_id, customer_id), ADD CONSTRAINT {table}_v CHECK (version_id = {version.pk})"
+                f"ALTER TABLE {table} ADD PRIMARY KEY (customer_external_id, version_id), ADD CONSTRAINT {table}_v CHECK (version_id = {version.pk})"
             )
             cur.execute(
                 f"ALTER TABLE campaigns_targetgroupmember ATTACH PARTITION {table} FOR VALUES IN ({version.pk})"

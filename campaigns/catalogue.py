@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.core.cache import cache
@@ -47,6 +48,7 @@ STAMP_CHECK_EVERY = 1.0  # seconds
 class LiveCampaign:
     campaign: Campaign
     version_id: int | None  # the active target-group version, if any
+    control: tuple[str, Decimal] | None  # that version's control code and share
     offers: tuple[Offer, ...]  # with their products
     rule: EligibilityRule | None  # set for always-on campaigns
 
@@ -114,11 +116,17 @@ class Snapshot:
 def _build() -> Snapshot:
     campaigns = list(Campaign.objects.filter(status=CampaignStatus.LIVE).order_by("code"))
     ids = [c.pk for c in campaigns]
-    versions = dict(
-        TargetGroup.objects.filter(campaign_id__in=ids, active_version__isnull=False).values_list(
-            "campaign_id", "active_version_id"
+    versions = {
+        campaign_id: (version_id, (code, share))
+        for campaign_id, version_id, code, share in TargetGroup.objects.filter(
+            campaign_id__in=ids, active_version__isnull=False
+        ).values_list(
+            "campaign_id",
+            "active_version_id",
+            "active_version__control_code",
+            "active_version__control_share",
         )
-    )
+    }
     rules = {
         r.campaign_id: r
         for r in EligibilityRule.objects.filter(campaign_id__in=ids).select_related(
@@ -145,7 +153,8 @@ def _build() -> Snapshot:
         campaigns=tuple(
             LiveCampaign(
                 campaign=c,
-                version_id=versions.get(c.pk),
+                version_id=versions[c.pk][0] if c.pk in versions else None,
+                control=versions[c.pk][1] if c.pk in versions else None,
                 offers=tuple(offers.get(c.pk, ())),
                 rule=rules.get(c.pk),
             )

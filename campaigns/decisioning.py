@@ -87,7 +87,7 @@ def _candidates(
             if not offer.is_for(kind):
                 continue
             if member is not None:
-                if member.offer_id is not None and offer.pk != member.offer_id:
+                if member.offer_code is not None and offer.code != member.offer_code:
                     continue
                 candidates.append(
                     Candidate(
@@ -97,7 +97,7 @@ def _candidates(
                         value=member.expected_value
                         if member.expected_value is not None
                         else offer.value * 12,
-                        is_control=member.is_control,
+                        is_control=is_control(customer.external_id, *lc.control),
                     )
                 )
             else:
@@ -120,10 +120,9 @@ def _candidates(
 @dataclass(frozen=True)
 class _Membership:
     version_id: int
-    offer_id: int | None
+    offer_code: str | None
     propensity: float | None
     expected_value: Decimal | None
-    is_control: bool
 
 
 # Everything a decision asks the database about the customer, in one round trip: their rows in
@@ -133,10 +132,11 @@ class _Membership:
 # it on its second use on a connection: planning it afresh for every partition costs more than
 # running it.
 FACTS_SQL = (
-    "SELECT 0, m.version_id, m.offer_id, m.propensity, m.expected_value, m.is_control,"
+    "SELECT 0, m.version_id, NULL::bigint, m.offer_code, m.propensity, m.expected_value,"
     " NULL::varchar, NULL::timestamptz, NULL::integer"
     " FROM unnest(%s::bigint[]) AS v(id) CROSS JOIN LATERAL ("
-    "SELECT * FROM campaigns_targetgroupmember t WHERE t.version_id = v.id AND t.customer_id = %s"
+    "SELECT * FROM campaigns_targetgroupmember t"
+    " WHERE t.version_id = v.id AND t.customer_external_id = %s"
     ") AS m"
     " UNION ALL"
     " SELECT 1, r.campaign_id, r.offer_id, NULL, NULL, NULL, r.outcome, r.recorded_at, d.suppression_days"
@@ -166,15 +166,15 @@ def _facts(customer: Customer, version_ids: list[int], now) -> tuple[list[_Membe
     if connection.vendor != "postgresql":
         members = TargetGroupMember.objects.filter(
             customer=customer, version_id__in=version_ids
-        ).values_list("version_id", "offer_id", "propensity", "expected_value", "is_control")
+        ).values_list("version_id", "offer_id", "propensity", "expected_value")
         responses = Response.objects.filter(customer=customer, recorded_at__lte=now).values_list(
             *RESPONSE_COLUMNS
         )
         return [_Membership(*row) for row in members], list(responses)
     with prepared_cursor() as cursor:
-        cursor.execute(FACTS_SQL, [version_ids, customer.pk, customer.pk, now])
+        cursor.execute(FACTS_SQL, [version_ids, customer.external_id, customer.pk, now])
         rows = cursor.fetchall()
-    members = [_Membership(*row[1:6]) for row in rows if row[0] == 0]
+    members = [_Membership(row[1], *row[3:6]) for row in rows if row[0] == 0]
     responses = [(row[1], row[2], row[6], row[7], row[8]) for row in rows if row[0] == 1]
     return members, responses
 

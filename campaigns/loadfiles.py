@@ -57,7 +57,7 @@ CUSTOMER_COLUMNS = [
     ("do_not_contact", True),
     ("products", False),
 ]
-MAX_EXTRA_COLUMNS = 20
+MAX_EXTRA_COLUMNS = 10  # each is a column of the member table (attribute_1 …)
 # Names the loader uses itself; an extra column may not take them.
 RESERVED_COLUMNS = {
     "line",

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from . import catalogue, loadfiles
 from .choices import LoadKind, LoadStatus, RejectReason
 from .loadfiles import FileRejected, InboxFile
-from .loadrules import Reject, is_control, parse_customer, parse_member
+from .loadrules import Reject, parse_customer, parse_member
 from .models import (
     Campaign,
     Customer,
@@ -31,6 +31,7 @@ from .models import (
     TargetGroupMember,
     TargetGroupVersion,
 )
+from .models.targeting import attribute_column
 
 log = logging.getLogger("cvm.loads")
 BATCH = 5_000
@@ -320,7 +321,11 @@ def _load_target_group(run: LoadRun, info: InboxFile, pg) -> LoadRun:
             _("Not loaded: the live version comes from a newer file (%(live)s, run #%(run)d).")
             % {"live": live.file_name, "run": live.pk}
         )
-    version = TargetGroupVersion.objects.create(target_group=target_group)
+    version = TargetGroupVersion.objects.create(
+        target_group=target_group,
+        control_code=campaign.code,
+        control_share=campaign.control_share,
+    )
     run.version = version
     run.save(update_fields=["version"])
     if pg is not None:
@@ -391,72 +396,87 @@ def _reject_row(run: LoadRun, line: int, reject: Reject, fields: dict[str, str])
     )
 
 
-def _stage_members_batched(
-    run: LoadRun, info: InboxFile, version: TargetGroupVersion, campaign: Campaign
-) -> tuple[int, int, int]:
-    names, extra, rows = _rows(info)
-    offers = dict(campaign.offers.values_list("code", "id"))
-    seen: dict[str, int] = {}
-    loaded = rejected = control = done = 0
-    batch: list[tuple[int, dict[str, str]]] = []
+class MemberRules:
+    """The row rules of a target-group file, for rows in file order (batch by batch): which
+    rows become members and which are rejected, and why. Used by the batched path (SQLite)
+    and by the PostgreSQL path to re-check the few rows its COPY could not take as they were."""
 
-    def flush():
-        nonlocal loaded, rejected, control
+    def __init__(self, *, run: LoadRun, version: TargetGroupVersion, campaign: Campaign, extra):
+        self.run, self.version, self.campaign, self.extra = run, version, campaign, extra
+        self.offers = set(campaign.offers.values_list("code", flat=True))
+        self.seen: dict[str, int] = {}  # customer → the line that loaded them
+
+    def check(self, batch: list[tuple[int, dict[str, str]]]):
+        """(members, rejects) of a batch of (line, {column: text}) rows."""
         ids = {f.get("customer_id", "").strip() for _line, f in batch}
-        customers = dict(
-            Customer.objects.filter(external_id__in=ids).values_list("external_id", "id")
+        customers = set(
+            Customer.objects.filter(external_id__in=ids).values_list("external_id", flat=True)
         )
         members, rejects = [], []
         for line, fields in batch:
             try:
                 values = parse_member(fields)
-                customer_id = customers.get(values["customer"])
-                if customer_id is None:
+                if values["customer"] not in customers:
                     raise Reject(
                         RejectReason.UNKNOWN_CUSTOMER,
                         "customer {} is not in the customer snapshot".format(
                             values["customer"][:64]
                         ),
                     )
-                offer_id = None
-                if values["offer_code"]:
-                    offer_id = offers.get(values["offer_code"])
-                    if offer_id is None:
-                        raise Reject(
-                            RejectReason.UNKNOWN_OFFER,
-                            "offer {} is not an offer of campaign {}".format(
-                                values["offer_code"][:40], campaign.code
-                            ),
-                        )
-                if values["customer"] in seen:
+                if values["offer_code"] and values["offer_code"] not in self.offers:
+                    raise Reject(
+                        RejectReason.UNKNOWN_OFFER,
+                        "offer {} is not an offer of campaign {}".format(
+                            values["offer_code"][:40], self.campaign.code
+                        ),
+                    )
+                if values["customer"] in self.seen:
                     raise Reject(
                         RejectReason.DUPLICATE,
-                        f"customer {values['customer'][:64]} is already on line {seen[values['customer']]}",
+                        f"customer {values['customer'][:64]} is already on line {self.seen[values['customer']]}",
                     )
             except Reject as reject:
                 # Only a loaded line makes later lines of the same customer duplicates.
-                rejects.append(_reject_row(run, line, reject, fields))
+                rejects.append(_reject_row(self.run, line, reject, fields))
                 continue
-            seen[values["customer"]] = line
-            member_control = is_control(values["customer"], campaign.code, campaign.control_share)
-            control += member_control
+            self.seen[values["customer"]] = line
             members.append(
                 TargetGroupMember(
-                    version=version,
-                    customer_id=customer_id,
-                    offer_id=offer_id,
+                    version=self.version,
+                    customer_id=values["customer"],
+                    offer_id=values["offer_code"] or None,
                     propensity=values["propensity"],
                     expected_value=values["expected_value"],
                     rank=values["rank"],
-                    is_control=member_control,
-                    line=line,
-                    attributes={k: fields[k] for k in extra} or None,
+                    **{attribute_column(i): fields[k] or None for i, k in enumerate(self.extra)},
                 )
             )
+        return members, rejects
+
+
+def member_rows(info: InboxFile):
+    """(names, extra, rows) of a target-group file: rows are (line, {column: text})."""
+    return _rows(info)
+
+
+def _stage_members_batched(
+    run: LoadRun, info: InboxFile, version: TargetGroupVersion, campaign: Campaign
+) -> tuple[int, int, int]:
+    names, extra, rows = _rows(info)
+    version.attribute_names = extra
+    version.save(update_fields=["attribute_names"])
+    rules = MemberRules(run=run, version=version, campaign=campaign, extra=extra)
+    loaded = rejected = control = done = 0
+    batch: list[tuple[int, dict[str, str]]] = []
+
+    def flush():
+        nonlocal loaded, rejected, control
+        members, rejects = rules.check(batch)
         TargetGroupMember.objects.bulk_create(members, batch_size=BATCH)
         LoadReject.objects.bulk_create(rejects, batch_size=BATCH)
         loaded += len(members)
         rejected += len(rejects)
+        control += sum(version.in_control(m.customer_id) for m in members)
         batch.clear()
 
     for line, fields in rows:

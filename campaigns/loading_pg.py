@@ -1,19 +1,34 @@
 """The PostgreSQL fast path of target-group loads.
 
-1. ``COPY`` the file's bytes, as they are, into an unlogged staging table of text columns.
-2. One statement applies the row rules in SQL: good rows go into a new table of their
-   own (no indexes yet), bad rows into the quarantine with a reason.
-3. Indexes and the partition's check constraint are built after the data.
-4. ``activate`` attaches the table as the version's partition and switches the target
-   group to it, in one transaction.
+Members are keyed as the file names them (customer external id, offer code), so a clean
+file needs no second pass over its rows:
 
-The rules are the ones of ``loadrules`` (the batched path), written in SQL.
+1. ``COPY`` the file into the version's own new table, typed, in two lanes (two
+   connections, each half of the file) when the file is big, plain CSV and quote-free up to
+   its middle. A column default fills the version. Nothing else is computed per row:
+   control-group membership follows from the customer and the version
+   (``TargetGroupVersion.in_control``).
+2. The primary key (customer, version) is built after the data; a duplicate customer fails it.
+3. Two statements side by side (the second on a connection of its own): one merges the new
+   key with the customers' index to count unknown customers, one scan counts the rows, the
+   control group and the rows that break a rule (value out of range, an offer not of the
+   campaign).
+4. ``activate`` attaches the table as the version's partition and switches the target group
+   to it, in one transaction.
+
+A file the fast path refuses (a value COPY cannot read, a row that breaks a rule, a duplicate,
+a field that needs trimming) takes the careful path instead: COPY into
+an unlogged staging table of text, then one statement applies every row rule of
+``loadrules`` (the batched path) in SQL, putting each bad row into the quarantine with its
+line and reason.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
+import threading
 import time
 from collections.abc import Callable
 
@@ -27,11 +42,25 @@ from .choices import LoadStatus
 from .loadfiles import FileRejected, InboxFile
 from .loadrules import INTEGER_PATTERN, NUMBER_PATTERN, RANGES
 from .models import Campaign, LoadRun, TargetGroupVersion
+from .models.targeting import attribute_column
 
 log = logging.getLogger("cvm.loads")
 PARENT = "campaigns_targetgroupmember"
 WHITESPACE = " \t\r\n\x0b\x0c"  # what Python's str.strip() removes from ASCII text
 PROGRESS_EVERY = 8 << 20  # bytes between progress updates
+LANE_MIN_BYTES = 32 << 20  # a plain CSV file at least this big is copied in two lanes
+# Up to this many rows that COPY took but that break a rule (unknown customer, out of range,
+# other offer, spaces around an id) are taken out again and checked one by one; more, and the
+# whole file takes the careful path.
+REPAIR_LIMIT = 10_000
+# The file's columns → the member table's; extra columns go to attribute_1, attribute_2, …
+MEMBER_COLUMN = {
+    "customer_id": "customer_external_id",
+    "offer_code": "offer_code",
+    "propensity": "propensity",
+    "expected_value": "expected_value",
+    "rank": "rank",
+}
 
 
 def connect() -> psycopg.Connection:
@@ -91,20 +120,88 @@ def _copy_error(exc: psycopg.Error) -> FileRejected:
     )
 
 
-def _copy_csv(cur, info: InboxFile, copy_sql, run: LoadRun, progress: Callable) -> None:
+def _copy_stream(cur, handle, copy_sql, *, first: bytes, until: int | None, sent, report=None):
+    """COPY ``first`` and then the handle's bytes (up to byte ``until``); count the lines sent
+    in ``sent[0]`` as it goes and call ``report()`` every PROGRESS_EVERY bytes."""
+
+    def more() -> bytes:
+        size = loadfiles.CHUNK if until is None else min(loadfiles.CHUNK, until - handle.tell())
+        return handle.read(size) if size > 0 else b""
+
+    since_report = 0
+    with cur.copy(copy_sql) as copy:
+        data = first or more()
+        while data:
+            copy.write(data)
+            sent[0] += data.count(b"\n")
+            since_report += len(data)
+            if report is not None and since_report >= PROGRESS_EVERY:
+                report()
+                since_report = 0
+            data = more()
+
+
+def _split_point(info: InboxFile, data_start: int) -> int | None:
+    """Where a second COPY lane can start: the byte after the first newline past the middle
+    of a big plain CSV file, if no quote comes before it (so the newline ends a record)."""
+    if info.format != "csv":
+        return None
+    size = os.path.getsize(info.path)
+    if size < LANE_MIN_BYTES:
+        return None
+    with info.path.open("rb") as handle:
+        handle.seek(size // 2)
+        handle.readline()
+        split = handle.tell()
+        if split >= size:
+            return None
+        handle.seek(data_start)
+        while handle.tell() < split:
+            if b'"' in handle.read(min(loadfiles.CHUNK, split - handle.tell())):
+                return None
+    return split
+
+
+def _copy_csv(
+    cur, info: InboxFile, copy_sql, run: LoadRun, progress: Callable, *, lanes=False
+) -> int:
+    """COPY a CSV file's data rows; returns the number of lanes. With ``lanes``, a big plain
+    file is copied in two: this connection takes the first half, a second one (in a thread)
+    the rest."""
     with loadfiles.open_binary(info) as handle:
         _columns, rest = loadfiles.read_csv_header(handle)
-        done_lines, since_update = 0, 0
-        with cur.copy(copy_sql) as copy:
-            data = rest
-            while data:
-                copy.write(data)
-                done_lines += data.count(b"\n")
-                since_update += len(data)
-                if since_update >= PROGRESS_EVERY:
-                    progress(run, done_lines)
-                    since_update = 0
-                data = handle.read(loadfiles.CHUNK)
+        data_start = handle.tell() - len(rest)
+    split = _split_point(info, data_start) if lanes else None
+    first_lane, second_lane, errors = [0], [0], []
+
+    def copy_second_half() -> None:
+        try:
+            with connect() as conn, conn.cursor() as lane_cur, info.path.open("rb") as handle:
+                handle.seek(split)
+                _copy_stream(lane_cur, handle, copy_sql, first=b"", until=None, sent=second_lane)
+        except Exception as exc:  # raised again in the calling thread
+            errors.append(exc)
+
+    second = None
+    if split is not None:
+        second = threading.Thread(target=copy_second_half, name=f"load-{run.pk}-lane-2")
+        second.start()
+    try:
+        with loadfiles.open_binary(info) as handle:
+            _columns, rest = loadfiles.read_csv_header(handle)
+            if split is not None:
+                rest = rest[: split - data_start]
+            _copy_stream(
+                cur, handle, copy_sql, first=rest, until=split, sent=first_lane,
+                report=lambda: progress(run, first_lane[0] + second_lane[0]),
+            )  # fmt: skip
+    finally:
+        while second is not None and second.is_alive():
+            second.join(timeout=1.0)
+            progress(run, first_lane[0] + second_lane[0])
+    if errors:
+        raise errors[0]
+    return 1 if second is None else 2
 
 
 def _copy_parquet(
@@ -188,6 +285,7 @@ class _MemberSQL:
         *,
         names,
         extra,
+        original,
         campaign: Campaign,
         run: LoadRun,
         version: TargetGroupVersion,
@@ -195,9 +293,114 @@ class _MemberSQL:
         part: str,
     ):
         self.present = set(names)
-        self.names, self.extra = names, extra
+        self.names, self.extra, self.original = names, extra, original
+        self.stage_name = stage
         self.campaign, self.run, self.version = campaign, run, version
         self.stage, self.part, self.part_name = sql.Identifier(stage), sql.Identifier(part), part
+        self.offer_codes = sorted(campaign.offers.values_list("code", flat=True))
+
+    # --- the member table -------------------------------------------------------------------
+
+    def in_control(self, customer_id: sql.Composable) -> sql.Composable:
+        """TargetGroupVersion.in_control in SQL: hashtext of "<customer id>:<code>", unsigned,
+        mod 10000, against the version's share (see loadrules.control_bucket)."""
+        return sql.SQL(
+            "(((hashtext({c} || {suffix})::bigint & 4294967295) % 10000) < {share})"
+        ).format(
+            c=customer_id,
+            suffix=sql.Literal(f":{self.version.control_code}"),
+            share=sql.Literal(int(self.version.control_share * 100)),
+        )
+
+    def create_table(self) -> sql.Composable:
+        """The version's table, with the parent's columns (an ATTACH needs them exactly). A
+        default fills the version during COPY; the CHECK lets ATTACH skip its own scan."""
+        version = sql.Literal(self.version.pk)
+        return sql.SQL(
+            'CREATE TABLE {part} (customer_external_id varchar(64) COLLATE "C" NOT NULL,'
+            " version_id bigint NOT NULL DEFAULT {version},"
+            ' offer_code varchar(40) COLLATE "C" NULL,'
+            " propensity double precision NULL, expected_value numeric(12, 2) NULL, rank integer NULL,"
+            " {attributes}, CONSTRAINT {check} CHECK (version_id = {version}))"
+        ).format(
+            part=self.part, version=version, check=sql.Identifier(f"{self.part_name}_version"),
+            attributes=sql.SQL(", ").join(
+                sql.SQL("{} text NULL").format(sql.Identifier(attribute_column(i)))
+                for i in range(loadfiles.MAX_EXTRA_COLUMNS)
+            ),
+        )  # fmt: skip
+
+    def breaks_a_rule(self) -> sql.Composable:
+        """True for a copied row ``m`` out of range or with an offer not of the campaign
+        (NULL, as in a CHECK constraint, for a row that keeps every rule)."""
+        rules = []
+        for name in ("propensity", "expected_value", "rank"):
+            low, high, _text = RANGES[name]
+            rules.append(
+                sql.SQL("m.{} BETWEEN {} AND {}").format(
+                    sql.Identifier(name), sql.Literal(low), sql.Literal(high)
+                )
+            )
+        codes = sql.SQL(", ").join(sql.Literal(code) for code in self.offer_codes)
+        rules.append(
+            sql.SQL("m.offer_code IN ({})").format(codes)
+            if self.offer_codes
+            else sql.SQL("m.offer_code IS NULL")
+        )
+        return sql.SQL("NOT ({})").format(sql.SQL(" AND ").join(rules))
+
+    def copy_columns(self) -> sql.Composable:
+        """The member columns the file's columns go to, in the file's order."""
+        extra = {name: attribute_column(i) for i, name in enumerate(self.extra)}
+        return sql.SQL(", ").join(
+            sql.Identifier(MEMBER_COLUMN.get(name) or extra[name]) for name in self.names
+        )
+
+    def copy_sql(self) -> sql.Composable:
+        """COPY into the version's table; an empty field is NULL, quoted or not (as in the rules)."""
+        return sql.SQL(
+            "COPY {part} ({columns}) FROM STDIN (FORMAT csv, ENCODING 'UTF8', FORCE_NULL ({columns}))"
+        ).format(part=self.part, columns=self.copy_columns())
+
+    def counts(self) -> sql.Composable:
+        """(members, in control, breaking a rule) of the copied rows: one scan."""
+        return sql.SQL(
+            "SELECT count(*), count(*) FILTER (WHERE {control}), count(*) FILTER (WHERE {rules})"
+            " FROM {part} m"
+        ).format(
+            part=self.part,
+            rules=self.breaks_a_rule(),
+            control=self.in_control(sql.SQL("m.customer_external_id")),
+        )
+
+    def unknown_customers(self) -> sql.Composable:
+        """The copied rows' customers that are not in the snapshot (at most REPAIR_LIMIT + 1).
+        With the version's key built (and the table vacuumed, so its index answers alone) this
+        merges two indexes in the same order ("C"): cheaper than hashing every customer."""
+        return sql.SQL(
+            "SELECT m.customer_external_id FROM {} m WHERE NOT EXISTS"
+            " (SELECT 1 FROM campaigns_customer c WHERE c.external_id = m.customer_external_id)"
+            " LIMIT {}"
+        ).format(self.part, sql.Literal(REPAIR_LIMIT + 1))
+
+    def rule_breakers(self) -> sql.Composable:
+        """The copied rows' customers whose row breaks a rule (at most REPAIR_LIMIT + 1)."""
+        return sql.SQL("SELECT m.customer_external_id FROM {} m WHERE {} LIMIT {}").format(
+            self.part, self.breaks_a_rule(), sql.Literal(REPAIR_LIMIT + 1)
+        )
+
+    def member_columns(self) -> list[str]:
+        return ["customer_external_id", "offer_code", "propensity", "expected_value", "rank"] + [
+            attribute_column(i) for i in range(len(self.extra))
+        ]
+
+    def primary_key(self) -> sql.Composable:
+        """Built after the data; a duplicate customer fails it. Look-ups by customer use it."""
+        return sql.SQL("ALTER TABLE {} ADD PRIMARY KEY (customer_external_id, version_id)").format(
+            self.part
+        )
+
+    # --- the careful path: staged text and every rule in SQL ---------------------------------
 
     def col(self, name: str) -> sql.Composable:
         """A column of the staging row ``s``, trimmed like Python's str.strip(); NULL if the file lacks it."""
@@ -248,130 +451,6 @@ class _MemberSQL:
         ]
         return sql.SQL("CASE {} END").format(sql.SQL(" ").join(checks))
 
-    def raw(self, name: str) -> sql.Composable:
-        """A column of the staging row ``s`` as it came (NULL for an empty field); NULL if the file lacks it."""
-        return (
-            sql.SQL("s.{}").format(sql.Identifier(name))
-            if name in self.present
-            else sql.SQL("NULL::text")
-        )
-
-    def offer_map(self) -> sql.Composable:
-        """The campaign's offers as a JSON literal code → id: a look-up the parallel workers can do themselves."""
-        import json
-
-        codes = dict(self.campaign.offers.values_list("code", "id"))
-        return sql.Literal(json.dumps(codes)) + sql.SQL("::jsonb")
-
-    def attributes(self) -> sql.Composable:
-        """The extra columns of row ``s`` as a JSON object (NULL when the file has none)."""
-        if not self.extra:
-            return sql.SQL("NULL::jsonb")
-        return sql.SQL("jsonb_build_object({})").format(
-            sql.SQL(", ").join(
-                sql.SQL("{}, coalesce(s.{}, '')").format(sql.Literal(n), sql.Identifier(n))
-                for n in self.extra
-            )
-        )
-
-    def in_control(self, customer_id: sql.Composable) -> sql.Composable:
-        """loadrules.control_bucket in SQL: hashtext of "<customer id>:<campaign code>", unsigned, mod 10000."""
-        return sql.SQL(
-            "(((hashtext({c} || ':' || {code})::bigint & 4294967295) % 10000) < {share})"
-        ).format(
-            c=customer_id,
-            code=sql.Literal(self.campaign.code),
-            share=sql.Literal(int(self.campaign.control_share * 100)),
-        )
-
-    def values(self, *, trimmed: bool) -> sql.Composable:
-        """The member columns, in the parent table's order, from a valid staged row ``s`` joined to ``c`` and ``co``.
-        Casts ignore surrounding spaces themselves; ``trimmed`` only matters for the empty check."""
-        col = self.col if trimmed else self.raw
-        return sql.SQL(
-            "nullif({p}, '')::float8 AS propensity,"
-            " round(nullif({ev}, '')::numeric, 2)::numeric(12, 2) AS expected_value,"
-            " nullif({r}, '')::bigint::integer AS rank,"
-            " {control} AS is_control,"
-            " s.line::integer AS line,"
-            " {attributes} AS attributes,"
-            " c.id AS customer_id,"
-            " {offer_id}::bigint AS offer_id,"
-            " {version}::bigint AS version_id"
-        ).format(
-            p=col("propensity"), ev=col("expected_value"), r=col("rank"),
-            control=self.in_control(sql.SQL("c.external_id")), attributes=self.attributes(),
-            version=sql.Literal(self.version.pk),
-            offer_id=sql.SQL("co.id") if trimmed else sql.SQL("({} ->> {})").format(self.offer_map(), self.raw("offer_code")),
-        )  # fmt: skip
-
-    def fast_table(self) -> sql.Composable:
-        """The rows that are valid as they stand, straight into the version's table. Join keys are used
-        untrimmed and numbers are cast without their patterns first: a value a cast cannot read raises,
-        and the load falls back to ``checked_insert``; rows that only needed trimming come in later."""
-
-        def number_ok(name: str, whole: bool) -> sql.Composable:
-            low, high, _text = RANGES[name]
-            v = self.raw(name)
-            if whole:
-                check = sql.SQL("{v}::bigint BETWEEN {low} AND {high}")
-            else:
-                # Plain decimals need no pattern; an exponent must be the short kind the pattern allows.
-                check = sql.SQL(
-                    "(strpos({v}, 'e') = 0 AND strpos({v}, 'E') = 0 OR {v} ~ {p}) AND {v}::numeric BETWEEN {low} AND {high}"
-                )
-            return sql.SQL("({v} IS NULL OR {v} = '' OR ({check}))").format(
-                v=v,
-                check=check.format(
-                    v=v, p=sql.Literal(NUMBER_PATTERN), low=sql.Literal(low), high=sql.Literal(high)
-                ),
-            )
-
-        return sql.SQL(
-            "CREATE TABLE {part} AS SELECT {values} FROM {stage} s"
-            " JOIN campaigns_customer c ON c.external_id = {cid}"
-            " WHERE ({offer} IS NULL OR {offer} = '' OR {offers} ? {offer}) AND {p} AND {ev} AND {r}"
-        ).format(
-            part=self.part, values=self.values(trimmed=False), stage=self.stage, cid=self.raw("customer_id"),
-            offers=self.offer_map(), offer=self.raw("offer_code"), p=number_ok("propensity", False),
-            ev=number_ok("expected_value", False), r=number_ok("rank", True),
-        )  # fmt: skip
-
-    def missing_lines(self) -> sql.Composable:
-        """Staged rows the fast statement left out: load those that were valid once trimmed, quarantine the rest."""
-        return sql.SQL(
-            "CREATE TEMP TABLE {missing} ON COMMIT DROP AS"
-            " SELECT s.*, c.id AS c_id, co.id AS co_id, {problem} AS problem"
-            " FROM (SELECT * FROM {stage} s WHERE NOT EXISTS (SELECT 1 FROM {part} p WHERE p.line = s.line)) s"
-            " LEFT JOIN campaigns_customer c ON c.external_id = {cid}"
-            " LEFT JOIN {offers} co ON co.code = {offer}"
-        ).format(
-            missing=sql.Identifier(f"{self.part_name}_missing"), problem=self.problem(), stage=self.stage, part=self.part,
-            cid=self.col("customer_id"), offers=self.offers(), offer=self.col("offer_code"),
-        )  # fmt: skip
-
-    def load_trimmed(self) -> sql.Composable:
-        return sql.SQL(
-            "INSERT INTO {part} (propensity, expected_value, rank, is_control, line, attributes, customer_id, offer_id, version_id)"
-            " SELECT {values} FROM {missing} s"
-            " JOIN campaigns_customer c ON c.id = s.c_id LEFT JOIN campaigns_offer co ON co.id = s.co_id"
-            " WHERE s.problem IS NULL"
-        ).format(
-            part=self.part,
-            values=self.values(trimmed=True),
-            missing=sql.Identifier(f"{self.part_name}_missing"),
-        )
-
-    def reject_missing(self) -> sql.Composable:
-        return sql.SQL(
-            "INSERT INTO campaigns_loadreject (run_id, line, reason, detail, raw)"
-            " SELECT {run}, s.line, s.problem[1], left(s.problem[2], 300), {raw} FROM {missing} s WHERE s.problem IS NOT NULL"
-        ).format(
-            run=sql.Literal(self.run.pk),
-            raw=self._raw("s"),
-            missing=sql.Identifier(f"{self.part_name}_missing"),
-        )
-
     def _raw(self, alias: str) -> sql.Composable:
         return sql.SQL("left(concat_ws(',', {}), 1000)").format(
             sql.SQL(", ").join(
@@ -380,9 +459,38 @@ class _MemberSQL:
             )
         )
 
+    def _member_values(self) -> sql.Composable:
+        """Member values computed only where the row's casts are safe (its problem is NULL)."""
+        safe = sql.SQL("({}) IS NULL").format(self.problem())
+        parts = [
+            ("m_propensity", sql.SQL("nullif({}, '')::float8").format(self.col("propensity"))),
+            (
+                "m_expected_value",
+                sql.SQL("round(nullif({}, '')::numeric, 2)::numeric(12, 2)").format(
+                    self.col("expected_value")
+                ),
+            ),
+            ("m_rank", sql.SQL("nullif({}, '')::bigint::integer").format(self.col("rank"))),
+        ]
+        columns = [
+            sql.SQL("CASE WHEN {safe} THEN {expr} END AS {name}").format(
+                safe=safe, expr=expr, name=sql.Identifier(name)
+            )
+            for name, expr in parts
+        ]
+        columns += [sql.SQL("c.external_id AS m_customer, co.code AS m_offer")]
+        columns += [
+            sql.SQL("nullif(s.{}, '') AS {}").format(
+                sql.Identifier(name), sql.Identifier(f"m_{attribute_column(i)}")
+            )
+            for i, name in enumerate(self.extra)
+        ]
+        return sql.SQL(", ").join(columns)
+
     def checked_insert(self) -> sql.Composable:
-        """The careful way, for files with unreadable values or duplicates: every rule per row in one statement.
-        A customer's first loadable line wins; later lines for them are duplicates."""
+        """Every rule per row in one statement. A customer's first loadable line wins; later
+        lines for them are duplicates."""
+        attributes = [attribute_column(i) for i in range(len(self.extra))]
         return sql.SQL(
             """
             WITH checked AS MATERIALIZED (
@@ -402,55 +510,182 @@ class _MemberSQL:
                 INSERT INTO campaigns_loadreject (run_id, line, reason, detail, raw)
                 SELECT {run}, v.line, v.problem[1], left(v.problem[2], 300), {raw} FROM v WHERE v.problem IS NOT NULL
             )
-            INSERT INTO {part} (propensity, expected_value, rank, is_control, line, attributes, customer_id, offer_id, version_id)
-            SELECT m_propensity, m_expected_value, m_rank, m_is_control, line, m_attributes, m_customer_id, m_offer_id, m_version_id
+            INSERT INTO {part} (customer_external_id, offer_code, propensity, expected_value, rank{attributes})
+            SELECT m_customer, m_offer, m_propensity, m_expected_value, m_rank{m_attributes}
             FROM v WHERE v.problem IS NULL
             """
         ).format(
-            values_row=self._values_for_checked(), problem=self.problem(), cid=self.col("customer_id"), stage=self.stage,
+            values_row=self._member_values(), problem=self.problem(), cid=self.col("customer_id"), stage=self.stage,
             offers=self.offers(), offer=self.col("offer_code"), run=sql.Literal(self.run.pk), raw=self._raw("v"),
             part=self.part,
+            attributes=sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(a)) for a in attributes),
+            m_attributes=sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(f"m_{a}")) for a in attributes),
         )  # fmt: skip
 
-    def _values_for_checked(self) -> sql.Composable:
-        """Member values computed only where the row's casts are safe (its problem is NULL)."""
-        safe = sql.SQL("({}) IS NULL").format(self.problem())
-        parts = [
-            ("m_propensity", sql.SQL("nullif({}, '')::float8").format(self.col("propensity"))),
-            (
-                "m_expected_value",
-                sql.SQL("round(nullif({}, '')::numeric, 2)::numeric(12, 2)").format(
-                    self.col("expected_value")
-                ),
-            ),
-            ("m_rank", sql.SQL("nullif({}, '')::bigint::integer").format(self.col("rank"))),
-        ]
-        columns = [
-            sql.SQL("CASE WHEN {safe} THEN {expr} END AS {name}").format(
-                safe=safe, expr=expr, name=sql.Identifier(name)
-            )
-            for name, expr in parts
-        ]
-        columns += [
-            sql.SQL("{} AS m_is_control").format(self.in_control(self.col("customer_id"))),
-            sql.SQL("{} AS m_attributes").format(self.attributes()),
-            sql.SQL(
-                "c.id AS m_customer_id, co.id AS m_offer_id, {}::bigint AS m_version_id"
-            ).format(sql.Literal(self.version.pk)),
-        ]
-        return sql.SQL(", ").join(columns)
 
-    def finish_table(self) -> sql.Composable:
-        """Constraints after the data: one scan checks them all; the PK is the only index (lookups by
-        customer go through it, partition by partition); the CHECK lets ATTACH skip its own scan."""
-        return sql.SQL(
-            "ALTER TABLE {part} ALTER COLUMN is_control SET NOT NULL, ALTER COLUMN line SET NOT NULL,"
-            " ADD PRIMARY KEY (version_id, customer_id), ADD CONSTRAINT {check} CHECK (version_id = {version})"
-        ).format(
-            part=self.part,
-            check=sql.Identifier(f"{self.part_name}_version"),
-            version=sql.Literal(self.version.pk),
+def _session_settings(cur) -> None:
+    cur.execute("SET work_mem = '256MB'")  # the customer hash and the sorts stay in memory
+    cur.execute("SET jit = off")  # compiling costs more than it saves for one pass
+    cur.execute("SET maintenance_work_mem = '512MB'")  # the primary key is sorted in memory...
+    # Two processes (the leader and one worker) for a parallel plan or index build: one per core.
+    cur.execute("SET max_parallel_maintenance_workers = 1")
+    cur.execute("SET max_parallel_workers_per_gather = 1")
+    # The row estimates of a staging table of text are poor; a nested loop over millions of
+    # index look-ups is then the planner's mistake. Hash joins are always right here.
+    cur.execute("SET enable_nestloop = off")
+
+
+class _Refused(Exception):
+    """The fast path cannot take this file as it stands; the careful path will."""
+
+
+class _Beside(threading.Thread):
+    """One statement on a connection of its own, in a thread, while this one works on."""
+
+    def __init__(self, statement: sql.Composable, *settings: str, name: str):
+        super().__init__(name=name)
+        self.statement, self.settings = statement, settings
+        self.rows, self.error = [], None
+
+    def run(self) -> None:
+        try:
+            with connect() as conn, conn.cursor() as cur:
+                _session_settings(cur)
+                for setting in self.settings:
+                    cur.execute(setting)
+                cur.execute(self.statement)
+                self.rows = cur.fetchall()
+        except Exception as exc:  # raised again by result()
+            self.error = exc
+
+    def result(self) -> list[tuple]:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.rows
+
+
+def _fast(cur, info, statements: _MemberSQL, run, progress, clock) -> tuple[int, int, int]:
+    """COPY straight into the version's table; (loaded, rejected, control), or _Refused."""
+    cur.execute(statements.create_table())
+    lanes = 1
+    try:
+        if info.format == "parquet":
+            _copy_parquet(cur, info, statements.original, statements.copy_sql(), run, progress)
+        else:
+            lanes = _copy_csv(cur, info, statements.copy_sql(), run, progress, lanes=True)
+    except (psycopg.errors.DataError, psycopg.errors.IntegrityError) as exc:
+        raise _Refused(f"COPY: {exc.__class__.__name__}") from exc
+    clock.lap(f"copy in {lanes} lane(s)")
+    try:
+        cur.execute(statements.primary_key())
+    except psycopg.errors.UniqueViolation as exc:
+        raise _Refused("duplicate customers") from exc
+    cur.execute(sql.SQL("VACUUM {}").format(statements.part))  # the key's index can answer alone
+    clock.lap("primary key")
+    unknown = _Beside(
+        statements.unknown_customers(),
+        "SET enable_hashjoin = off",
+        "SET max_parallel_workers_per_gather = 0",
+        name=f"load-{run.pk}-customers",
+    )
+    unknown.start()
+    try:
+        cur.execute(statements.counts())
+        loaded, control, broken = cur.fetchone()
+    finally:
+        bad = {key for (key,) in unknown.result()}
+    clock.lap("customer check and counts")
+    if loaded == 0:
+        raise FileRejected(
+            _("The file has a header but no rows. Nothing was loaded; the current data stays.")
         )
+    if broken:
+        cur.execute(statements.rule_breakers())
+        bad.update(key for (key,) in cur.fetchall())
+    if len(bad) > REPAIR_LIMIT:
+        raise _Refused(f"more than {REPAIR_LIMIT} rows to check one by one")
+    rejected = 0
+    if bad:
+        loaded, rejected, control = _repair(cur, info, statements, run, bad, loaded, control)
+        clock.lap(f"{len(bad)} rows checked one by one")
+    progress(run, loaded + rejected)
+    return loaded, rejected, control
+
+
+def _repair(cur, info, statements: _MemberSQL, run, keys: set[str], loaded: int, control: int):
+    """Take out the rows whose customer is in ``keys`` (rows that break a rule as COPY read
+    them), find them in the file, and check them with the batched path's rules: a row that only
+    needed trimming is loaded, the others are rejected with their line and reason. Returns
+    (loaded, rejected, control); _Refused if the file and the table do not agree."""
+    from .loading import MemberRules, member_rows
+    from .models import LoadReject
+
+    version = statements.version
+    cur.execute(
+        sql.SQL(
+            "DELETE FROM {} WHERE customer_external_id = ANY(%s) RETURNING customer_external_id"
+        ).format(statements.part),
+        [sorted(keys)],
+    )
+    taken_out = [key for (key,) in cur.fetchall()]
+    _names, extra, rows = member_rows(info)
+    found = [(line, fields) for line, fields in rows if fields["customer_id"] in keys]
+    if len(found) != len(taken_out):
+        raise _Refused(f"{len(found)} rows found in the file for {len(taken_out)} taken out")
+    members, rejects = MemberRules(
+        run=run, version=version, campaign=statements.campaign, extra=extra
+    ).check(found)
+    cur.execute(
+        sql.SQL("SELECT count(*) FROM {} WHERE customer_external_id = ANY(%s)").format(
+            statements.part
+        ),
+        [[m.customer_id for m in members]],
+    )
+    if cur.fetchone()[0]:
+        raise _Refused("a corrected row names a customer loaded on another line")
+    columns = statements.member_columns()
+    with cur.copy(
+        sql.SQL("COPY {} ({}) FROM STDIN").format(
+            statements.part, sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+        )
+    ) as copy:
+        for member in members:
+            copy.write_row(
+                [
+                    member.customer_id, member.offer_id, member.propensity, member.expected_value,
+                    member.rank, *(getattr(member, c) for c in columns[5:]),
+                ]
+            )  # fmt: skip
+    LoadReject.objects.bulk_create(rejects)
+    in_control = version.in_control
+    control += sum(map(in_control, (m.customer_id for m in members)))
+    control -= sum(map(in_control, taken_out))
+    return loaded - len(taken_out) + len(members), len(rejects), control
+
+
+def _careful(cur, info, statements: _MemberSQL, run, progress) -> tuple[int, int, int]:
+    """Stage the file as text and apply every rule in SQL; (loaded, rejected, control)."""
+    stage = statements.stage
+    staged = _copy_into_stage(
+        cur, info, statements.names, statements.original, statements.stage_name, run, progress
+    )
+    cur.execute(sql.SQL("ANALYZE {}").format(stage))  # row estimates for the joins
+    cur.execute(statements.create_table())
+    cur.execute(statements.checked_insert())
+    cur.execute(statements.primary_key())
+    cur.execute(
+        sql.SQL("SELECT count(*), count(*) FILTER (WHERE {}) FROM {}").format(
+            statements.in_control(sql.SQL("customer_external_id")), statements.part
+        )
+    )
+    loaded, control = cur.fetchone()
+    cur.execute("SELECT count(*) FROM campaigns_loadreject WHERE run_id = %s", [run.pk])
+    rejected = cur.fetchone()[0]
+    cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(stage))
+    if loaded + rejected != staged:
+        raise RuntimeError(f"{staged} rows staged but {loaded} loaded and {rejected} rejected")
+    return loaded, rejected, control
 
 
 def stage_members(
@@ -462,71 +697,29 @@ def stage_members(
     campaign: Campaign,
     progress: Callable[[LoadRun, int], None],
 ) -> tuple[int, int, int]:
-    """Stage, check and store a target-group file's rows for ``version``; returns (loaded, rejected, control)."""
+    """Check and store a target-group file's rows as ``version``'s table (not yet attached);
+    returns (loaded, rejected, control)."""
     names, extra, original = _header(info)
+    version.attribute_names = extra
+    version.save(update_fields=["attribute_names"])
     stage, part = stage_table(run.pk), partition_table(version.pk)
     statements = _MemberSQL(
-        names=names,
-        extra=extra,
-        campaign=campaign,
-        run=run,
-        version=version,
-        stage=stage,
-        part=part,
-    )
-    ident = sql.Identifier
+        names=names, extra=extra, original=original, campaign=campaign, run=run, version=version, stage=stage, part=part
+    )  # fmt: skip
     clock = _Clock(run.pk)
+    drop_part = sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(part))
     with pg.cursor() as cur:
-        staged = _copy_into_stage(cur, info, names, original, stage, run, progress)
-        clock.lap("copy")
-        cur.execute("SET work_mem = '256MB'")  # the customer hash and the sorts stay in memory
-        cur.execute("SET jit = off")  # compiling costs more than it saves for one pass
-        cur.execute("SET maintenance_work_mem = '512MB'")  # the primary key is sorted in memory...
-        cur.execute("SET max_parallel_maintenance_workers = 2")  # ...by both cores
-        # The row estimates of a staging table of text are poor; a nested loop over millions of
-        # index look-ups is then the planner's mistake. Hash joins are always right here.
-        cur.execute("SET enable_nestloop = off")
-        cur.execute(
-            sql.SQL("ANALYZE {}").format(ident(stage))
-        )  # row estimates let the planner use both cores
-        cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(ident(part)))
-        clock.lap("analyze")
+        _session_settings(cur)
+        cur.execute(drop_part)
         try:
-            with pg.transaction():
-                cur.execute(statements.fast_table())
-                clock.lap("fast statement")
-                if cur.rowcount < staged:
-                    cur.execute(statements.missing_lines())
-                    cur.execute(statements.load_trimmed())
-                    cur.execute(statements.reject_missing())
-                    clock.lap("left-out rows")
-                cur.execute(statements.finish_table())
-                clock.lap("constraints")
-            fast = True
-        except (psycopg.errors.DataError, psycopg.errors.UniqueViolation) as exc:
-            fast = False  # an unreadable value or a duplicate customer: take the careful way
-            log.info("load %s: careful statement (%s)", run.pk, exc.__class__.__name__)
-        if not fast:
-            cur.execute(
-                sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS)").format(
-                    ident(part), ident(PARENT)
-                )
-            )
-            cur.execute(statements.checked_insert())
-            cur.execute(statements.finish_table())
-        cur.execute(
-            sql.SQL("SELECT count(*), count(*) FILTER (WHERE is_control) FROM {}").format(
-                ident(part)
-            )
-        )
-        loaded, control = cur.fetchone()
-        cur.execute("SELECT count(*) FROM campaigns_loadreject WHERE run_id = %s", [run.pk])
-        rejected = cur.fetchone()[0]
-        cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(ident(stage)))
-        clock.lap("counts and rejects")
-    if loaded + rejected != staged:
-        raise RuntimeError(f"{staged} rows staged but {loaded} loaded and {rejected} rejected")
-    return loaded, rejected, control
+            return _fast(cur, info, statements, run, progress, clock)
+        except _Refused as refused:
+            log.info("load %s: careful path (%s)", run.pk, refused)
+            cur.execute(drop_part)
+            cur.execute("DELETE FROM campaigns_loadreject WHERE run_id = %s", [run.pk])
+        loaded, rejected, control = _careful(cur, info, statements, run, progress)
+        clock.lap("careful path")
+        return loaded, rejected, control
 
 
 def activate(

@@ -18,8 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Min, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from campaigns.choices import CONSENT_FOR_CHANNEL
@@ -32,6 +33,7 @@ from campaigns.models import (
     Response,
     TargetGroup,
     TargetGroupMember,
+    TargetGroupVersion,
 )
 
 from .bonus import agency_statement
@@ -145,24 +147,36 @@ def build_campaign_lists(*, campaign: Campaign, started_by: str, now: datetime) 
 def _scored_members(campaign: Campaign, version_id: int, kind: str, now: datetime):
     """(score, customer id, offer id) of the members the policy lets through, best first."""
     policy = ContactPolicy.current()
-    offer_values = {
-        o.pk: o.value
-        for o in campaign.offers.filter(**channel_kind_lookup(kind))
-        if o.is_valid_at(now)
-    }
+    valid = [o for o in campaign.offers.filter(**channel_kind_lookup(kind)) if o.is_valid_at(now)]
+    offer_values = {o.pk: o.value for o in valid}
+    offer_ids = {o.code: o.pk for o in valid}  # members name their offer by code
     if not offer_values:
         return []
     best_value = max(offer_values.values())
     consent = CONSENT_FOR_CHANNEL[kind].value
+    version = TargetGroupVersion.objects.get(pk=version_id)
     members = TargetGroupMember.objects.filter(
         version_id=version_id,
-        is_control=False,
         customer__do_not_contact=False,
         **{f"customer__{consent}": True},
-    ).values_list("customer_id", "offer_id", "propensity", "expected_value")
+    )
+    in_sql = connection.vendor == "postgresql"
+    if in_sql:  # the control group stays out, decided in SQL (loadrules.control_bucket)
+        bucket = RawSQL(
+            "((hashtext(campaigns_targetgroupmember.customer_external_id || %s)::bigint"
+            " & 4294967295) %% 10000)",
+            [f":{version.control_code}"],
+        )
+        members = members.alias(bucket=bucket).filter(bucket__gte=int(version.control_share * 100))
+    rows = members.values_list(
+        "customer_id", "customer__pk", "offer_id", "propensity", "expected_value"
+    ).iterator(chunk_size=BATCH)
     scored = []
-    for customer_id, offer_id, propensity, expected in members.iterator(chunk_size=BATCH):
-        if offer_id is not None and offer_id not in offer_values:
+    for external_id, customer_id, offer_code, propensity, expected in rows:
+        if not in_sql and version.in_control(external_id):
+            continue  # the control group is never called
+        offer_id = offer_ids.get(offer_code) if offer_code is not None else None
+        if offer_code is not None and offer_id is None:
             continue  # the suggested offer is not valid or not allowed in this kind
         value = expected
         if value is None:

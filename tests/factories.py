@@ -146,15 +146,34 @@ def user_with_role(
 
 def target_group(campaign, members):
     """An active target-group version of ``campaign`` holding ``members``: dicts of
-    TargetGroupMember fields (customer required). On PostgreSQL the version gets its partition."""
+    TargetGroupMember fields (customer required), plus ``"is_control": True`` for a member the
+    control group must hold (the version's control code and share are chosen so that exactly
+    those members are in it). On PostgreSQL the version gets its partition."""
+    from itertools import count
+
     from django.db import connection
     from django.utils import timezone
 
+    from campaigns.loadrules import is_control
     from campaigns.models import TargetGroup, TargetGroupMember, TargetGroupVersion
 
+    members = [dict(m) for m in members]
+    wanted = [(m["customer"].external_id, m.pop("is_control", False)) for m in members]
+    code, share = campaign.code, Decimal(0)
+    if any(control for _id, control in wanted):
+        share = Decimal(100) if all(control for _id, control in wanted) else Decimal(50)
+        code = next(
+            salt
+            for salt in (f"{campaign.code}~{n}" for n in count())
+            if all(is_control(ext, salt, share) == control for ext, control in wanted)
+        )
     group, _ = TargetGroup.objects.get_or_create(campaign=campaign)
     version = TargetGroupVersion.objects.create(
-        target_group=group, activated_at=timezone.now(), member_count=len(members)
+        target_group=group,
+        activated_at=timezone.now(),
+        member_count=len(members),
+        control_code=code,
+        control_share=share,
     )
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
@@ -162,10 +181,7 @@ def target_group(campaign, members):
                 f"CREATE TABLE campaigns_targetgroupmember_v{version.pk} PARTITION OF campaigns_targetgroupmember"
                 f" FOR VALUES IN ({version.pk})"
             )
-    TargetGroupMember.objects.bulk_create(
-        TargetGroupMember(version=version, line=line, **{"is_control": False, **m})
-        for line, m in enumerate(members, start=2)
-    )
+    TargetGroupMember.objects.bulk_create(TargetGroupMember(version=version, **m) for m in members)
     group.active_version = version
     group.save(update_fields=["active_version"])
     return group

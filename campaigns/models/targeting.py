@@ -12,9 +12,12 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import LoadKind, LoadStatus, RejectReason
+from ..loadfiles import MAX_EXTRA_COLUMNS
+from ..loadrules import is_control
 from .core import Campaign, Customer, Offer
 
 
@@ -70,6 +73,18 @@ class TargetGroupVersion(models.Model):
     retired_at = models.DateTimeField(_("replaced"), null=True, blank=True)
     member_count = models.PositiveIntegerField(_("members"), default=0)
     control_count = models.PositiveIntegerField(_("in control group"), default=0)
+    # Who is in the control group follows from these two, frozen when the version is loaded:
+    # a later change of the campaign's share or code never moves a member of this version.
+    control_code = models.CharField(_("campaign code for the control group"), max_length=40)
+    control_share = models.DecimalField(
+        _("control-group share (%)"), max_digits=5, decimal_places=2, default=0
+    )
+    attribute_names = models.JSONField(
+        _("extra columns"),
+        default=list,
+        blank=True,
+        help_text=_("The file's extra columns, in the order the members' attributes hold them."),
+    )
 
     class Meta:
         verbose_name = _("target-group version")
@@ -79,33 +94,46 @@ class TargetGroupVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.target_group} v{self.pk}"
 
+    def in_control(self, customer_external_id: str) -> bool:
+        """Whether the customer is in this version's control group (see loadrules.control_bucket)."""
+        return is_control(customer_external_id, self.control_code, self.control_share)
+
 
 class TargetGroupMember(models.Model):
     """A customer in one version of a target group, with what the warehouse says about them.
 
-    The loader guarantees that customer, offer and version exist (it joins them), so the
-    columns carry no foreign-key constraints: a constraint check per row would halve load
-    speed. On PostgreSQL the table is partitioned by version (see the migration): a load
-    fills a new partition, builds its indexes, and attaches it.
+    Members are keyed the way the warehouse file names them: by the customer's external id
+    and the offer's code (foreign keys to those unique fields). On PostgreSQL a load can
+    then ``COPY`` the file straight into the version's own table (see ``loading_pg``); the
+    loader checks that customer and offer exist, so the columns carry no foreign-key
+    constraints (a check per row would halve load speed). The table is partitioned by
+    version on PostgreSQL (migrations 0004 and 0013): a load fills a new partition, builds
+    its primary key, and attaches it.
     """
 
-    pk = models.CompositePrimaryKey("version_id", "customer_id")
+    # Customer first: sorting text keys (with the binary "C" collation on PostgreSQL) is what
+    # building the primary key of a new version costs; the version is the same in every row.
+    pk = models.CompositePrimaryKey("customer_id", "version_id")
     version = models.ForeignKey(
         TargetGroupVersion,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
-        db_index=False,  # the primary key (version, customer) serves
+        db_index=False,  # the partition (PostgreSQL) or tgmember_version_idx (SQLite) serves
         related_name="members",
     )
     customer = models.ForeignKey(
         Customer,
+        to_field="external_id",
+        db_column="customer_external_id",
         on_delete=models.DO_NOTHING,
         db_constraint=False,
-        db_index=False,  # tgmember_customer_idx serves
+        db_index=False,  # the primary key (customer, version) serves
         related_name="target_memberships",
     )
     offer = models.ForeignKey(
         Offer,
+        to_field="code",
+        db_column="offer_code",
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         db_index=False,
@@ -117,17 +145,40 @@ class TargetGroupMember(models.Model):
         _("expected value"), max_digits=12, decimal_places=2, null=True
     )
     rank = models.IntegerField(_("rank"), null=True)
-    is_control = models.BooleanField(_("control group"), default=False)
-    line = models.IntegerField(_("line in file"))
-    attributes = models.JSONField(_("extra attributes"), null=True)
+    # attribute_1 … attribute_20 (added below): the file's extra columns, in the order
+    # TargetGroupVersion.attribute_names names them.
 
     class Meta:
         verbose_name = _("target-group member")
         verbose_name_plural = _("target-group members")
-        indexes = [models.Index(fields=["customer", "version"], name="tgmember_customer_idx")]
+        indexes = [models.Index(fields=["version"], name="tgmember_version_idx")]
 
     def __str__(self) -> str:
         return f"customer {self.customer_id} in version {self.version_id}"
+
+    @property
+    def is_control(self) -> bool:
+        """In the control group: recorded, never shown an offer. Computed, not stored, so a
+        load writes nothing per row for it."""
+        return self.version.in_control(self.customer_id)
+
+    @property
+    def attributes(self) -> dict[str, str | None]:
+        """The extra columns of the member's line, by the names the file gave them."""
+        names = self.version.attribute_names or []
+        return {name: getattr(self, attribute_column(i)) for i, name in enumerate(names)}
+
+
+def attribute_column(index: int) -> str:
+    """The member column that holds a file's extra column number ``index`` (from 0)."""
+    return f"attribute_{index + 1}"
+
+
+for _index in range(MAX_EXTRA_COLUMNS):
+    TargetGroupMember.add_to_class(
+        attribute_column(_index),
+        models.TextField(format_lazy("{} {}", _("extra attribute"), _index + 1), null=True),
+    )
 
 
 class LoadRun(models.Model):

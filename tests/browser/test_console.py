@@ -9,20 +9,18 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def a_demo_customer_with_offers():
     from campaigns.models import TargetGroup, TargetGroupMember
 
-    member = (
+    members = (
         TargetGroupMember.objects.filter(
             version__in=TargetGroup.objects.filter(campaign__code="UP-DATA").values(
                 "active_version"
             ),
-            is_control=False,
             customer__consent_marketing=True,
             customer__do_not_contact=False,
         )
-        .select_related("customer")
+        .select_related("customer", "version")
         .order_by("customer__external_id")
-        .first()
     )
-    return member.customer
+    return next(member.customer for member in members if not member.is_control)
 
 
 def test_a_store_agent_finds_a_customer_accepts_an_offer_and_sees_it_in_the_history(

@@ -15,7 +15,6 @@ def a_customer_of(code: str):
     members = (
         TargetGroupMember.objects.filter(
             version__in=TargetGroup.objects.filter(campaign__code=code).values("active_version"),
-            is_control=False,
             customer__consent_marketing=True,
             customer__do_not_contact=False,
         )
@@ -23,6 +22,8 @@ def a_customer_of(code: str):
         .order_by("customer__external_id")
     )
     for member in members:
+        if member.is_control:
+            continue
         result = decide(customer=member.customer, channel_kind="store")
         if any(c.campaign.code == code for c in result.offers):
             return member.customer, member.version.target_group.campaign

@@ -1,5 +1,6 @@
 """Loads on PostgreSQL under stress: concurrent readers, a second load of the same target, a killed worker."""
 
+import logging
 import os
 import signal
 import subprocess
@@ -12,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from campaigns import loadfiles, loading
+from campaigns import loadfiles, loading, loading_pg
 from campaigns.choices import LoadStatus
 from campaigns.models import LoadRun, TargetGroup, TargetGroupMember
 from tests.factories import CampaignFactory, OfferFactory
@@ -163,13 +164,17 @@ def test_killing_the_worker_mid_load_leaves_the_old_version_and_the_rerun_is_exa
     try:
         load_file_task.apply_async(args=[run.pk], queue=queue)
 
-        def staging_exists():
+        def version_table_exists():
+            version_id = LoadRun.objects.get(pk=run.pk).version_id
             with connection.cursor() as cur:
-                cur.execute("SELECT to_regclass(%s) IS NOT NULL", [f"cvm_stage_run{run.pk}"])
-                return cur.fetchone()[0]
+                cur.execute(
+                    "SELECT to_regclass(%s) IS NOT NULL",
+                    [f"campaigns_targetgroupmember_v{version_id}"],
+                )
+                return version_id is not None and cur.fetchone()[0]
 
-        _wait(staging_exists, 60, "the load to start copying")
-        time.sleep(0.3)
+        _wait(version_table_exists, 60, "the load to start copying")
+        time.sleep(0.05)
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(timeout=10)
     finally:
@@ -230,3 +235,41 @@ def test_control_hash_in_python_is_postgres_hashtext():
     assert [(t, hash_text(t), control_bucket(t, "UP-DATA")) for t, _h, _b in rows] == rows
     share = sum(b < 1000 for _t, _h, b in rows[-2000:]) / 2000
     assert 0.08 < share < 0.12  # buckets spread evenly: a 10 % share puts about 10 % in control
+
+
+def load_logged(info, caplog) -> LoadRun:
+    with caplog.at_level(logging.INFO, logger="cvm.loads"):
+        return loading.run_load(run_id=loading.register_file(info, started_by="test").pk)
+
+
+def test_a_big_plain_file_is_copied_in_two_lanes_every_line_once(big, monkeypatch, caplog):
+    monkeypatch.setattr(loading_pg, "LANE_MIN_BYTES", 0)  # "big" from the first byte
+    info = write_members(big["inbox"], "target_group__BIG__20261123.csv", range(1, 50_001))
+    run = load_logged(info, caplog)
+    assert run.status == LoadStatus.SUCCEEDED, run.error
+    assert "copy in 2 lane(s)" in caplog.text
+    assert (run.rows_loaded, run.rows_rejected) == (50_000, 0)
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(DISTINCT customer_external_id), sum(rank), min(rank), max(rank)"
+            " FROM campaigns_targetgroupmember WHERE version_id = %s",
+            [run.version_id],
+        )
+        assert cur.fetchone() == (50_000, 50_000 * 50_001 // 2, 1, 50_000)
+
+
+def test_a_quote_before_the_middle_keeps_one_lane_and_bad_rows_keep_their_lines(
+    big, monkeypatch, caplog
+):
+    monkeypatch.setattr(loading_pg, "LANE_MIN_BYTES", 0)
+    path = big["inbox"] / "target_group__BIG__20261123.csv"
+    lines = ["customer_id,offer_code,propensity,expected_value,rank,note"]
+    lines += [f'C{n:07d},,0.5,1.00,{n},"a ""quoted"" note"' for n in range(1, 2001)]
+    lines[1500] = "C9999999,,0.5,1.00,1500,unknown customer"  # line 1501 of the file
+    path.write_text("\n".join(lines) + "\n")
+    path.with_name(path.name + ".ok").write_text("")
+    run = load_logged(loadfiles.parse_name(path), caplog)
+    assert run.status == LoadStatus.SUCCEEDED, run.error
+    assert "copy in 1 lane(s)" in caplog.text
+    assert list(run.rejects.values_list("line", "reason")) == [(1501, "unknown_customer")]
+    assert run.rows_loaded == 1999

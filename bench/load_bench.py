@@ -10,7 +10,8 @@ a plain COPY of the same file into a table with no checks and no indexes.
 The speed of a shared 2-core machine drifts by a factor of two within minutes, so load and
 reference take turns (--rounds, default 3; each round loads the same bytes for a campaign of
 its own, since a file is never applied twice to one target) and the last line gives the
-medians. A last load of the same file with one unknown customer added shows the careful path.
+medians. Two more loads show the slower paths: the same file plus one unknown customer (the
+row is checked one by one), and the N/10 file plus one unreadable number (the careful path).
 Last line: load_rows_per_s=… copy_rows_per_s=… ratio=… peak_rss_mib=…
 """
 
@@ -200,7 +201,7 @@ def main() -> None:
             valid_from=now - timedelta(days=1),
             channel_kinds=["store"],
         )
-        codes = ["BENCH-LOAD-SMALL", "BENCH-LOAD-CAREFUL"]
+        codes = ["BENCH-LOAD-SMALL", "BENCH-LOAD-REPAIR", "BENCH-LOAD-CAREFUL"]
         codes += [f"BENCH-LOAD-{n}" for n in range(1, args.rounds + 1)]
         for code in codes:
             campaign = Campaign.objects.create(
@@ -256,15 +257,27 @@ def main() -> None:
                 f"ratio={copy_s / load_s:.2f} peak_rss_growth_mib={rss:.1f}"
             )
 
-        careful_path = inbox / f"target_group__BENCH-LOAD-CAREFUL__{stamp}.csv"
-        shutil.copyfile(big_path, careful_path)
-        with careful_path.open("a", encoding="utf-8") as handle:
+        # A file with one row that breaks a rule: COPY takes it, then it is checked one by one.
+        repair_path = inbox / f"target_group__BENCH-LOAD-REPAIR__{stamp}.csv"
+        shutil.copyfile(big_path, repair_path)
+        with repair_path.open("a", encoding="utf-8") as handle:
             handle.write("NOT-A-CUSTOMER,,0.5,1.00,1,prepaid\n")
-        careful_path.with_name(careful_path.name + ".ok").write_text("", encoding="utf-8")
-        careful_s, _rss, careful_run = timed_load(careful_path, rows, rejected=1)
+        repair_path.with_name(repair_path.name + ".ok").write_text("", encoding="utf-8")
+        repair_s, _rss, repair_run = timed_load(repair_path, rows, rejected=1)
         print(
-            f"careful path (one unknown customer in {rows + 1} rows): seconds={careful_s:.2f} "
-            f"rows_per_s={(rows + 1) / careful_s:.0f} rejected={careful_run.rows_rejected}"
+            f"one unknown customer in {rows + 1} rows (checked one by one): seconds={repair_s:.2f} "
+            f"rows_per_s={(rows + 1) / repair_s:.0f} rejected={repair_run.rows_rejected}"
+        )
+        # A file with a value COPY cannot read takes the careful path (timed on N/10 rows).
+        careful_path = inbox / f"target_group__BENCH-LOAD-CAREFUL__{stamp}.csv"
+        shutil.copyfile(small_path, careful_path)
+        with careful_path.open("a", encoding="utf-8") as handle:
+            handle.write(f"C{rows - 1:08d},,abc,1.00,1,prepaid\n")
+        careful_path.with_name(careful_path.name + ".ok").write_text("", encoding="utf-8")
+        careful_s, _rss, careful_run = timed_load(careful_path, small, rejected=1)
+        print(
+            f"one unreadable number in {small + 1} rows (careful path): seconds={careful_s:.2f} "
+            f"rows_per_s={(small + 1) / careful_s:.0f} rejected={careful_run.rows_rejected}"
         )
 
         load_rate = rows / statistics.median(load_times)

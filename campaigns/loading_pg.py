@@ -460,41 +460,27 @@ class _MemberSQL:
         )
 
     def _member_values(self) -> sql.Composable:
-        """Member values computed only where the row's casts are safe (its problem is NULL)."""
-        safe = sql.SQL("({}) IS NULL").format(self.problem())
-        parts = [
-            ("m_propensity", sql.SQL("nullif({}, '')::float8").format(self.col("propensity"))),
-            (
-                "m_expected_value",
-                sql.SQL("round(nullif({}, '')::numeric, 2)::numeric(12, 2)").format(
-                    self.col("expected_value")
-                ),
-            ),
-            ("m_rank", sql.SQL("nullif({}, '')::bigint::integer").format(self.col("rank"))),
-        ]
+        """The member columns of a staged row ``s`` that keeps every rule (casts are safe)."""
         columns = [
-            sql.SQL("CASE WHEN {safe} THEN {expr} END AS {name}").format(
-                safe=safe, expr=expr, name=sql.Identifier(name)
-            )
-            for name, expr in parts
+            sql.SQL("s.m_customer, s.m_offer"),
+            sql.SQL("nullif({}, '')::float8").format(self.col("propensity")),
+            sql.SQL("round(nullif({}, '')::numeric, 2)::numeric(12, 2)").format(
+                self.col("expected_value")
+            ),
+            sql.SQL("nullif({}, '')::bigint::integer").format(self.col("rank")),
         ]
-        columns += [sql.SQL("c.external_id AS m_customer, co.code AS m_offer")]
-        columns += [
-            sql.SQL("nullif(s.{}, '') AS {}").format(
-                sql.Identifier(name), sql.Identifier(f"m_{attribute_column(i)}")
-            )
-            for i, name in enumerate(self.extra)
-        ]
+        columns += [sql.SQL("nullif(s.{}, '')").format(sql.Identifier(name)) for name in self.extra]
         return sql.SQL(", ").join(columns)
 
     def checked_insert(self) -> sql.Composable:
-        """Every rule per row in one statement. A customer's first loadable line wins; later
-        lines for them are duplicates."""
+        """Every rule per row in one statement (each row's rules are evaluated once; values are
+        cast only for rows that keep them). A customer's first loadable line wins; later lines
+        for them are duplicates."""
         attributes = [attribute_column(i) for i in range(len(self.extra))]
         return sql.SQL(
             """
             WITH checked AS MATERIALIZED (
-                SELECT s.*, {values_row}, {problem} AS problem0, {cid} AS cid
+                SELECT s.*, {problem} AS problem0, {cid} AS cid, c.external_id AS m_customer, co.code AS m_offer
                 FROM {stage} s
                 LEFT JOIN campaigns_customer c ON c.external_id = {cid}
                 LEFT JOIN {offers} co ON co.code = {offer}
@@ -511,15 +497,13 @@ class _MemberSQL:
                 SELECT {run}, v.line, v.problem[1], left(v.problem[2], 300), {raw} FROM v WHERE v.problem IS NOT NULL
             )
             INSERT INTO {part} (customer_external_id, offer_code, propensity, expected_value, rank{attributes})
-            SELECT m_customer, m_offer, m_propensity, m_expected_value, m_rank{m_attributes}
-            FROM v WHERE v.problem IS NULL
+            SELECT {values} FROM v s WHERE s.problem IS NULL
             """
         ).format(
-            values_row=self._member_values(), problem=self.problem(), cid=self.col("customer_id"), stage=self.stage,
+            values=self._member_values(), problem=self.problem(), cid=self.col("customer_id"), stage=self.stage,
             offers=self.offers(), offer=self.col("offer_code"), run=sql.Literal(self.run.pk), raw=self._raw("v"),
             part=self.part,
             attributes=sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(a)) for a in attributes),
-            m_attributes=sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(f"m_{a}")) for a in attributes),
         )  # fmt: skip
 
 

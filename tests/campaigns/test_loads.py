@@ -601,3 +601,16 @@ def test_the_products_column_sets_what_customers_hold_and_its_absence_keeps_it(i
     assert Customer.objects.get(external_id="C0001").holdings == ["FIBRE-1G", "TV-PLUS"]
     load(drop(inbox, "customers__20261123.csv", header + row.format(products="")))
     assert Customer.objects.get(external_id="C0001").holdings == []
+
+
+def test_the_admin_shows_a_versions_control_code_share_and_extra_columns(
+    world, client, django_user_model
+):
+    content = members_csv(range(1, 4), extra_header=",driver,segment", extra=",usage,gold")
+    run = load(drop(world["inbox"], "target_group__UP-DATA__20261123.csv", content))
+    assert run.status == LoadStatus.SUCCEEDED, run.error
+    client.force_login(django_user_model.objects.create_superuser("root", "r@x.pl", "pw"))
+    page = client.get(f"/admin/campaigns/targetgroupversion/{run.version_id}/change/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "driver, segment" in text and "UP-DATA" in text and "10.00" in text

@@ -372,7 +372,7 @@ def _activate(run: LoadRun, version: TargetGroupVersion, loaded: int, control: i
         )
 
 
-def _rows(info: InboxFile):
+def file_rows(info: InboxFile):
     """(line, {column: text}) of a file, and its header; FileRejected for a bad header."""
     if info.format == "parquet":
         columns = [c.strip().lower() for c in loadfiles.parquet_columns(info)]
@@ -454,15 +454,10 @@ class MemberRules:
         return members, rejects
 
 
-def member_rows(info: InboxFile):
-    """(names, extra, rows) of a target-group file: rows are (line, {column: text})."""
-    return _rows(info)
-
-
 def _stage_members_batched(
     run: LoadRun, info: InboxFile, version: TargetGroupVersion, campaign: Campaign
 ) -> tuple[int, int, int]:
-    names, extra, rows = _rows(info)
+    names, extra, rows = file_rows(info)
     version.attribute_names = extra
     version.save(update_fields=["attribute_names"])
     rules = MemberRules(run=run, version=version, campaign=campaign, extra=extra)
@@ -493,7 +488,7 @@ def _stage_members_batched(
 
 def _load_customers(run: LoadRun, info: InboxFile, pg) -> LoadRun:
     """Upsert the snapshot's customers in one transaction; rows with problems go to quarantine."""
-    names, _extra, rows = _rows(info)
+    names, _extra, rows = file_rows(info)
     today = timezone.localdate()
     seen_ids: dict[str, int] = {}
     seen_phones: dict[str, int] = {}

@@ -168,37 +168,34 @@ def _copy_csv(
     """COPY a CSV file's data rows; returns the number of lanes. With ``lanes``, a big plain
     file is copied in two: this connection takes the first half, a second one (in a thread)
     the rest."""
+    first_lane, second_lane, errors = [0], [0], []
     with loadfiles.open_binary(info) as handle:
         _columns, rest = loadfiles.read_csv_header(handle)
         data_start = handle.tell() - len(rest)
-    split = _split_point(info, data_start) if lanes else None
-    first_lane, second_lane, errors = [0], [0], []
+        split = _split_point(info, data_start) if lanes else None
 
-    def copy_second_half() -> None:
+        def copy_second_half() -> None:
+            try:
+                with connect() as conn, conn.cursor() as lane_cur, info.path.open("rb") as half:
+                    half.seek(split)
+                    _copy_stream(lane_cur, half, copy_sql, first=b"", until=None, sent=second_lane)
+            except Exception as exc:  # raised again in the calling thread
+                errors.append(exc)
+
+        second = None
+        if split is not None:
+            second = threading.Thread(target=copy_second_half, name=f"load-{run.pk}-lane-2")
+            second.start()
+            rest = rest[: split - data_start]
         try:
-            with connect() as conn, conn.cursor() as lane_cur, info.path.open("rb") as handle:
-                handle.seek(split)
-                _copy_stream(lane_cur, handle, copy_sql, first=b"", until=None, sent=second_lane)
-        except Exception as exc:  # raised again in the calling thread
-            errors.append(exc)
-
-    second = None
-    if split is not None:
-        second = threading.Thread(target=copy_second_half, name=f"load-{run.pk}-lane-2")
-        second.start()
-    try:
-        with loadfiles.open_binary(info) as handle:
-            _columns, rest = loadfiles.read_csv_header(handle)
-            if split is not None:
-                rest = rest[: split - data_start]
             _copy_stream(
                 cur, handle, copy_sql, first=rest, until=split, sent=first_lane,
                 report=lambda: progress(run, first_lane[0] + second_lane[0]),
             )  # fmt: skip
-    finally:
-        while second is not None and second.is_alive():
-            second.join(timeout=1.0)
-            progress(run, first_lane[0] + second_lane[0])
+        finally:
+            while second is not None and second.is_alive():
+                second.join(timeout=1.0)
+                progress(run, first_lane[0] + second_lane[0])
     if errors:
         raise errors[0]
     return 1 if second is None else 2
@@ -636,7 +633,7 @@ def _repair(cur, info, statements: _MemberSQL, run, keys: set[str], loaded: int,
     them), find them in the file, and check them with the batched path's rules: a row that only
     needed trimming is loaded, the others are rejected with their line and reason. Returns
     (loaded, rejected, control); _Refused if the file and the table do not agree."""
-    from .loading import MemberRules, member_rows
+    from .loading import MemberRules, file_rows
     from .models import LoadReject
 
     version = statements.version
@@ -650,7 +647,7 @@ def _repair(cur, info, statements: _MemberSQL, run, keys: set[str], loaded: int,
     extra = statements.extra
     found = _rows_of_quote_free_csv(info, statements.names, keys)
     if found is None:  # Parquet, or a quote somewhere: the CSV reader's way
-        _names, _extra, rows = member_rows(info)
+        _names, _extra, rows = file_rows(info)
         found = [(line, fields) for line, fields in rows if fields["customer_id"] in keys]
     if len(found) != len(taken_out):
         raise _Refused(f"{len(found)} rows found in the file for {len(taken_out)} taken out")

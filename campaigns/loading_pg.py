@@ -400,11 +400,24 @@ class _MemberSQL:
     # --- the careful path: staged text and every rule in SQL ---------------------------------
 
     def col(self, name: str) -> sql.Composable:
-        """A column of the staging row ``s``, trimmed like Python's str.strip(); NULL if the file lacks it."""
+        """A column of the staging row ``s`` trimmed like Python's str.strip() (computed once
+        per row by ``trimmed_stage``); NULL if the file lacks it."""
         if name not in self.present:
             return sql.SQL("NULL::text")  # not '': a constant '' would be cast while planning
-        return sql.SQL("coalesce(btrim(s.{}, {}), '')").format(
-            sql.Identifier(name), sql.Literal(WHITESPACE)
+        return sql.SQL("s.{}").format(sql.Identifier(f"trimmed:{name}"))
+
+    def trimmed_stage(self) -> sql.Composable:
+        """The staging table with its contract columns also trimmed, under names a header
+        cannot use ("trimmed:…"); OFFSET 0 keeps each trim computed once, not at every use."""
+        trims = [
+            sql.SQL("coalesce(btrim(s.{}, {}), '') AS {}").format(
+                sql.Identifier(name), sql.Literal(WHITESPACE), sql.Identifier(f"trimmed:{name}")
+            )
+            for name in MEMBER_COLUMN
+            if name in self.present
+        ]
+        return sql.SQL("(SELECT s.*, {} FROM {} s OFFSET 0)").format(
+            sql.SQL(", ").join(trims), self.stage
         )
 
     def offers(self) -> sql.Composable:
@@ -497,7 +510,7 @@ class _MemberSQL:
             SELECT {values} FROM v s WHERE s.problem IS NULL
             """
         ).format(
-            values=self._member_values(), problem=self.problem(), cid=self.col("customer_id"), stage=self.stage,
+            values=self._member_values(), problem=self.problem(), cid=self.col("customer_id"), stage=self.trimmed_stage(),
             offers=self.offers(), offer=self.col("offer_code"), run=sql.Literal(self.run.pk), raw=self._raw("v"),
             part=self.part,
             attributes=sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(a)) for a in attributes),

@@ -152,9 +152,8 @@ def _build() -> Snapshot:
         decline_reasons=tuple(DeclineReason.objects.filter(is_active=True)),
         campaigns=tuple(
             LiveCampaign(
-                campaign=c,
-                version_id=versions[c.pk][0] if c.pk in versions else None,
-                control=versions[c.pk][1] if c.pk in versions else None,
+                c,
+                *versions.get(c.pk, (None, None)),
                 offers=tuple(offers.get(c.pk, ())),
                 rule=rules.get(c.pk),
             )

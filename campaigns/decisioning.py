@@ -83,6 +83,11 @@ def _candidates(
         rule = lc.rule if member is None and lc.rule is not None else None
         if member is None and (rule is None or not rule.matches(customer, today)):
             continue
+        # A member's version froze the code and share; an always-on offer uses the campaign's.
+        code, share = (
+            lc.control if member is not None else (lc.campaign.code, lc.campaign.control_share)
+        )
+        held_out = is_control(customer.external_id, code, share)
         for offer in lc.offers:
             if not offer.is_for(kind):
                 continue
@@ -97,7 +102,7 @@ def _candidates(
                         value=member.expected_value
                         if member.expected_value is not None
                         else offer.value * 12,
-                        is_control=is_control(customer.external_id, *lc.control),
+                        is_control=held_out,
                     )
                 )
             else:
@@ -107,9 +112,7 @@ def _candidates(
                         campaign=lc.campaign,
                         propensity=None,
                         value=offer.value * 12,
-                        is_control=is_control(
-                            customer.external_id, lc.campaign.code, lc.campaign.control_share
-                        ),
+                        is_control=held_out,
                         rule=rule,
                         customer=customer,
                     )

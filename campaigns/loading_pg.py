@@ -746,8 +746,7 @@ def stage_members(
             return _fast(cur, info, statements, run, progress, clock)
         except _Refused as refused:
             log.info("load %s: careful path (%s)", run.pk, refused)
-            cur.execute(drop_part)
-            cur.execute("DELETE FROM campaigns_loadreject WHERE run_id = %s", [run.pk])
+            cur.execute(drop_part)  # no rejects were written: _repair writes them last
         loaded, rejected, control = _careful(cur, info, statements, run, progress)
         clock.lap("careful path")
         return loaded, rejected, control

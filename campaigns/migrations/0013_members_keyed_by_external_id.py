@@ -40,7 +40,7 @@ POSTGRES_TABLE = (
 )
 
 
-def _names(cursor, vendor, version_id) -> list[str]:
+def _names(cursor, version_id) -> list[str]:
     """The extra column names of a version, from one of its members' old JSON attributes."""
     cursor.execute(
         f"SELECT attributes FROM {PARENT} WHERE version_id = %s AND attributes IS NOT NULL LIMIT 1",
@@ -82,7 +82,7 @@ def convert(apps, schema_editor):
             " LEFT JOIN campaigns_offer o ON o.id = m.offer_id"
         )
         for version_id in version_ids:
-            names = _names(cursor, vendor, version_id)
+            names = _names(cursor, version_id)
             if not names:
                 continue
             Version.objects.filter(pk=version_id).update(attribute_names=names)

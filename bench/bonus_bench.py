@@ -19,6 +19,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from channels.bonus.periods import covered_agents, period_bounds
+from channels.bonus.statements import refresh_plan
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 MONTH = (date(2026, 1, 1), date(2026, 1, 31))
@@ -56,9 +59,10 @@ def main() -> None:
     from django.conf import settings
     from django.db import connection
     from django.test import Client
+    from django.utils import timezone
 
-    from channels import bonus
-    from channels.bonus_models import BonusPlan
+    from channels.bonus.statements import refresh_statement
+    from channels.models import BonusPlan
 
     settings.ALLOWED_HOSTS = ["*"]
     plan = BonusPlan.objects.filter(name="bench").first()
@@ -70,22 +74,22 @@ def main() -> None:
         )
     from cvm_portal.roles import Role, assign_role
 
-    agents = [p.user for p in bonus.covered_agents(plan)]
+    agents = [p.user for p in covered_agents(plan)]
     for agent in agents[:50]:
         assign_role(agent, Role.AGENT)
-    now = datetime(2026, 2, 10, 12, tzinfo=bonus.timezone.get_default_timezone())
+    now = datetime(2026, 2, 10, 12, tzinfo=timezone.get_default_timezone())
 
     per_statement = []
     for agent in agents:
         t = time.perf_counter()
-        bonus.refresh_statement(plan=plan, agent=agent, now=now)
+        refresh_statement(plan=plan, agent=agent, now=now)
         per_statement.append((time.perf_counter() - t) * 1000)
     t = time.perf_counter()
-    bonus.refresh_plan(plan=plan, now=now)
+    refresh_plan(plan=plan, now=now)
     plan_s = time.perf_counter() - t
 
     bare = []
-    start, end = bonus.period_bounds(plan)
+    start, end = period_bounds(plan)
     with connection.cursor() as cur:
         for agent in agents:
             t = time.perf_counter()
@@ -136,13 +140,12 @@ def _build(agents: int, conversions: int):
         Product,
         Response,
     )
-    from channels.bonus_models import BonusPlan, BonusRule, BonusTier
-    from channels.models import AgentProfile, Site
+    from channels.models import AgentProfile, BonusPlan, BonusRule, BonusTier, Site
 
     User = get_user_model()
     zone = timezone.get_default_timezone()
     with transaction.atomic():
-        from channels.bonus_models import BonusStatement
+        from channels.models import BonusStatement
 
         BonusStatement.objects.filter(plan__name="bench").delete()
         BonusPlan.objects.filter(name="bench").delete()
@@ -249,9 +252,9 @@ def _build(agents: int, conversions: int):
         BonusRule.objects.create(plan=plan, amount=Decimal("5"), value_share=Decimal("10"))
         BonusRule.objects.create(plan=plan, campaign=campaign, amount=Decimal("6"))
         BonusTier.objects.create(plan=plan, threshold=Decimal("100"), multiplier=Decimal("1.5"))
-    from channels import bonus
+    from channels.bonus.statements import refresh_plan
 
-    bonus.refresh_plan(plan=plan, now=datetime(2026, 2, 10, 12, tzinfo=zone))
+    refresh_plan(plan=plan, now=datetime(2026, 2, 10, 12, tzinfo=zone))
     return plan
 
 

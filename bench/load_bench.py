@@ -106,8 +106,8 @@ def write_target_group(path: Path, rows: int) -> None:
 def timed_load(path: Path, rows: int, rejected: int = 0) -> tuple[float, float, object]:
     """register_file + run_load of one file; returns (seconds, peak-RSS growth in MiB, run)."""
     from campaigns.choices import LoadStatus
-    from campaigns.loadfiles import parse_name
-    from campaigns.loading import register_file, run_load
+    from campaigns.loads.files import parse_name
+    from campaigns.loads.runs import register_file, run_load
 
     rss_before = maxrss_kib()
     started = time.perf_counter()

@@ -93,7 +93,7 @@ def main() -> None:
     from django.db import connection, connections
 
     from channels.models import CallList, Lead
-    from channels.outbound import next_lead
+    from channels.outbound.claiming import next_lead
 
     call_list = CallList.objects.filter(built_by="bench").first()
     if call_list is None or call_list.size != args.leads:
@@ -191,7 +191,7 @@ def _worker(group: list, ready, start, stop_at, pause: float, results) -> None:
     from django.db import connections
 
     from channels.models import Lead
-    from channels.outbound import next_lead
+    from channels.outbound.claiming import next_lead
 
     samples: list[float] = []
     ids: list[int] = []

@@ -13,7 +13,7 @@ from cvm_portal.audit import record_access
 
 from .choices import CampaignStatus
 from .lifecycle import change_status
-from .loading import queue_target_group
+from .loads.runs import queue_target_group
 from .models import (
     Campaign,
     ContactPolicy,

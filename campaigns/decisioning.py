@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from . import catalogue
 from .choices import CONTACT_OUTCOMES, ChannelKind, Exclusion, Objective, Outcome, ProductFamily
 from .fields import channel_kind_lookup
-from .loadrules import is_control
+from .loads.rules import is_control
 from .models import (
     Campaign,
     ContactPolicy,

@@ -29,7 +29,7 @@ from .choices import (
     ValueTier,
 )
 from .defaults import ensure_decline_reasons
-from .loadfiles import MARKER_SUFFIX
+from .loads.files import MARKER_SUFFIX
 from .models import (
     Campaign,
     Customer,

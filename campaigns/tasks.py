@@ -5,9 +5,9 @@ from celery import shared_task
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from . import loading
 from .choices import LoadStatus
 from .lifecycle import end_expired_campaigns
+from .loads import runs as loading
 
 
 @shared_task(name="campaigns.end_expired_campaigns")

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import loadviews, views
+from . import views
+from .loads import views as loadviews
 
 app_name = "campaigns"
 

@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
+from cvm_portal.admin import ReadOnlyAdmin
+
 from .agents import sync_agent_roles
+from .bonus import admin as bonus_admin  # noqa: F401  (bonus plans register their own admin)
 from .models import (
     AgentProfile,
     CallAttempt,
@@ -95,16 +98,6 @@ class OutboundShareAdmin(admin.ModelAdmin):
     list_select_related = ["campaign", "site"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written only by the call-list services; the admin shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(CallList)
 class CallListAdmin(ReadOnlyAdmin):
     list_display = ["day", "campaign", "site", "size", "built_by", "built_at"]
@@ -129,6 +122,3 @@ class CallAttemptAdmin(ReadOnlyAdmin):
     raw_id_fields = ["lead", "agent"]
     list_select_related = ["agent", "site"]
     show_full_result_count = False
-
-
-from . import bonus_admin  # noqa: E402, F401  (bonus plans register their own admin)

@@ -12,8 +12,7 @@ class ChannelsConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from campaigns import catalogue
-
-        from .bonus_models import BonusPlan, BonusRule
+        from channels.models import BonusPlan, BonusRule
 
         # The console reads bonus rules from the catalogue's memo (bonus.would_earn).
         for model in (BonusPlan, BonusRule):

@@ -35,3 +35,23 @@ class Disposition(models.TextChoices):
 RETRY_DISPOSITIONS = (Disposition.NO_ANSWER, Disposition.BUSY, Disposition.VOICEMAIL)
 # Dispositions where somebody answered.
 CONTACT_DISPOSITIONS = (Disposition.REACHED, Disposition.CALLBACK, Disposition.DO_NOT_CALL)
+
+
+class PlanUnit(models.TextChoices):
+    MONEY = "money", _("Money")
+    POINTS = "points", _("Points")
+
+
+class StatementStatus(models.TextChoices):
+    OPEN = "open", _("Open (recomputed from outcomes)")
+    FROZEN = "frozen", _("Frozen (period closed)")
+
+
+class LineKind(models.TextChoices):
+    CONVERSION = "conversion", _("Accepted offer")
+    CLAWBACK = "clawback", _("Cancelled within the clawback window")
+    ACCELERATOR = "accelerator", _("Tier accelerator")
+    GATE = "gate", _("Quality gate not met")
+    CAP = "cap", _("Above the cap")
+    LATE = "late", _("Adjustment: late outcome of a closed period")
+    LATE_CLAWBACK = "late_clawback", _("Adjustment: cancellation after a period was closed")

@@ -179,8 +179,8 @@ def build_outbound() -> int:
     from datetime import time
 
     from campaigns.models import Campaign
+    from channels.outbound.lists import build_call_lists
 
-    from .calllists import build_call_lists
     from .models import OutboundSettings, OutboundShare
 
     # The demo agency calls around the clock, so whoever starts the demo at whatever hour
@@ -207,9 +207,8 @@ def build_outbound() -> int:
 def build_bonus() -> int:
     """One bonus plan for this month for every agent, so a newcomer sees a statement."""
     from campaigns.models import Campaign
-
-    from .bonus import month_bounds, overlapping_plans, today
-    from .bonus_models import BonusPlan, BonusRule, BonusTier
+    from channels.bonus.periods import month_bounds, overlapping_plans, today
+    from channels.models import BonusPlan, BonusRule, BonusTier
 
     first, last = month_bounds(today())
     plan = BonusPlan.objects.filter(name="Programme bonus", starts_on=first).first()

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .calllists import build_call_lists
+from channels.outbound.lists import build_call_lists
 
 
 @shared_task(name="channels.build_call_lists")
@@ -16,6 +16,6 @@ def build_call_lists_task(started_by: str = "schedule") -> int:
 def refresh_bonus_statements_task() -> int:
     """Every 15 minutes (schedule in the admin): recompute the open statements of every plan
     that is not closed, so leaderboards and team pages are fresh; safe to run twice."""
-    from .bonus import refresh_open_plans
+    from channels.bonus.statements import refresh_open_plans
 
     return refresh_open_plans()

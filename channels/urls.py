@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import bonus_views, console, outbound_views, views
+from . import views
+from .bonus import views as bonus_views
+from .console import views as console
+from .outbound import views as outbound_views
 
 app_name = "channels"
 
 urlpatterns = [
-    path("console/", views.console, name="console"),
+    path("console/", console.console, name="console"),
     path("console/find/", console.find, name="console_find"),
     path("console/pop/", console.screen_pop, name="screen_pop"),
     path("console/customers/<int:pk>/", console.customer_page, name="console_customer"),

@@ -6,41 +6,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from campaigns.choices import ChannelKind
-from campaigns.models import Campaign
 from cvm_portal.roles import Role, role_required
 
 from .models import Site
-
-
-def _live_campaigns_for(kinds: list[str]):
-    query = Q()
-    for kind in kinds:
-        query |= Q(channel_kinds__icontains=f'"{kind}"')
-    return Campaign.objects.live(timezone.now()).filter(query).order_by("-priority_weight", "code")
-
-
-@require_GET
-@role_required(Role.AGENT)
-def console(request: HttpRequest) -> HttpResponse:
-    """Who may use it: agents (store staff and inbound call-centre agents). Their own site only."""
-    return render(request, "channels/console.html", console_context(request))
-
-
-def console_context(request: HttpRequest) -> dict:
-    from .console import FindForm
-
-    profile = getattr(request.user, "agent_profile", None)
-    kind = profile.channel_kind if profile else ChannelKind.STORE
-    from campaigns.models import OfferFeedback
-
-    my_feedback = OfferFeedback.objects.filter(agent=request.user).select_related("offer")[:10]
-    return {
-        "profile": profile,
-        "campaigns": _live_campaigns_for([kind]),
-        "form": FindForm(),
-        "my_feedback": my_feedback,
-    }
 
 
 @require_GET

@@ -154,7 +154,7 @@ def target_group(campaign, members):
     from django.db import connection
     from django.utils import timezone
 
-    from campaigns.loadrules import is_control
+    from campaigns.loads.rules import is_control
     from campaigns.models import TargetGroup, TargetGroupMember, TargetGroupVersion
 
     members = [dict(m) for m in members]

@@ -334,6 +334,17 @@ class CampaignQuerySet(models.QuerySet):
     def for_channel_kind(self, kind: str) -> CampaignQuerySet:
         return self.filter(**channel_kind_lookup(kind))
 
+    def for_channel_kinds(self, kinds) -> CampaignQuerySet:
+        """Campaigns that run in any of ``kinds``."""
+        query = Q()
+        for kind in kinds:
+            query |= Q(**channel_kind_lookup(kind))
+        return self.filter(query)
+
+    def shown_to_agents(self, kinds) -> CampaignQuerySet:
+        """Live campaigns of these channel kinds, in the order the agents' workspaces list them."""
+        return self.live().for_channel_kinds(kinds).order_by("-priority_weight", "code")
+
 
 class Campaign(models.Model):
     """A CVM programme: offers in some channel kinds over a period, for a target group."""

@@ -16,8 +16,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import LoadKind, LoadStatus, RejectReason
-from ..loadfiles import MAX_EXTRA_COLUMNS
-from ..loadrules import is_control
+from ..loads.files import MAX_EXTRA_COLUMNS
+from ..loads.rules import is_control
 from .core import Campaign, Customer, Offer
 
 

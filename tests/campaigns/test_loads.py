@@ -10,9 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from campaigns import loadfiles, loading
 from campaigns.choices import ChannelKind, LoadStatus
-from campaigns.loadrules import control_bucket
+from campaigns.loads import files, runs
+from campaigns.loads.rules import control_bucket
 from campaigns.models import Customer, LoadRun, TargetGroup, TargetGroupMember, TargetGroupVersion
 from tests.factories import CampaignFactory, CustomerFactory, OfferFactory
 
@@ -37,19 +37,19 @@ def world(inbox):
     }
 
 
-def drop(inbox, name: str, content: bytes | str, *, marker: str = "") -> loadfiles.InboxFile:
+def drop(inbox, name: str, content: bytes | str, *, marker: str = "") -> files.InboxFile:
     path = inbox / name
     data = content.encode() if isinstance(content, str) else content
     if name.endswith(".gz"):
         data = gzip.compress(data)
     path.write_bytes(data)
     path.with_name(name + ".ok").write_text(marker)
-    return loadfiles.parse_name(path)
+    return files.parse_name(path)
 
 
-def load(info: loadfiles.InboxFile) -> LoadRun:
-    run = loading.register_file(info, started_by="test")
-    return loading.run_load(run_id=run.pk)
+def load(info: files.InboxFile) -> LoadRun:
+    run = runs.register_file(info, started_by="test")
+    return runs.run_load(run_id=run.pk)
 
 
 def members_csv(ids, *, offer="DATA-20", extra_header="", extra=""):
@@ -111,7 +111,7 @@ def test_a_new_file_replaces_the_version_and_keeps_the_old_one_until_pruned(worl
     assert old.retired_at is not None
     assert TargetGroupMember.objects.filter(version=old).count() == 10
     settings.CVM_KEEP_VERSIONS_DAYS = 0
-    assert loading.prune_versions() == 1
+    assert runs.prune_versions() == 1
     assert not TargetGroupVersion.objects.filter(pk=old.pk).exists()
     assert not TargetGroupMember.objects.filter(version_id=old.pk).exists()
     assert live_members("UP-DATA") == [f"C{n:04d}" for n in range(5, 21)]
@@ -137,19 +137,19 @@ def test_the_same_file_twice_changes_nothing(world):
     assert TargetGroup.objects.get().active_version_id == version
     assert TargetGroupVersion.objects.count() == 1
     # and the inbox scan does not take it again at all
-    assert loading.pending_files() == []
+    assert runs.pending_files() == []
 
 
 def test_a_corrected_file_under_the_same_name_is_taken_again(world):
     info = drop(world["inbox"], "target_group__UP-DATA__20261123.csv", members_csv(range(1, 21)))
     load(info)
     drop(world["inbox"], "target_group__UP-DATA__20261123.csv", members_csv(range(1, 25)))
-    assert [f.path.name for f in loading.pending_files()] == ["target_group__UP-DATA__20261123.csv"]
+    assert [f.path.name for f in runs.pending_files()] == ["target_group__UP-DATA__20261123.csv"]
 
 
 def test_a_file_without_its_marker_is_not_read(world):
     (world["inbox"] / "target_group__UP-DATA__20261123.csv").write_text(members_csv(range(1, 5)))
-    assert loading.pending_files() == []
+    assert runs.pending_files() == []
 
 
 def test_a_marker_with_another_sha256_means_an_incomplete_file(world):
@@ -287,7 +287,7 @@ def test_broken_files_fail_whole_with_a_reason_and_leave_the_live_version(world,
 
 
 def test_a_file_for_an_unknown_campaign_fails_at_once(world):
-    run = loading.register_file(
+    run = runs.register_file(
         drop(world["inbox"], "target_group__NO-SUCH__20261123.csv", members_csv([1])),
         started_by="test",
     )
@@ -547,11 +547,11 @@ def test_a_target_group_waits_for_the_nights_snapshot_and_in_process_gives_up_at
 ):
     from campaigns.tasks import load_file_task
 
-    snapshot = loading.register_file(
+    snapshot = runs.register_file(
         drop(world["inbox"], "customers__20261123.csv", SNAPSHOT_HEADER), started_by="test"
     )
     assert snapshot.status == LoadStatus.PENDING
-    run = loading.register_file(
+    run = runs.register_file(
         drop(world["inbox"], "target_group__UP-DATA__20261123.csv", members_csv(range(1, 4))),
         started_by="test",
     )
@@ -562,7 +562,7 @@ def test_a_target_group_waits_for_the_nights_snapshot_and_in_process_gives_up_at
 
 
 def test_giving_up_discards_the_unfinished_version(world):
-    run = loading.register_file(
+    run = runs.register_file(
         drop(world["inbox"], "target_group__UP-DATA__20261123.csv", members_csv(range(1, 4))),
         started_by="test",
     )
@@ -570,7 +570,7 @@ def test_giving_up_discards_the_unfinished_version(world):
     LoadRun.objects.filter(pk=run.pk).update(version=version, status=LoadStatus.RUNNING)
     if connection.vendor != "postgresql":
         TargetGroupMember.objects.create(version=version, customer=world["customers"][0])
-    loading.give_up(run_id=run.pk, reason="Gave up after 6 attempts: connection lost")
+    runs.give_up(run_id=run.pk, reason="Gave up after 6 attempts: connection lost")
     run.refresh_from_db()
     assert (run.status, run.version_id) == (LoadStatus.FAILED, None)
     assert not TargetGroupVersion.objects.filter(pk=version.pk).exists()

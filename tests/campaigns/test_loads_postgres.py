@@ -13,8 +13,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from campaigns import loadfiles, loading, loading_pg
 from campaigns.choices import LoadStatus
+from campaigns.loads import files, postgres, runs
 from campaigns.models import LoadRun, TargetGroup, TargetGroupMember
 from tests.factories import CampaignFactory, OfferFactory
 
@@ -42,14 +42,14 @@ def copy_customers(count: int) -> None:
             )  # fmt: skip
 
 
-def write_members(inbox: Path, name: str, ids: range) -> loadfiles.InboxFile:
+def write_members(inbox: Path, name: str, ids: range) -> files.InboxFile:
     path = inbox / name
     with path.open("w") as handle:
         handle.write("customer_id,offer_code,propensity,expected_value,rank\n")
         for rank, n in enumerate(ids, start=1):
             handle.write(f"C{n:07d},,0.{n % 97:02d},{n % 500}.50,{rank}\n")
     path.with_name(name + ".ok").write_text("")
-    return loadfiles.parse_name(path)
+    return files.parse_name(path)
 
 
 def live_count(target_group_id: int) -> int:
@@ -66,10 +66,10 @@ def live_count(target_group_id: int) -> int:
 def big(inbox):
     copy_customers(200_000)
     campaign = CampaignFactory(code="BIG", offers=[OfferFactory()])
-    first = loading.register_file(
+    first = runs.register_file(
         write_members(inbox, "target_group__BIG__20261122.csv", range(1, 1001)), started_by="test"
     )
-    assert loading.run_load(run_id=first.pk).status == LoadStatus.SUCCEEDED
+    assert runs.run_load(run_id=first.pk).status == LoadStatus.SUCCEEDED
     return {
         "campaign": campaign,
         "inbox": inbox,
@@ -79,7 +79,7 @@ def big(inbox):
 
 def test_a_reader_counting_during_a_load_sees_one_complete_version(big):
     info = write_members(big["inbox"], "target_group__BIG__20261123.csv", range(1, 200_001))
-    run = loading.register_file(info, started_by="test")
+    run = runs.register_file(info, started_by="test")
     seen: list[int] = []
     done = threading.Event()
 
@@ -95,7 +95,7 @@ def test_a_reader_counting_during_a_load_sees_one_complete_version(big):
     thread = threading.Thread(target=reader)
     thread.start()
     try:
-        result = loading.run_load(run_id=run.pk)
+        result = runs.run_load(run_id=run.pk)
     finally:
         time.sleep(0.05)
         done.set()
@@ -109,7 +109,7 @@ def test_a_reader_counting_during_a_load_sees_one_complete_version(big):
 def test_a_second_load_of_the_same_target_waits_for_the_first(big):
     import psycopg
 
-    run = loading.register_file(
+    run = runs.register_file(
         write_members(big["inbox"], "target_group__BIG__20261123.csv", range(1, 11)),
         started_by="test",
     )
@@ -118,11 +118,11 @@ def test_a_second_load_of_the_same_target_waits_for_the_first(big):
     )
     try:
         holder.execute("SELECT pg_advisory_lock(hashtext('cvm-load:BIG'))")
-        with pytest.raises(loading.LoadBusy):
-            loading.run_load(run_id=run.pk)
+        with pytest.raises(runs.LoadBusy):
+            runs.run_load(run_id=run.pk)
     finally:
         holder.close()
-    assert loading.run_load(run_id=run.pk).status == LoadStatus.SUCCEEDED
+    assert runs.run_load(run_id=run.pk).status == LoadStatus.SUCCEEDED
 
 
 def _worker(queue: str, log: Path) -> subprocess.Popen:
@@ -156,7 +156,7 @@ def test_killing_the_worker_mid_load_leaves_the_old_version_and_the_rerun_is_exa
     from campaigns.tasks import load_file_task
 
     queue = f"cvm-kill-test-{os.getpid()}"
-    run = loading.register_file(
+    run = runs.register_file(
         write_members(big["inbox"], "target_group__BIG__20261123.csv", range(1, 200_001)),
         started_by="test",
     )
@@ -220,7 +220,7 @@ def test_killing_the_worker_mid_load_leaves_the_old_version_and_the_rerun_is_exa
 def test_control_hash_in_python_is_postgres_hashtext():
     """The SQLite path and always-on offers (Python) put the same customers in the control
     group as the fast path (SQL): lengths around the 12-byte blocks, non-ASCII text."""
-    from campaigns.loadrules import control_bucket, hash_text
+    from campaigns.loads.rules import control_bucket, hash_text
 
     texts = ["", "a", "żółć:ŁÓDŹ-5G", *("x" * n for n in range(1, 40))]
     texts += [f"C{n:07d}:RET-{n % 7}" for n in range(2000)]
@@ -239,11 +239,11 @@ def test_control_hash_in_python_is_postgres_hashtext():
 
 def load_logged(info, caplog) -> LoadRun:
     with caplog.at_level(logging.INFO, logger="cvm.loads"):
-        return loading.run_load(run_id=loading.register_file(info, started_by="test").pk)
+        return runs.run_load(run_id=runs.register_file(info, started_by="test").pk)
 
 
 def test_a_big_plain_file_is_copied_in_two_lanes_every_line_once(big, monkeypatch, caplog):
-    monkeypatch.setattr(loading_pg, "LANE_MIN_BYTES", 0)  # "big" from the first byte
+    monkeypatch.setattr(postgres, "LANE_MIN_BYTES", 0)  # "big" from the first byte
     info = write_members(big["inbox"], "target_group__BIG__20261123.csv", range(1, 50_001))
     run = load_logged(info, caplog)
     assert run.status == LoadStatus.SUCCEEDED, run.error
@@ -261,14 +261,14 @@ def test_a_big_plain_file_is_copied_in_two_lanes_every_line_once(big, monkeypatc
 def test_a_quote_before_the_middle_keeps_one_lane_and_bad_rows_keep_their_lines(
     big, monkeypatch, caplog
 ):
-    monkeypatch.setattr(loading_pg, "LANE_MIN_BYTES", 0)
+    monkeypatch.setattr(postgres, "LANE_MIN_BYTES", 0)
     path = big["inbox"] / "target_group__BIG__20261123.csv"
     lines = ["customer_id,offer_code,propensity,expected_value,rank,note"]
     lines += [f'C{n:07d},,0.5,1.00,{n},"a ""quoted"" note"' for n in range(1, 2001)]
     lines[1500] = "C9999999,,0.5,1.00,1500,unknown customer"  # line 1501 of the file
     path.write_text("\n".join(lines) + "\n")
     path.with_name(path.name + ".ok").write_text("")
-    run = load_logged(loadfiles.parse_name(path), caplog)
+    run = load_logged(files.parse_name(path), caplog)
     assert run.status == LoadStatus.SUCCEEDED, run.error
     assert "copy in 1 lane(s)" in caplog.text
     assert list(run.rejects.values_list("line", "reason")) == [(1501, "unknown_customer")]

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from campaigns.choices import CampaignStatus, ChannelKind, NotPresentedReason, Outcome
 from campaigns.models import Decision, DeclineReason, Presentation, Response
-from channels.bonus_models import BonusPlan, BonusRule, BonusTier
+from channels.models import BonusPlan, BonusRule, BonusTier
 from cvm_portal.roles import Role
 from tests.factories import (
     CampaignFactory,

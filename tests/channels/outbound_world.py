@@ -6,9 +6,9 @@ from datetime import time
 from types import SimpleNamespace
 
 from campaigns.choices import CampaignStatus, ChannelKind
-from channels.calllists import build_call_lists
 from channels.choices import SiteKind
 from channels.models import OutboundShare
+from channels.outbound.lists import build_call_lists
 from cvm_portal.roles import Role
 from tests.factories import (
     CampaignFactory,

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from campaigns.choices import Outcome
-from channels import bonus
-from channels.bonus_models import BonusPlan, Cancellation
+from channels.bonus.statements import close_period
+from channels.models import BonusPlan, Cancellation
 from cvm_portal.roles import Role
 
 from .bonus_world import NOW, at, plan, record, world
@@ -96,7 +96,7 @@ def test_a_closed_plan_is_read_only_in_the_admin(client, manager):
     w = world()
     march = plan()
     record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
-    bonus.close_period(plan=march, user=manager, now=NOW)
+    close_period(plan=march, user=manager, now=NOW)
     page = client.get(f"/admin/channels/bonusplan/{march.pk}/change/").content.decode()
     assert 'name="_save"' not in page
     data = plan_data(name="Rewritten", starts_on="2026-03-01", ends_on="2026-03-31")

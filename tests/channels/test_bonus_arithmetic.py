@@ -3,8 +3,9 @@
 import random
 from decimal import Decimal
 
-from channels.bonus import Facts, Line, best_rule, settle, tiered
-from channels.bonus_models import BonusRule, LineKind
+from channels.bonus.arithmetic import Facts, Line, best_rule, settle, tiered
+from channels.choices import LineKind
+from channels.models import BonusRule
 
 D = Decimal
 

@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connections
 
-from channels import bonus
-from channels.bonus_models import BonusLine, BonusStatement
+from channels.bonus.statements import close_period, refresh_statement
+from channels.models import BonusLine, BonusStatement
 
 from .bonus_world import NOW, at, plan, record, world
 
@@ -50,7 +50,7 @@ def test_ten_simultaneous_first_recomputes_make_one_statement_with_each_line_onc
         record(w.agent, w.cheap, w.campaign, when=at((2026, 3, day)))
 
     # When ten requests recompute it at the same moment
-    errors = _at_once(10, lambda i: bonus.refresh_statement(plan=p, agent=w.agent, now=NOW))
+    errors = _at_once(10, lambda i: refresh_statement(plan=p, agent=w.agent, now=NOW))
 
     # Then there is one statement, with each conversion once, and its total is their sum
     assert errors == []
@@ -69,10 +69,10 @@ def test_recomputes_racing_the_close_never_unfreeze_a_statement():
     # When the manager closes the period while agents keep opening their statements
     def work(i: int) -> None:
         if i == 0:
-            bonus.close_period(plan=p, user=w.lead, now=NOW)
+            close_period(plan=p, user=w.lead, now=NOW)
         else:
             for agent in (w.agent, w.colleague, w.lead):
-                bonus.refresh_statement(plan=p, agent=agent, now=NOW)
+                refresh_statement(plan=p, agent=agent, now=NOW)
 
     errors = _at_once(6, work)
 

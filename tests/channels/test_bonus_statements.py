@@ -8,11 +8,22 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from campaigns.choices import Outcome, ProductFamily
-from channels import bonus
-from channels.bonus_admin import BonusPlanForm
-from channels.bonus_models import BonusLine, BonusStatement, Cancellation
+from channels.bonus.admin import BonusPlanForm
+from channels.bonus.agencies import agency_statement
+from channels.bonus.arithmetic import would_earn
+from channels.bonus.cancellations import record_cancellations
+from channels.bonus.simulator import simulate
+from channels.bonus.statements import close_period, payroll_csv, refresh_statement
 from channels.choices import SiteKind
-from channels.models import CallAttempt, CallList, Lead, OutboundShare
+from channels.models import (
+    BonusLine,
+    BonusStatement,
+    CallAttempt,
+    CallList,
+    Cancellation,
+    Lead,
+    OutboundShare,
+)
 from cvm_portal.models import AuditEvent
 from cvm_portal.roles import Role
 from tests.factories import (
@@ -36,7 +47,7 @@ def w():
 
 
 def refresh(p, agent, now=NOW):
-    return bonus.refresh_statement(plan=p, agent=agent, now=now)
+    return refresh_statement(plan=p, agent=agent, now=now)
 
 
 def test_each_accepted_offer_is_a_line_with_its_rule_and_amount(w):
@@ -165,7 +176,7 @@ def test_property_statements_from_random_outcomes_stay_under_the_cap_and_grow_wi
 def test_closing_freezes_every_statement_and_is_audit_logged(w):
     p = plan()
     record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
-    count = bonus.close_period(plan=p, user=w.lead, now=NOW)
+    count = close_period(plan=p, user=w.lead, now=NOW)
     assert count == 3  # every agent of the store, the lead included
     assert set(p.statements.values_list("status", flat=True)) == {"frozen"}
     event = AuditEvent.objects.get(action="bonus_close")
@@ -177,7 +188,7 @@ def test_closing_freezes_every_statement_and_is_audit_logged(w):
 def test_a_frozen_statement_is_never_rewritten(w):
     p = plan()
     record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
-    bonus.close_period(plan=p, user=w.lead, now=NOW)
+    close_period(plan=p, user=w.lead, now=NOW)
     frozen = p.statements.get(agent=w.agent)
     record(w.agent, w.dear, w.campaign, when=at((2026, 3, 3)))  # a late outcome
     again = refresh(p, w.agent)
@@ -190,17 +201,17 @@ def test_a_frozen_statement_is_never_rewritten(w):
 def test_a_period_cannot_be_closed_before_it_ends_or_twice(w):
     p = plan(APRIL)
     with pytest.raises(ValidationError, match="runs until 2026-04-30"):
-        bonus.close_period(plan=p, user=w.lead, now=NOW)
+        close_period(plan=p, user=w.lead, now=NOW)
     march = plan()
-    bonus.close_period(plan=march, user=w.lead, now=NOW)
+    close_period(plan=march, user=w.lead, now=NOW)
     with pytest.raises(ValidationError, match="already closed"):
-        bonus.close_period(plan=march, user=w.lead, now=NOW)
+        close_period(plan=march, user=w.lead, now=NOW)
 
 
 def test_a_late_outcome_after_close_is_paid_in_the_next_period(w):
     march, april = plan(), plan(APRIL, rules=[("20", "0")])
     record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
-    bonus.close_period(plan=march, user=w.lead, now=NOW)
+    close_period(plan=march, user=w.lead, now=NOW)
     late = record(w.agent, w.dear, w.campaign, when=at((2026, 3, 31), 23))
     statement = refresh(april, w.agent)
     line = statement.lines.get()
@@ -213,7 +224,7 @@ def test_a_late_outcome_after_close_is_paid_in_the_next_period(w):
 def test_a_clawback_after_close_is_taken_in_the_next_period_once(w):
     march, april = plan(clawback_days=30), plan(APRIL)
     sold = record(w.agent, w.dear, w.campaign, when=at((2026, 3, 20)))
-    bonus.close_period(plan=march, user=w.lead, now=NOW)
+    close_period(plan=march, user=w.lead, now=NOW)
     Cancellation.objects.create(response=sold, cancelled_at=at((2026, 4, 8)), entered_by=w.lead)
     record(w.agent, w.cheap, w.campaign, when=at((2026, 4, 9)))
     statement = refresh(april, w.agent)
@@ -222,7 +233,7 @@ def test_a_clawback_after_close_is_taken_in_the_next_period_once(w):
         ("late_clawback", D("-10.00")),
     ]
     assert march.statements.get(agent=w.agent).total == D("10.00")  # unchanged
-    bonus.close_period(plan=april, user=w.lead, now=at((2026, 5, 2)))
+    close_period(plan=april, user=w.lead, now=at((2026, 5, 2)))
     may = plan((date(2026, 5, 1), date(2026, 5, 31)))
     assert refresh(may, w.agent, now=at((2026, 5, 2))).lines.count() == 0
 
@@ -231,9 +242,9 @@ def test_payroll_csv_needs_a_closed_period_and_lists_every_agent(w):
     p = plan(unit="points", point_value=D("0.50"))
     record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
     with pytest.raises(ValidationError, match="Close the period first"):
-        bonus.payroll_csv(plan=p, user=w.lead)
-    bonus.close_period(plan=p, user=w.lead, now=NOW)
-    rows = bonus.payroll_csv(plan=p, user=w.lead).splitlines()
+        payroll_csv(plan=p, user=w.lead)
+    close_period(plan=p, user=w.lead, now=NOW)
+    rows = payroll_csv(plan=p, user=w.lead).splitlines()
     assert rows[0].startswith("plan_id,period_start,period_end,username")
     anna = next(r for r in rows if ",anna," in r)
     assert ",1,10.00,points,5.00,PLN" in anna
@@ -296,7 +307,7 @@ def test_cancellations_are_read_from_csv_with_line_numbered_errors_and_are_idemp
         "99999,,2026-03-10,\n"
         f"{sold.pk},,not-a-date,\n"
     )
-    report = bonus.record_cancellations(text=text, user=w.lead, now=NOW)
+    report = record_cancellations(text=text, user=w.lead, now=NOW)
     assert report.created == 2
     assert report.errors == [
         "Line 4: that outcome is not a conversion (it was not accepted).",
@@ -304,12 +315,12 @@ def test_cancellations_are_read_from_csv_with_line_numbered_errors_and_are_idemp
         "Line 6: Invalid isoformat string: 'not-a-date'.",
     ]
     assert Cancellation.objects.get(response=sold).reason == "withdrew"
-    again = bonus.record_cancellations(text=text, user=w.lead, now=NOW)
+    again = record_cancellations(text=text, user=w.lead, now=NOW)
     assert (again.created, again.already) == (0, 2) and Cancellation.objects.count() == 2
 
 
 def test_a_cancellation_file_without_an_id_column_is_refused(w):
-    report = bonus.record_cancellations(text="id,date\n1,2026-03-01\n", user=w.lead, now=NOW)
+    report = record_cancellations(text="id,date\n1,2026-03-01\n", user=w.lead, now=NOW)
     assert report.created == 0 and "Line 1" in report.errors[0]
 
 
@@ -320,7 +331,7 @@ def test_the_simulator_applies_tiers_and_cap_per_agent_and_compares_with_the_las
     march = plan(rules=[{"campaign": w.campaign, "amount": D("10")}])
     record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
     record(w.colleague, w.cheap, w.campaign, when=at((2026, 3, 2)))
-    bonus.close_period(plan=march, user=w.lead, now=NOW)
+    close_period(plan=march, user=w.lead, now=NOW)
     april = plan(
         APRIL,
         rules=[{"campaign": w.campaign, "amount": D("10")}],
@@ -328,7 +339,7 @@ def test_the_simulator_applies_tiers_and_cap_per_agent_and_compares_with_the_las
         tiers=[("100", "2")],
         cap=D("150"),
     )
-    result = bonus.simulate(plan=april, expected={w.campaign.pk: 30}, agents=2)
+    result = simulate(plan=april, expected={w.campaign.pk: 30}, agents=2)
     # 15 each = 150 earned; 100 + 50 × 2 = 200, capped at 150; two agents = 300
     assert result.cost == D("300.00") and result.cost_per_conversion == D("10.00")
     assert result.previous["cost"] == D("20.00") and result.previous["conversions"] == 2
@@ -346,11 +357,11 @@ def test_the_console_shows_what_accepting_each_offer_would_earn(w):
         Candidate(offer=o, campaign=w.campaign, propensity=None, value=o.value, is_control=False)
         for o in (w.cheap, w.dear)
     ]
-    earned = bonus.would_earn(profile=w.agent.agent_profile, candidates=candidates)
+    earned = would_earn(profile=w.agent.agent_profile, candidates=candidates)
     assert earned == {w.cheap.pk: (D("7.00"), "PLN"), w.dear.pk: (D("50.00"), "PLN")}
     inbound = user_with_role(Role.AGENT, channel_kind="inbound_call")
-    assert bonus.would_earn(profile=inbound.agent_profile, candidates=candidates) != {}
-    assert bonus.would_earn(profile=None, candidates=candidates) == {}
+    assert would_earn(profile=inbound.agent_profile, candidates=candidates) != {}
+    assert would_earn(profile=None, candidates=candidates) == {}
 
 
 # --- Agencies --------------------------------------------------------------------------------
@@ -378,7 +389,7 @@ def test_an_agency_statement_pays_conversions_less_cancellations_and_reached_con
             lead=lead, agent=caller, site=agency, disposition="reached"
         )
         CallAttempt.objects.filter(pk=attempt.pk).update(at=at((2026, 3, 2 + i)))
-    rows = bonus.agency_statement(site=agency, month=date(2026, 3, 1))
+    rows = agency_statement(site=agency, month=date(2026, 3, 1))
     assert [(r["conversions"], r["cancelled"], r["reached"], r["earned"]) for r in rows] == [
         (3, 1, 5, D("90.00"))
     ]

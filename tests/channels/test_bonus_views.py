@@ -7,10 +7,9 @@ import pytest
 from django.utils import timezone
 
 from campaigns.choices import CampaignStatus, ChannelKind
-from channels import bonus
-from channels.bonus_models import BonusPlan, BonusStatement, Cancellation
+from channels.bonus.statements import close_period, refresh_open_plans, refresh_statement
 from channels.choices import SiteKind
-from channels.models import OutboundShare
+from channels.models import BonusPlan, BonusStatement, Cancellation, OutboundShare
 from cvm_portal.models import AuditEvent
 from cvm_portal.roles import Role
 from tests.factories import (
@@ -46,7 +45,7 @@ def w():
     w = world()
     w.plan = plan(this_month(), rules=[("10", "0")], target=D("30"), tiers=[("100", "2")])
     w.sold = record(w.agent, w.cheap, w.campaign, when=timezone.now() - timedelta(minutes=5))
-    bonus.refresh_open_plans()  # what the schedule does every 15 minutes
+    refresh_open_plans()  # what the schedule does every 15 minutes
     return w
 
 
@@ -93,7 +92,7 @@ def test_an_agent_sees_only_their_own_statement(client, w):
 def test_a_past_statement_is_reachable_from_the_list(client, w):
     march = plan(MARCH)
     record(w.agent, w.dear, w.campaign, when=at((2026, 3, 3)))
-    bonus.refresh_statement(plan=march, agent=w.agent)
+    refresh_statement(plan=march, agent=w.agent)
     client.force_login(w.agent)
     assert f"?plan={march.pk}" in client.get("/bonus/").content.decode()
     page = client.get(f"/bonus/?plan={march.pk}").content.decode()
@@ -304,7 +303,7 @@ def test_a_new_outcome_shows_on_the_statement_at_once(client, w):
 def test_the_schedule_recomputes_open_statements_and_leaves_closed_ones(w):
     march = plan(MARCH)
     record(w.colleague, w.dear, w.campaign, when=at((2026, 3, 3)))
-    bonus.close_period(plan=march, user=w.lead, now=at((2026, 4, 2)))
+    close_period(plan=march, user=w.lead, now=at((2026, 4, 2)))
     record(w.colleague, w.cheap, w.campaign, when=timezone.now() - timedelta(minutes=1))
     from channels.tasks import refresh_bonus_statements_task
 
@@ -331,7 +330,7 @@ def test_an_empty_plan_list_says_what_to_do(client, manager):
 
 
 def test_a_new_bonus_rule_shows_on_the_console_card_at_once(client, w):
-    from channels.bonus_models import BonusRule
+    from channels.models import BonusRule
 
     customer, offer = roaming_pass_customer()
     client.force_login(w.agent)

@@ -153,7 +153,7 @@ def test_demo_refuses_in_production_mode(demo, settings):
 
 
 def test_demo_has_a_bonus_plan_for_this_month(demo):
-    from channels.bonus import today
+    from channels.bonus.periods import today
 
     plan = BonusPlan.objects.current(today()).get()
     assert plan.rules.count() == 2 and plan.tiers.count() == 1

@@ -14,15 +14,9 @@ from campaigns.models import ContactPolicy, Customer, DeclineReason, Presentatio
 from campaigns.responses import record_outcome
 from channels.choices import Disposition, LeadState, SiteKind
 from channels.models import CallAttempt, Lead, OutboundSettings
-from channels.outbound import (
-    callback_moment,
-    next_calling_moment,
-    next_lead,
-    record_attempt,
-    record_lead_outcome,
-    within_calling_hours,
-    wrap_up,
-)
+from channels.outbound.claiming import next_lead
+from channels.outbound.dialling import record_attempt, record_lead_outcome, wrap_up
+from channels.outbound.hours import callback_moment, next_calling_moment, within_calling_hours
 from tests.factories import SiteFactory, target_group
 
 from .outbound_world import build, outbound_agent, outbound_world

@@ -11,11 +11,12 @@ from campaigns.choices import CampaignStatus, ChannelKind, Outcome
 from campaigns.decisioning import decide
 from campaigns.models import ContactPolicy, DeclineReason
 from campaigns.responses import record_outcome
-from channels.bonus import agency_statement
-from channels.calllists import agency_earnings, list_figures
+from channels.bonus.agencies import agency_statement
 from channels.choices import Disposition, LeadState, SiteKind
 from channels.models import CallList, Cancellation, Lead, OutboundShare
-from channels.outbound import next_lead, record_attempt, record_lead_outcome, wrap_up
+from channels.outbound.claiming import next_lead
+from channels.outbound.dialling import record_attempt, record_lead_outcome, wrap_up
+from channels.outbound.figures import agency_earnings, list_figures
 from tests.factories import CampaignFactory, CustomerFactory, SiteFactory, target_group
 
 from .outbound_world import ALL_DAY, build, outbound_agent, outbound_world

@@ -9,7 +9,7 @@ from django.db import connection, connections, transaction
 from campaigns.models import Customer
 from channels.choices import LeadState
 from channels.models import Lead
-from channels.outbound import next_lead
+from channels.outbound.claiming import next_lead
 from tests.factories import CustomerFactory, target_group
 
 from .outbound_world import build, outbound_agent, outbound_world

@@ -8,7 +8,8 @@ import pytest
 from campaigns.models import Response
 from channels.choices import Disposition, LeadState, SiteKind
 from channels.models import CallAttempt, CallList, Lead, OutboundShare
-from channels.outbound import next_lead, record_attempt
+from channels.outbound.claiming import next_lead
+from channels.outbound.dialling import record_attempt
 from cvm_portal.models import AuditEvent
 from cvm_portal.roles import Role
 from tests.factories import SiteFactory
@@ -231,7 +232,7 @@ def test_an_agencys_team_lead_sees_what_the_agency_earned_this_month(client, mak
     lead = next_lead(agent=world.agent).lead
     record_attempt(lead=lead, agent=world.agent, disposition=Disposition.REACHED)
     lead.refresh_from_db()
-    from channels.outbound import record_lead_outcome
+    from channels.outbound.dialling import record_lead_outcome
 
     record_lead_outcome(
         lead=lead,

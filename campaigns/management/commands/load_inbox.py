@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from campaigns import loadfiles, loading
 from campaigns.choices import LoadStatus
+from campaigns.loads import files, runs
 from campaigns.tasks import load_file_task
 
 
@@ -25,28 +25,28 @@ class Command(BaseCommand):
 
     def handle(self, *args, sync: bool, file: Path | None, **options):
         if file is not None:
-            path = file if file.is_absolute() else loadfiles.inbox_dir() / file
-            if path.parent.resolve() != loadfiles.inbox_dir().resolve():
+            path = file if file.is_absolute() else files.inbox_dir() / file
+            if path.parent.resolve() != files.inbox_dir().resolve():
                 raise CommandError(
-                    f"{path} is not in the inbox {loadfiles.inbox_dir()}; move it there first."
+                    f"{path} is not in the inbox {files.inbox_dir()}; move it there first."
                 )
             try:
-                info = loadfiles.parse_name(path)
-            except loadfiles.FileRejected as exc:
+                info = files.parse_name(path)
+            except files.FileRejected as exc:
                 raise CommandError(str(exc)) from exc
             if not path.exists():
                 raise CommandError(f"{path} does not exist.")
             if not info.is_ready:
                 raise CommandError(f"{path.name} has no completion marker {info.marker.name} yet.")
-            files = [info]
+            ready = [info]
         else:
-            files = loading.pending_files()
-        if not files:
-            self.stdout.write(f"Nothing to load in {loadfiles.inbox_dir()}.")
+            ready = runs.pending_files()
+        if not ready:
+            self.stdout.write(f"Nothing to load in {files.inbox_dir()}.")
             return
         with transaction.atomic():
-            runs = [loading.register_file(info, started_by="command") for info in files]
-        for run in runs:
+            registered = [runs.register_file(info, started_by="command") for info in ready]
+        for run in registered:
             if run.status != LoadStatus.PENDING:
                 self.stdout.write(self.style.ERROR(f"{run.file_name}: {run.error}"))
                 continue

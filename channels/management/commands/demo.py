@@ -6,10 +6,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from campaigns import loading
 from campaigns.choices import LoadStatus
 from campaigns.demo import build_catalogue, write_demo_inbox
-from campaigns.loadfiles import inbox_dir
+from campaigns.loads import runs
+from campaigns.loads.files import inbox_dir
 from campaigns.tasks import load_file_task
 from channels.demo import (
     DEMO_PASSWORD,
@@ -52,8 +52,8 @@ class Command(BaseCommand):
         )
         # The warehouse files go through the real load path: inbox, runs, checks, versions.
         write_demo_inbox(inbox_dir(), customer_count=customers)
-        for info in loading.pending_files():
-            run = loading.register_file(info, started_by="demo")
+        for info in runs.pending_files():
+            run = runs.register_file(info, started_by="demo")
             if run.status == LoadStatus.PENDING:
                 load_file_task.apply(args=[run.pk])
                 run.refresh_from_db()

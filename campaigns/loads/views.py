@@ -9,10 +9,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from campaigns.choices import LoadStatus
+from campaigns.models import LoadRun, TargetGroup
 from cvm_portal.roles import Role, role_required
-
-from .choices import LoadStatus
-from .models import LoadRun, TargetGroup
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

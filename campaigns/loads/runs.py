@@ -1,7 +1,7 @@
 """Nightly loads of warehouse files: register, run (once, under a per-target lock), activate, prune.
 
 ``run_load`` is what the Celery task, the admin's "load now" and ``manage.py load_inbox``
-all end in. On PostgreSQL the rows go through ``loading_pg`` (COPY into a staging table,
+all end in. On PostgreSQL the rows go through ``campaigns.loads.postgres`` (COPY into a staging table,
 rules in SQL, a partition per version); elsewhere through the batched path here.
 """
 
@@ -18,11 +18,12 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import catalogue, loadfiles
-from .choices import LoadKind, LoadStatus, RejectReason
-from .loadfiles import FileRejected, InboxFile
-from .loadrules import Reject, parse_customer, parse_member
-from .models import (
+from campaigns import catalogue
+from campaigns.choices import LoadKind, LoadStatus, RejectReason
+from campaigns.loads import files, postgres
+from campaigns.loads.files import FileRejected, InboxFile
+from campaigns.loads.rules import Reject, parse_customer, parse_member
+from campaigns.models import (
     Campaign,
     Customer,
     LoadReject,
@@ -31,7 +32,7 @@ from .models import (
     TargetGroupMember,
     TargetGroupVersion,
 )
-from .models.targeting import attribute_column
+from campaigns.models.targeting import attribute_column
 
 log = logging.getLogger("cvm.loads")
 BATCH = 5_000
@@ -56,7 +57,7 @@ def register_file(info: InboxFile, *, started_by: str, user=None) -> LoadRun:
         target=info.target,
         file_name=info.path.name,
         file_date=info.file_date,
-        sha256=loadfiles.sha256_of(info.path),
+        sha256=files.sha256_of(info.path),
         started_by=started_by[:100],
         user=user,
     )
@@ -80,19 +81,16 @@ def pending_files(*, directory: Path | None = None) -> list[InboxFile]:
     A corrected file under the same name has other content and is taken again.
     """
     found = []
-    for info in loadfiles.ready_files(directory):
+    for info in files.ready_files(directory):
         earlier = LoadRun.objects.filter(file_name=info.path.name, target=info.target)
-        if (
-            not earlier.exists()
-            or not earlier.filter(sha256=loadfiles.sha256_of(info.path)).exists()
-        ):
+        if not earlier.exists() or not earlier.filter(sha256=files.sha256_of(info.path)).exists():
             found.append(info)
     return found
 
 
 def queue_inbox(*, started_by: str, user=None, directory: Path | None = None) -> list[LoadRun]:
     """Register every new ready file and queue its load; returns the runs."""
-    from .tasks import load_file_task
+    from campaigns.tasks import load_file_task
 
     runs = [
         register_file(info, started_by=started_by, user=user)
@@ -106,16 +104,16 @@ def queue_inbox(*, started_by: str, user=None, directory: Path | None = None) ->
 
 def queue_target_group(*, target_group: TargetGroup, started_by: str, user=None) -> LoadRun | None:
     """ "Load now": queue the newest ready file of this target group (even if loaded before)."""
-    from .tasks import load_file_task
+    from campaigns.tasks import load_file_task
 
-    files = [
+    ready = [
         f
-        for f in loadfiles.ready_files()
+        for f in files.ready_files()
         if f.kind == LoadKind.TARGET_GROUP and f.target == target_group.campaign.code
     ]
-    if not files:
+    if not ready:
         return None
-    run = register_file(files[-1], started_by=started_by, user=user)
+    run = register_file(ready[-1], started_by=started_by, user=user)
     transaction.on_commit(lambda: load_file_task.delay(run.pk))
     return run
 
@@ -130,9 +128,7 @@ def target_lock(target: str):
     if not uses_fast_path():
         yield None
         return
-    from . import loading_pg
-
-    pg = loading_pg.connect()
+    pg = postgres.connect()
     try:
         with pg.cursor() as cur:
             cur.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [f"cvm-load:{target}"])
@@ -163,9 +159,7 @@ def _discard_version(run: LoadRun, pg) -> None:
     if TargetGroupVersion.objects.filter(pk=version_id, activated_at__isnull=False).exists():
         return  # it went live: never remove a live (or once-live) version this way
     if pg is not None:
-        from . import loading_pg
-
-        loading_pg.drop_leftovers(pg, run_id=run.pk, version_id=version_id)
+        postgres.drop_leftovers(pg, run_id=run.pk, version_id=version_id)
     else:
         TargetGroupMember.objects.filter(version_id=version_id).delete()
     LoadRun.objects.filter(pk=run.pk).update(version=None)
@@ -183,9 +177,7 @@ def give_up(*, run_id: int, reason: str) -> None:
     if run is None:
         return
     if uses_fast_path():
-        from . import loading_pg
-
-        pg = loading_pg.connect()
+        pg = postgres.connect()
         try:
             _discard_version(run, pg)
         finally:
@@ -248,16 +240,16 @@ def run_load(*, run_id: int) -> LoadRun:
 
 
 def _load(run: LoadRun, pg) -> LoadRun:
-    path = loadfiles.inbox_dir() / run.file_name
+    path = files.inbox_dir() / run.file_name
     if not path.exists():
         raise FileRejected(
             _("The file %(name)s is no longer in the inbox.") % {"name": run.file_name}
         )
-    info = loadfiles.parse_name(path)
-    run.sha256 = loadfiles.sha256_of(path)
+    info = files.parse_name(path)
+    run.sha256 = files.sha256_of(path)
     run.save(update_fields=["sha256"])
-    loadfiles.check_marker(info, run.sha256)
-    loadfiles.check_readable(info)
+    files.check_marker(info, run.sha256)
+    files.check_readable(info)
     earlier = LoadRun.objects.filter(
         kind=run.kind, target=run.target, sha256=run.sha256, status=LoadStatus.SUCCEEDED
     ).first()
@@ -274,7 +266,7 @@ def _load(run: LoadRun, pg) -> LoadRun:
         run.finished_at = timezone.now()
         run.save()
         return run
-    run.rows_total = loadfiles.count_data_lines(info)
+    run.rows_total = files.count_data_lines(info)
     run.save(update_fields=["sha256", "rows_total"])
     if run.rows_total == 0:
         raise FileRejected(
@@ -329,9 +321,7 @@ def _load_target_group(run: LoadRun, info: InboxFile, pg) -> LoadRun:
     run.version = version
     run.save(update_fields=["version"])
     if pg is not None:
-        from . import loading_pg
-
-        loaded, rejected, control = loading_pg.stage_members(
+        loaded, rejected, control = postgres.stage_members(
             pg, run=run, info=info, version=version, campaign=campaign, progress=_progress
         )
     else:
@@ -352,9 +342,7 @@ def _activate(run: LoadRun, version: TargetGroupVersion, loaded: int, control: i
     """Make ``version`` the live one and end the run, in one transaction."""
     now = timezone.now()
     if pg is not None:
-        from . import loading_pg
-
-        loading_pg.activate(pg, run=run, version=version, loaded=loaded, control=control, now=now)
+        postgres.activate(pg, run=run, version=version, loaded=loaded, control=control, now=now)
         catalogue.invalidate()  # committed on its own connection; decisions switch to it now
         return
     with transaction.atomic():
@@ -375,14 +363,14 @@ def _activate(run: LoadRun, version: TargetGroupVersion, loaded: int, control: i
 def file_rows(info: InboxFile):
     """(line, {column: text}) of a file, and its header; FileRejected for a bad header."""
     if info.format == "parquet":
-        columns = [c.strip().lower() for c in loadfiles.parquet_columns(info)]
-        names, extra = loadfiles.check_header(columns, info.kind)
-        rows = loadfiles.iter_parquet_rows(info, loadfiles.parquet_columns(info))
+        columns = [c.strip().lower() for c in files.parquet_columns(info)]
+        names, extra = files.check_header(columns, info.kind)
+        rows = files.iter_parquet_rows(info, files.parquet_columns(info))
     else:
-        with loadfiles.open_binary(info) as handle:
-            columns, _rest = loadfiles.read_csv_header(handle)
-        names, extra = loadfiles.check_header(columns, info.kind)
-        rows = loadfiles.iter_csv_rows(info)
+        with files.open_binary(info) as handle:
+            columns, _rest = files.read_csv_header(handle)
+        names, extra = files.check_header(columns, info.kind)
+        rows = files.iter_csv_rows(info)
     return names, extra, ((line, dict(zip(names, fields, strict=True))) for line, fields in rows)
 
 
@@ -597,12 +585,10 @@ def prune_versions(*, target_group: TargetGroup | None = None, pg=None, now=None
     pruned = 0
     for version in old:
         if uses_fast_path():
-            from . import loading_pg
-
             own = pg is None
-            conn = pg or loading_pg.connect()
+            conn = pg or postgres.connect()
             try:
-                loading_pg.drop_partition(conn, version_id=version.pk)
+                postgres.drop_partition(conn, version_id=version.pk)
             finally:
                 if own:
                     conn.close()

@@ -19,7 +19,7 @@ file needs no second pass over its rows:
 A file the fast path refuses (a value COPY cannot read, a row that breaks a rule, a duplicate,
 a field that needs trimming) takes the careful path instead: COPY into
 an unlogged staging table of text, then one statement applies every row rule of
-``loadrules`` (the batched path) in SQL, putting each bad row into the quarantine with its
+``campaigns.loads.rules`` (the batched path) in SQL, putting each bad row into the quarantine with its
 line and reason.
 """
 
@@ -37,12 +37,12 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from psycopg import sql
 
-from . import loadfiles
-from .choices import LoadStatus
-from .loadfiles import FileRejected, InboxFile
-from .loadrules import INTEGER_PATTERN, NUMBER_PATTERN, RANGES
-from .models import Campaign, LoadRun, TargetGroupVersion
-from .models.targeting import attribute_column
+from campaigns.choices import LoadStatus
+from campaigns.loads import files
+from campaigns.loads.files import FileRejected, InboxFile
+from campaigns.loads.rules import INTEGER_PATTERN, NUMBER_PATTERN, RANGES
+from campaigns.models import Campaign, LoadRun, TargetGroupVersion
+from campaigns.models.targeting import attribute_column
 
 log = logging.getLogger("cvm.loads")
 PARENT = "campaigns_targetgroupmember"
@@ -125,7 +125,7 @@ def _copy_stream(cur, handle, copy_sql, *, first: bytes, until: int | None, sent
     in ``sent[0]`` as it goes and call ``report()`` every PROGRESS_EVERY bytes."""
 
     def more() -> bytes:
-        size = loadfiles.CHUNK if until is None else min(loadfiles.CHUNK, until - handle.tell())
+        size = files.CHUNK if until is None else min(files.CHUNK, until - handle.tell())
         return handle.read(size) if size > 0 else b""
 
     since_report = 0
@@ -157,7 +157,7 @@ def _split_point(info: InboxFile, data_start: int) -> int | None:
             return None
         handle.seek(data_start)
         while handle.tell() < split:
-            if b'"' in handle.read(min(loadfiles.CHUNK, split - handle.tell())):
+            if b'"' in handle.read(min(files.CHUNK, split - handle.tell())):
                 return None
     return split
 
@@ -169,8 +169,8 @@ def _copy_csv(
     file is copied in two: this connection takes the first half, a second one (in a thread)
     the rest."""
     first_lane, second_lane, errors = [0], [0], []
-    with loadfiles.open_binary(info) as handle:
-        _columns, rest = loadfiles.read_csv_header(handle)
+    with files.open_binary(info) as handle:
+        _columns, rest = files.read_csv_header(handle)
         data_start = handle.tell() - len(rest)
         split = _split_point(info, data_start) if lanes else None
 
@@ -222,11 +222,11 @@ def _copy_parquet(
 
 def _header(info: InboxFile) -> tuple[list[str], list[str], list[str]]:
     if info.format == "parquet":
-        original = loadfiles.parquet_columns(info)
+        original = files.parquet_columns(info)
     else:
-        with loadfiles.open_binary(info) as handle:
-            original, _rest = loadfiles.read_csv_header(handle)
-    names, extra = loadfiles.check_header(original, info.kind)
+        with files.open_binary(info) as handle:
+            original, _rest = files.read_csv_header(handle)
+    names, extra = files.check_header(original, info.kind)
     return names, extra, original
 
 
@@ -300,7 +300,7 @@ class _MemberSQL:
 
     def in_control(self, customer_id: sql.Composable) -> sql.Composable:
         """TargetGroupVersion.in_control in SQL: hashtext of "<customer id>:<code>", unsigned,
-        mod 10000, against the version's share (see loadrules.control_bucket)."""
+        mod 10000, against the version's share (see rules.control_bucket)."""
         return sql.SQL(
             "(((hashtext({c} || {suffix})::bigint & 4294967295) % 10000) < {share})"
         ).format(
@@ -323,7 +323,7 @@ class _MemberSQL:
             part=self.part, version=version, check=sql.Identifier(f"{self.part_name}_version"),
             attributes=sql.SQL(", ").join(
                 sql.SQL("{} text NULL").format(sql.Identifier(attribute_column(i)))
-                for i in range(loadfiles.MAX_EXTRA_COLUMNS)
+                for i in range(files.MAX_EXTRA_COLUMNS)
             ),
         )  # fmt: skip
 
@@ -627,15 +627,15 @@ def _rows_of_quote_free_csv(info: InboxFile, names: list[str], keys: set[str]):
             if len(fields) > column and fields[column] in wanted:
                 found.append((line, dict(zip(names, (f.decode() for f in fields), strict=False))))
 
-    with loadfiles.open_binary(info) as handle:
-        _columns, data = loadfiles.read_csv_header(handle)
+    with files.open_binary(info) as handle:
+        _columns, data = files.read_csv_header(handle)
         carry = b""
         while data:
             if b'"' in data:
                 return None
             *lines, carry = (carry + data).split(b"\n")
             take(lines)
-            data = handle.read(loadfiles.CHUNK)
+            data = handle.read(files.CHUNK)
         if carry:
             take([carry])
     return found
@@ -646,8 +646,8 @@ def _repair(cur, info, statements: _MemberSQL, run, keys: set[str], loaded: int,
     them), find them in the file, and check them with the batched path's rules: a row that only
     needed trimming is loaded, the others are rejected with their line and reason. Returns
     (loaded, rejected, control); _Refused if the file and the table do not agree."""
-    from .loading import MemberRules, file_rows
-    from .models import LoadReject
+    from campaigns.loads.runs import MemberRules, file_rows
+    from campaigns.models import LoadReject
 
     version = statements.version
     cur.execute(

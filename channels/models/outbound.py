@@ -1,10 +1,8 @@
-"""Sites where channels work and the agents who work there."""
+"""Outbound call lists: settings per campaign, shares per site, lists, leads and attempts."""
 
 from __future__ import annotations
 
-from datetime import time
 from decimal import Decimal
-from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,154 +12,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.choices import ChannelKind
-from campaigns.models import Campaign, Customer, Decision, Offer, code_validator
-from cvm_portal.roles import Role, roles_of
-
-from .choices import Disposition, LeadState, SiteKind
-
-ASSISTED_KINDS = [k.value for k in ChannelKind.assisted()]
-
-
-def validate_timezone(value: str) -> None:
-    if value not in available_timezones():
-        raise ValidationError(
-            _("“%(value)s” is not a time zone. Use a name like Europe/Warsaw."),
-            code="invalid_timezone",
-            params={"value": value},
-        )
-
-
-class SiteQuerySet(models.QuerySet):
-    def visible_to(self, user) -> SiteQuerySet:
-        """The one place that decides which sites a user may see."""
-        held = roles_of(user)
-        if held & {Role.CVM_MANAGER, Role.ADMINISTRATOR, Role.TRAINER}:
-            return self.all()
-        profile = getattr(user, "agent_profile", None)
-        if profile is None or not held & {Role.AGENT, Role.TEAM_LEAD}:
-            return self.none()
-        return self.filter(pk=profile.site_id)
-
-
-class Site(models.Model):
-    """A store, a call centre or an outsourced agency: where agents work, in its own time zone."""
-
-    code = models.CharField(_("code"), max_length=40, unique=True, validators=[code_validator])
-    name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=20, choices=SiteKind.choices)
-    region = models.CharField(_("region"), max_length=100)
-    timezone = models.CharField(
-        _("time zone"), max_length=64, default="Europe/Warsaw", validators=[validate_timezone]
-    )
-    address = models.CharField(_("address"), max_length=300, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
-    calls_from = models.TimeField(
-        _("calls from"),
-        default=time(9),
-        help_text=_("Outbound calls start at this local time (in the site's time zone)."),
-    )
-    calls_until = models.TimeField(
-        _("calls until"),
-        default=time(20),
-        help_text=_("…and end at this local time."),
-    )
-    bonus_leaderboard = models.BooleanField(
-        _("bonus leaderboard"),
-        default=True,
-        help_text=_("Show the team a bonus leaderboard; untick to show each agent only their own."),
-    )
-
-    objects = SiteQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("site")
-        verbose_name_plural = _("sites")
-        ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(condition=Q(kind__in=SiteKind.values), name="site_kind_valid"),
-            models.CheckConstraint(
-                condition=Q(calls_until__gt=models.F("calls_from")),
-                name="site_calls_end_after_start",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        if self.calls_from and self.calls_until and self.calls_until <= self.calls_from:
-            raise ValidationError(
-                {
-                    "calls_until": _("Calls must end after they start (%(start)s).")
-                    % {"start": self.calls_from.strftime("%H:%M")}
-                }
-            )
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-
-# The channel kinds an agent may work in at each kind of site.
-KINDS_AT_SITE: dict[str, set[str]] = {
-    SiteKind.STORE: {ChannelKind.STORE},
-    SiteKind.INBOUND_CENTRE: {ChannelKind.INBOUND_CALL},
-    SiteKind.OUTBOUND_CENTRE: {ChannelKind.OUTBOUND_CALL, ChannelKind.FIELD},
-    SiteKind.AGENCY: {ChannelKind.OUTBOUND_CALL, ChannelKind.FIELD},
-}
-
-
-class AgentProfile(models.Model):
-    """Ties a user to the site they work at and the channel kind they work in."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="agent_profile",
-        verbose_name=_("user"),
-    )
-    site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, related_name="agents", verbose_name=_("site")
-    )
-    channel_kind = models.CharField(
-        _("channel kind"),
-        max_length=20,
-        choices=[(k.value, k.label) for k in ChannelKind.assisted()],
-    )
-    is_team_lead = models.BooleanField(_("team lead"), default=False)
-
-    class Meta:
-        verbose_name = _("agent profile")
-        verbose_name_plural = _("agent profiles")
-        ordering = ["site", "user__username"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(channel_kind__in=ASSISTED_KINDS), name="agent_channel_kind_assisted"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user.get_username()} @ {self.site}"
-
-    def clean(self) -> None:
-        if self.site_id and self.channel_kind:
-            allowed = KINDS_AT_SITE[self.site.kind]
-            if self.channel_kind not in allowed:
-                raise ValidationError(
-                    {
-                        "channel_kind": _("A %(site_kind)s works in %(allowed)s, not %(kind)s.")
-                        % {
-                            "site_kind": self.site.get_kind_display().lower(),
-                            "allowed": ", ".join(
-                                str(ChannelKind(k).label) for k in sorted(allowed)
-                            ),
-                            "kind": ChannelKind(self.channel_kind).label,
-                        }
-                    }
-                )
-
-
-# --- Outbound call lists -------------------------------------------------------------------
+from campaigns.models import Campaign, Customer, Decision, Offer
+from channels.choices import Disposition, LeadState, SiteKind
+from channels.models.sites import Site
 
 OUTBOUND_SITE_KINDS = (SiteKind.OUTBOUND_CENTRE, SiteKind.AGENCY)
 OUTBOUND_CHANNEL_KINDS = (ChannelKind.OUTBOUND_CALL, ChannelKind.FIELD)
@@ -459,6 +312,3 @@ class CallAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id} {self.disposition}"
-
-
-from .bonus_models import BonusLine, BonusPlan, BonusRule, BonusStatement, BonusTier, Cancellation  # noqa: E402, F401, I001

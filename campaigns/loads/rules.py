@@ -1,6 +1,6 @@
 """Row rules of the loads, in Python: the batched path (SQLite) and the customer snapshot.
 
-The PostgreSQL fast path applies the same rules in SQL (``loading_pg.py``); tests run the
+The PostgreSQL fast path applies the same rules in SQL (``campaigns/loads/postgres.py``); tests run the
 same hostile files through both and expect the same reasons.
 """
 
@@ -13,10 +13,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .choices import CONTACT_FLAG_FIELDS, ChannelKind, RejectReason, Segment, ValueTier
-from .phones import normalise_phone
+from campaigns.choices import CONTACT_FLAG_FIELDS, ChannelKind, RejectReason, Segment, ValueTier
+from campaigns.phones import normalise_phone
 
-# The same patterns are used in SQL by loading_pg (exponents capped so every match casts).
+# The same patterns are used in SQL by campaigns.loads.postgres (exponents capped so every match casts).
 NUMBER_PATTERN = r"^\s*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]{1,2})?\s*$"
 INTEGER_PATTERN = r"^\s*[-+]?[0-9]{1,10}\s*$"
 NUMBER_RE = re.compile(NUMBER_PATTERN)

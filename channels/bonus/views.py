@@ -16,12 +16,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.models import Campaign
+from channels.bonus import simulator
+from channels.bonus.agencies import agency_statement
+from channels.bonus.cancellations import record_cancellations
+from channels.bonus.periods import covered_agents, plan_for, today
+from channels.bonus.statements import close_period, current_statement, payroll_csv, refresh_plan
+from channels.choices import LineKind, SiteKind
+from channels.models.bonus import BonusPlan, BonusStatement, Cancellation
+from channels.models.sites import Site
 from cvm_portal.roles import Role, role_required, roles_of
-
-from . import bonus
-from .bonus_models import BonusPlan, BonusStatement, LineKind
-from .choices import SiteKind
-from .models import Site
 
 MANAGERS = (Role.CVM_MANAGER, Role.ADMINISTRATOR)
 
@@ -66,11 +69,11 @@ def my_statement(request: HttpRequest) -> HttpResponse:
             raise Http404 from exc
         plan = get_object_or_404(BonusPlan, pk=plan_id, statements__agent=request.user)
     elif profile is not None:
-        plan = bonus.plan_for(profile, bonus.today())
+        plan = plan_for(profile, today())
     context = {"profile": profile, "past": past.order_by("-plan__starts_on")[:12]}
     if plan is None:
         return render(request, "channels/bonus_statement.html", context)
-    statement = bonus.current_statement(
+    statement = current_statement(
         plan=plan, agent=request.user, site_id=profile.site_id if profile else None
     )
     statement = BonusStatement.objects.select_related("plan", "site", "agent").get(pk=statement.pk)
@@ -100,13 +103,11 @@ def team(request: HttpRequest) -> HttpResponse:
     profile = getattr(request.user, "agent_profile", None)
     rows = []
     if profile is not None:
-        day = bonus.today()
+        day = today()
         for member in profile.site.agents.select_related("user"):
-            plan = bonus.plan_for(member, day)
+            plan = plan_for(member, day)
             if plan is not None:
-                rows.append(
-                    bonus.current_statement(plan=plan, agent=member.user, site_id=member.site_id)
-                )
+                rows.append(current_statement(plan=plan, agent=member.user, site_id=member.site_id))
         rows = list(
             BonusStatement.objects.filter(pk__in=[s.pk for s in rows])
             .select_related("agent", "plan")
@@ -136,7 +137,7 @@ def plans(request: HttpRequest) -> HttpResponse:
         {
             "plans": BonusPlan.objects.prefetch_related("sites"),
             "sites": Site.objects.filter(is_active=True).order_by("name"),
-            "today": bonus.today(),
+            "today": today(),
         },
     )
 
@@ -155,7 +156,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "plan": plan,
             "statements": statements,
-            "can_close": not plan.is_closed and bonus.today() > plan.ends_on,
+            "can_close": not plan.is_closed and today() > plan.ends_on,
         },
     )
 
@@ -168,7 +169,7 @@ def plan_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     if plan.is_closed:
         messages.error(request, _("This period is closed; its statements are frozen."))
     else:
-        count = bonus.refresh_plan(plan=plan)
+        count = refresh_plan(plan=plan)
         messages.success(request, _("%(n)d statements recomputed.") % {"n": count})
     return redirect("channels:bonus_plan", pk=plan.pk)
 
@@ -179,7 +180,7 @@ def plan_close(request: HttpRequest, pk: int) -> HttpResponse:
     """Who may use it: CVM managers and administrators. Freezes every statement of the period."""
     plan = get_object_or_404(BonusPlan, pk=pk)
     try:
-        count = bonus.close_period(plan=plan, user=request.user)
+        count = close_period(plan=plan, user=request.user)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
@@ -196,7 +197,7 @@ def payroll(request: HttpRequest, pk: int) -> HttpResponse:
     """Who may use it: CVM managers and administrators, after the period is closed."""
     plan = get_object_or_404(BonusPlan, pk=pk)
     try:
-        text = bonus.payroll_csv(plan=plan, user=request.user)
+        text = payroll_csv(plan=plan, user=request.user)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("channels:bonus_plan", pk=plan.pk)
@@ -219,7 +220,7 @@ def simulate(request: HttpRequest, pk: int) -> HttpResponse:
             | Q(starts_at__date__lte=plan.ends_on, ends_at__date__gte=plan.starts_on)
         ).order_by("code")
     )
-    default_agents = bonus.covered_agents(plan).count()
+    default_agents = covered_agents(plan).count()
     errors, expected, result = [], {}, None
     agents_value = request.GET.get("agents", "")
     if "agents" in request.GET:
@@ -235,7 +236,7 @@ def simulate(request: HttpRequest, pk: int) -> HttpResponse:
         if not agents_value.isdigit() or int(agents_value) < 1:
             errors.append(_("Agents: type how many agents share these conversions (1 or more)."))
         if not errors:
-            result = bonus.simulate(plan=plan, expected=expected, agents=int(agents_value))
+            result = simulator.simulate(plan=plan, expected=expected, agents=int(agents_value))
     rows = [
         {"campaign": c, "value": request.GET.get(f"c{c.pk}", ""), "name": f"c{c.pk}"}
         for c in campaigns
@@ -295,8 +296,7 @@ def cancellations(request: HttpRequest) -> HttpResponse:
         form = CancellationForm()
     report = None
     if request.method == "POST" and form.is_valid():
-        report = bonus.record_cancellations(text=form.cleaned_data["csv"], user=request.user)
-    from .bonus_models import Cancellation
+        report = record_cancellations(text=form.cleaned_data["csv"], user=request.user)
 
     recent = Cancellation.objects.select_related("response__offer", "entered_by")[:20]
     return render(
@@ -340,7 +340,7 @@ def agencies(request: HttpRequest) -> HttpResponse:
     """Who may use it: CVM managers (every agency) and team leads of an agency (their own).
     Per month and campaign: conversions and reached contacts × the agreed rates."""
     form = MonthForm(request.GET)
-    month = bonus.today().replace(day=1)
+    month = today().replace(day=1)
     if form.is_valid() and form.cleaned_data["month"]:
         year, number = form.cleaned_data["month"].split("-")
         month = date(int(year), int(number), 1)
@@ -349,7 +349,7 @@ def agencies(request: HttpRequest) -> HttpResponse:
         raise Http404
     statements = []
     for site in sites:
-        rows = bonus.agency_statement(site=site, month=month)
+        rows = agency_statement(site=site, month=month)
         statements.append({"site": site, "rows": rows, "total": sum(r["earned"] for r in rows)})
     return render(
         request,

@@ -23,7 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .choices import LoadKind
+from campaigns.choices import LoadKind
 
 NAME_RE = re.compile(
     r"^(?P<kind>customers|target_group)(?:__(?P<target>[A-Z0-9][A-Z0-9_-]{1,39}))?__(?P<date>\d{8})"

@@ -18,112 +18,28 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
-from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.choices import Exclusion, Outcome
 from campaigns.decisioning import (
     HISTORY_ARRAYS_SQL,
     RESPONSE_COLUMNS,
-    decide,
     dial_time_exclusion,
     history_rows,
     prepared_cursor,
 )
-from campaigns.models import Customer, Presentation, Response
-from campaigns.responses import record_outcome
-
-from .choices import RETRY_DISPOSITIONS, Disposition, LeadState
-from .models import (
-    OUTBOUND_CHANNEL_KINDS,
-    AgentProfile,
-    CallAttempt,
-    CallList,
-    Lead,
-    OutboundSettings,
-    Site,
-)
+from campaigns.models import Customer, Response
+from channels.choices import LeadState
+from channels.models.outbound import OUTBOUND_CHANNEL_KINDS, CallList, Lead
+from channels.models.sites import AgentProfile
+from channels.outbound.hours import local_day, next_calling_moment, within_calling_hours
 
 # How many leads one press of "next customer" may skip for the contact policy before it
 # gives the agent a message instead (a list full of opted-out customers must not spin).
 MAX_SKIPS_PER_PRESS = 25
-UTC = ZoneInfo("UTC")
-
-
-# --- Calling hours, in the site's own time zone ------------------------------------------------
-
-
-def local_moment(day: date, at: time, zone: ZoneInfo) -> datetime:
-    """The moment a local wall-clock reading names (in UTC); a reading the clocks skip is moved
-    forward by the gap (02:30 on the spring-forward night is 03:30), an ambiguous one is the first."""
-    naive = datetime.combine(day, at)
-    aware = naive.replace(tzinfo=zone, fold=0)
-    # A time the clocks skip (e.g. 02:30 when they jump from 02:00 to 03:00) does not
-    # survive a round trip through UTC; such a reading means "as soon as the clocks allow".
-    back = aware.astimezone(UTC).astimezone(zone)
-    if back.replace(tzinfo=None) != naive:
-        return aware.astimezone(UTC)
-    return aware.astimezone(UTC)
-
-
-def local_day(site: Site, at: datetime | None = None) -> date:
-    return (at or timezone.now()).astimezone(site.zone).date()
-
-
-def within_calling_hours(site: Site, at: datetime) -> bool:
-    """Whether the site's local clock at ``at`` reads within its calling hours."""
-    local = at.astimezone(site.zone).time()
-    return site.calls_from <= local < site.calls_until
-
-
-def calling_window(site: Site, day: date) -> tuple[datetime, datetime]:
-    """The aware start and end of calling on the site's local ``day``."""
-    return (
-        local_moment(day, site.calls_from, site.zone),
-        local_moment(day, site.calls_until, site.zone),
-    )
-
-
-def next_calling_moment(site: Site, at: datetime) -> datetime:
-    """``at`` if calls are allowed then; otherwise when the site's calling hours next open."""
-    if within_calling_hours(site, at):
-        return at
-    local = at.astimezone(site.zone)
-    day = local.date() if local.time() < site.calls_from else local.date() + timedelta(days=1)
-    return calling_window(site, day)[0]
-
-
-def callback_moment(site: Site, naive: datetime, *, now: datetime | None = None) -> datetime:
-    """A callback time typed in the site's local time, checked: it exists, lies ahead, in hours."""
-    now = now or timezone.now()
-    aware = naive.replace(tzinfo=site.zone, fold=0)
-    back = aware.astimezone(UTC).astimezone(site.zone)
-    if back.replace(tzinfo=None) != naive.replace(tzinfo=None):
-        raise ValidationError(
-            _("%(time)s does not exist on %(date)s: the clocks skip it. Choose another time.")
-            % {"time": naive.strftime("%H:%M"), "date": naive.date().isoformat()}
-        )
-    if aware <= now:
-        raise ValidationError(_("Choose a callback time in the future."))
-    if not within_calling_hours(site, aware):
-        raise ValidationError(
-            _("Calls are made between %(start)s and %(end)s (%(zone)s); choose a time then.")
-            % {
-                "start": site.calls_from.strftime("%H:%M"),
-                "end": site.calls_until.strftime("%H:%M"),
-                "zone": site.timezone,
-            }
-        )
-    return aware.astimezone(UTC)  # an ambiguous local time compares unequal across zones
-
-
-# --- Next customer -----------------------------------------------------------------------------
 
 
 @dataclass
@@ -381,165 +297,3 @@ def _skip(lead: Lead, code: str, reason: str, *, now: datetime) -> None:
     lead.state, lead.skip_code, lead.skip_reason = LeadState.SKIPPED, code, reason[:300]
     lead.closed_at = now
     lead.save(update_fields=["state", "skip_code", "skip_reason", "closed_at"])
-
-
-# --- Attempts and dispositions -----------------------------------------------------------------
-
-
-def _lead_of(agent, lead_id: int) -> Lead:
-    lead = (
-        Lead.objects.select_for_update(of=("self",))
-        .select_related("customer", "call_list__campaign", "call_list__site")
-        .get(pk=lead_id)
-    )
-    if lead.state != LeadState.ASSIGNED or lead.assigned_to_id != agent.pk:
-        raise ValidationError(_("This customer is no longer on your screen."))
-    return lead
-
-
-@transaction.atomic
-def record_attempt(
-    *,
-    lead: Lead,
-    agent,
-    disposition: str,
-    callback_at: datetime | None = None,
-    callback_personal: bool = False,
-    now: datetime | None = None,
-) -> CallAttempt:
-    """Log one call to ``lead`` and act on its disposition; a repeated click changes nothing."""
-    if disposition not in Disposition.values:
-        raise ValidationError(_("Choose what happened on the call."))
-    now = now or timezone.now()
-    current = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
-    last = CallAttempt.objects.filter(lead=current).order_by("-at", "-pk").first()
-    if (
-        last is not None
-        and last.agent_id == agent.pk
-        and last.disposition == disposition
-        and (current.assigned_to_id != agent.pk or disposition == Disposition.REACHED)
-        and timezone.now() - last.at < timedelta(minutes=1)
-    ):
-        return last  # a double click or a retried request: already recorded
-    lead = _lead_of(agent, lead.pk)
-    if lead.disposition == Disposition.REACHED and disposition not in (
-        Disposition.CALLBACK,
-        Disposition.DO_NOT_CALL,
-    ):
-        raise ValidationError(_("The customer was reached: record the outcomes, then wrap up."))
-    if disposition == Disposition.CALLBACK and callback_at is None:
-        raise ValidationError(_("Choose when to call back."))
-    site = lead.call_list.site
-    attempt = CallAttempt.objects.create(
-        lead=lead,
-        agent=agent,
-        site=site,
-        disposition=disposition,
-        callback_at=callback_at if disposition == Disposition.CALLBACK else None,
-        callback_personal=callback_personal and disposition == Disposition.CALLBACK,
-    )
-    lead.disposition = disposition
-    release = True
-    if disposition in RETRY_DISPOSITIONS:
-        lead.attempts += 1
-        rules = OutboundSettings.for_campaign(lead.call_list.campaign_id)
-        if lead.attempts >= rules.max_attempts:
-            lead.state = LeadState.DONE
-        else:
-            minutes = (
-                rules.busy_retry_minutes
-                if disposition == Disposition.BUSY
-                else rules.no_answer_retry_minutes
-            )
-            lead.state = LeadState.WAITING
-            lead.is_callback, lead.callback_agent = False, None
-            lead.due_at = next_calling_moment(site, now + timedelta(minutes=minutes))
-    elif disposition == Disposition.CALLBACK:
-        lead.state, lead.due_at, lead.is_callback = LeadState.WAITING, callback_at, True
-        lead.callback_agent = agent if callback_personal else None
-    elif disposition == Disposition.REACHED:
-        release = False  # the agent keeps the lead for the offers, then wraps up
-        profile = AgentProfile.objects.get(user=agent)
-        lead.decision = decide(
-            customer=lead.customer,
-            channel_kind=profile.channel_kind,
-            agent=agent,
-            site_id=site.pk,
-            now=now,
-        ).decision
-    elif disposition == Disposition.DO_NOT_CALL:
-        lead.state = LeadState.DONE
-        _do_not_contact(lead.customer, now=now)
-    else:  # wrong number
-        lead.state = LeadState.DONE
-    if release:
-        if lead.state == LeadState.DONE:
-            lead.closed_at = now
-        else:
-            lead.assigned_to, lead.assigned_at = None, None
-    lead.save()
-    return attempt
-
-
-def _do_not_contact(customer: Customer, *, now: datetime) -> None:
-    """Do not call holds in every channel at once: the customer's own flag, and their other leads."""
-    customer.do_not_contact = True
-    customer.do_not_contact_since = customer.do_not_contact_since or now
-    customer.save(update_fields=["do_not_contact", "do_not_contact_since", "updated_at"])
-    Lead.objects.filter(customer=customer, state=LeadState.WAITING).update(
-        state=LeadState.SKIPPED,
-        skip_code=Exclusion.DO_NOT_CONTACT,
-        skip_reason=_("The customer asked not to be contacted."),
-        closed_at=now,
-    )
-
-
-@transaction.atomic
-def wrap_up(*, lead: Lead, agent, now: datetime | None = None) -> Lead:
-    """Close a reached lead once its outcomes are recorded; the agent's screen is free again."""
-    lead = _lead_of(agent, lead.pk)
-    if lead.disposition != Disposition.REACHED:
-        raise ValidationError(_("Record what happened on the call first."))
-    lead.state, lead.closed_at = LeadState.DONE, now or timezone.now()
-    lead.save(update_fields=["state", "closed_at"])
-    return lead
-
-
-@transaction.atomic
-def record_lead_outcome(
-    *, lead: Lead, presentation: Presentation, agent, outcome: str, **reasons
-) -> tuple[Response, bool]:
-    """The console's outcome service for an offer shown on a call; the lead notes a conversion."""
-    if presentation.decision_id is None or presentation.decision_id != lead.decision_id:
-        raise ValidationError(_("This offer was not shown on this call."))
-    response, created = record_outcome(
-        presentation=presentation,
-        outcome=outcome,
-        agent=agent,
-        site_id=lead.call_list.site_id,
-        **reasons,
-    )
-    if response.outcome == Outcome.ACCEPTED and lead.converted_at is None:
-        Lead.objects.filter(pk=lead.pk, converted_at__isnull=True).update(
-            converted_at=response.recorded_at
-        )
-    return response, created
-
-
-# --- Counters ----------------------------------------------------------------------------------
-
-
-def todays_counters(*, agent, site: Site, now: datetime | None = None) -> dict[str, int]:
-    """The agent's calls, reached customers and conversions since local midnight at their site."""
-    now = now or timezone.now()
-    midnight = local_moment(local_day(site, now), time.min, site.zone)
-    calls = CallAttempt.objects.filter(agent=agent, at__gte=midnight).aggregate(
-        calls=Count("id"), reached=Count("id", filter=Q(disposition=Disposition.REACHED))
-    )
-    conversions = Response.objects.filter(
-        agent=agent,
-        outcome=Outcome.ACCEPTED,
-        channel_kind__in=OUTBOUND_CHANNEL_KINDS,
-        recorded_at__gte=midnight,
-    ).count()
-    return {**calls, "conversions": conversions}

@@ -16,14 +16,19 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from campaigns.choices import NotPresentedReason
-from campaigns.models import DeclineReason, OfferContent, Presentation, Response
+from campaigns.models import Campaign, DeclineReason, OfferContent, Presentation, Response
+from channels.choices import Disposition, SiteKind
+from channels.console.forms import OutcomeForm
+from channels.models.outbound import OUTBOUND_CHANNEL_KINDS, CallAttempt, CallList, Lead
+from channels.models.sites import AgentProfile, Site
+from channels.outbound import dialling
+from channels.outbound.claiming import current_lead, next_lead
+from channels.outbound.dialling import record_attempt, record_lead_outcome, todays_counters
+from channels.outbound.figures import agency_earnings, list_figures
+from channels.outbound.hours import callback_moment
+from channels.tasks import build_call_lists_task
 from cvm_portal.audit import record_access
 from cvm_portal.roles import Role, role_required, roles_of
-
-from . import calllists, outbound
-from .choices import Disposition, SiteKind
-from .console import OutcomeForm
-from .models import OUTBOUND_CHANNEL_KINDS, AgentProfile, CallAttempt, CallList, Lead, Site
 
 
 class AttemptForm(forms.Form):
@@ -53,7 +58,7 @@ class AttemptForm(forms.Form):
             # The field made it aware in the server's zone; the agent typed the site's local time.
             naive = timezone.make_naive(when) if timezone.is_aware(when) else when
             try:
-                data["callback_at"] = outbound.callback_moment(self.site, naive)
+                data["callback_at"] = callback_moment(self.site, naive)
             except ValidationError as exc:
                 self.add_error("callback_at", exc.messages[0])
         return data
@@ -85,21 +90,20 @@ def screen(request: HttpRequest) -> HttpResponse:
 
 
 def _screen_context(request, **extra) -> dict:
-    from .views import _live_campaigns_for
 
     profile = _outbound_profile(request)
     context = {
         "profile": getattr(request.user, "agent_profile", None),
         "outbound": profile,
-        "campaigns": _live_campaigns_for(list(OUTBOUND_CHANNEL_KINDS)),
+        "campaigns": Campaign.objects.shown_to_agents(OUTBOUND_CHANNEL_KINDS),
     }
     if profile is None:
         return {**context, **extra}
     site = profile.site
-    lead = outbound.current_lead(request.user)
+    lead = current_lead(request.user)
     context.update(
         site=site,
-        counters=outbound.todays_counters(agent=request.user, site=site),
+        counters=todays_counters(agent=request.user, site=site),
         lead=lead,
         is_lead=Role.TEAM_LEAD in roles_of(request.user),
     )
@@ -171,7 +175,7 @@ def next_customer(request: HttpRequest) -> HttpResponse:
     lists for today (a due callback first), re-checked against the contact policy."""
     if _outbound_profile(request) is None:
         raise Http404
-    result = outbound.next_lead(agent=request.user)
+    result = next_lead(agent=request.user)
     if result.skipped:
         messages.info(
             request,
@@ -206,7 +210,7 @@ def attempt(request: HttpRequest, pk: int) -> HttpResponse:
     form = AttemptForm(request.POST, site=lead.call_list.site)
     if form.is_valid():
         try:
-            outbound.record_attempt(
+            record_attempt(
                 lead=lead,
                 agent=request.user,
                 disposition=form.cleaned_data["disposition"],
@@ -234,7 +238,7 @@ def wrap_up(request: HttpRequest, pk: int) -> HttpResponse:
     """Who may use it: the agent holding the lead. Closes the reached call and hands out the next."""
     lead = _my_lead(request, pk)
     try:
-        outbound.wrap_up(lead=lead, agent=request.user)
+        dialling.wrap_up(lead=lead, agent=request.user)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("channels:outbound")
@@ -262,7 +266,7 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
     response, error = None, None
     if form.is_valid():
         try:
-            response, _created = outbound.record_lead_outcome(
+            response, _created = record_lead_outcome(
                 lead=lead,
                 presentation=presentation,
                 agent=request.user,
@@ -314,7 +318,7 @@ def call_lists(request: HttpRequest) -> HttpResponse:
     """Who may use it: team leads (their own site's lists), CVM managers and administrators (all).
     Per list: size, remaining, attempted, reached, converted, rates, per agent; lists at risk."""
     lists, day, form = _lists_for(request)
-    figures = calllists.list_figures(lists)
+    figures = list_figures(lists)
     sites: dict[int, dict] = {}
     for f in figures:
         s = sites.setdefault(
@@ -329,7 +333,7 @@ def call_lists(request: HttpRequest) -> HttpResponse:
     profile = getattr(request.user, "agent_profile", None)
     held = roles_of(request.user)
     if profile is not None and profile.site.kind == SiteKind.AGENCY and Role.TEAM_LEAD in held:
-        earnings = calllists.agency_earnings(site=profile.site)
+        earnings = agency_earnings(site=profile.site)
     return render(
         request,
         "channels/call_lists.html",
@@ -357,7 +361,7 @@ def call_lists_csv(request: HttpRequest) -> HttpResponse:
          "reached", "converted", "contact_rate", "conversion_rate", "at_risk", "skipped",
          "expired"]
     )  # fmt: skip
-    for f in calllists.list_figures(lists):
+    for f in list_figures(lists):
         c = f.call_list
         writer.writerow(
             [c.day, c.site.code, c.campaign.code, "", f.size, f.remaining, f.calls, f.attempted,
@@ -381,7 +385,6 @@ def _rate(value: float | None) -> str:
 def build_lists(request: HttpRequest) -> HttpResponse:
     """Who may use it: CVM managers and administrators. Builds today's lists that are missing
     (a target group loaded late, a share just added); lists already built are kept."""
-    from .tasks import build_call_lists_task
 
     build_call_lists_task.delay(started_by=request.user.get_username())
     messages.success(

@@ -5,9 +5,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .admin import ReadOnlyAdmin
-from .bonus import overlapping_plans
-from .bonus_models import (
+from channels.bonus.periods import month_bounds, overlapping_plans, today
+from channels.models.bonus import (
     BonusLine,
     BonusPlan,
     BonusRule,
@@ -15,6 +14,7 @@ from .bonus_models import (
     BonusTier,
     Cancellation,
 )
+from cvm_portal.admin import ReadOnlyAdmin
 
 # --- Bonus plans -----------------------------------------------------------------------------
 
@@ -117,7 +117,6 @@ class BonusPlanAdmin(ClosedPlanReadOnly, admin.ModelAdmin):
     readonly_fields = ["closed_at", "closed_by"]
 
     def get_changeform_initial_data(self, request):
-        from .bonus import month_bounds, today
 
         first, last = month_bounds(today())
         return {"starts_on": first, "ends_on": last, **super().get_changeform_initial_data(request)}

@@ -1,6 +1,5 @@
 """The agent console: find the customer, see the next-best-offers, record outcomes in one click."""
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,14 +12,14 @@ from campaigns.choices import (
     Exclusion,
     FeedbackReason,
     NotPresentedReason,
-    Outcome,
 )
 from campaigns.decisioning import decide
 from campaigns.feedback import send_feedback
 from campaigns.lookup import find_customer
 from campaigns.models import (
+    Campaign,
     Customer,
-    DeclineReason,
+    OfferFeedback,
     Presentation,
     Product,
     Response,
@@ -30,21 +29,27 @@ from cvm_portal.audit import record_access
 from cvm_portal.roles import Role, role_required
 from training.gating import guides_to_complete
 
-from .bonus import would_earn
+from ..bonus.arithmetic import would_earn
+from .forms import FeedbackForm, FindForm, OutcomeForm
 
 
-class FindForm(forms.Form):
-    q = forms.CharField(label=_("Phone number or customer id"), max_length=64)
+@require_GET
+@role_required(Role.AGENT)
+def console(request: HttpRequest) -> HttpResponse:
+    """Who may use it: agents (store staff and inbound call-centre agents). Their own site only."""
+    return render(request, "channels/console.html", console_context(request))
 
 
-class OutcomeForm(forms.Form):
-    outcome = forms.ChoiceField(choices=Outcome.choices)
-    decline_reason = forms.ModelChoiceField(
-        queryset=DeclineReason.objects.filter(is_active=True), required=False
-    )
-    not_presented_reason = forms.ChoiceField(
-        choices=[("", "")] + NotPresentedReason.choices, required=False
-    )
+def console_context(request: HttpRequest) -> dict:
+    profile = getattr(request.user, "agent_profile", None)
+    kind = profile.channel_kind if profile else ChannelKind.STORE
+    my_feedback = OfferFeedback.objects.filter(agent=request.user).select_related("offer")[:10]
+    return {
+        "profile": profile,
+        "campaigns": Campaign.objects.shown_to_agents([kind]),
+        "form": FindForm(),
+        "my_feedback": my_feedback,
+    }
 
 
 def _kind(request) -> str:
@@ -66,8 +71,6 @@ def find(request: HttpRequest) -> HttpResponse:
         else:
             record_access(user=request.user, action="find", obj=customer, detail="console")
             return redirect("channels:console_customer", pk=customer.pk)
-    from .views import console_context
-
     return render(
         request,
         "channels/console.html",
@@ -179,16 +182,6 @@ def screen_pop(request: HttpRequest) -> HttpResponse:
     """Who may use it: agents. Telephony opens /console/pop/#<caller number>; the page posts the
     number (it never reaches the server in a URL) and lands on the customer."""
     return render(request, "channels/screen_pop.html")
-
-
-class FeedbackForm(forms.Form):
-    useful = forms.TypedChoiceField(
-        choices=[("1", _("Useful")), ("0", _("Not useful"))], coerce=lambda v: v == "1"
-    )
-    reason = forms.ChoiceField(choices=[("", "—")] + FeedbackReason.choices, required=False)
-    comment = forms.CharField(
-        max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
 
 
 @require_POST

@@ -5,7 +5,7 @@ default): *rules* award an amount per accepted offer, *tiers* accelerate it abov
 a cap limits it, quality gates withhold it, and a conversion cancelled within the clawback
 window is taken back. A *statement* is one agent's earnings under one plan, line by line; it
 is recomputed from recorded outcomes by ``channels.bonus`` until the period is closed, after
-which it is frozen. Imported at the end of ``channels.models``.
+which it is frozen.
 """
 
 from __future__ import annotations
@@ -22,27 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.choices import ChannelKind, ProductFamily
 from campaigns.models import Campaign, Offer, Response
 
+from ..choices import LineKind, PlanUnit, StatementStatus
+
 ZERO = Decimal("0")
-
-
-class PlanUnit(models.TextChoices):
-    MONEY = "money", _("Money")
-    POINTS = "points", _("Points")
-
-
-class StatementStatus(models.TextChoices):
-    OPEN = "open", _("Open (recomputed from outcomes)")
-    FROZEN = "frozen", _("Frozen (period closed)")
-
-
-class LineKind(models.TextChoices):
-    CONVERSION = "conversion", _("Accepted offer")
-    CLAWBACK = "clawback", _("Cancelled within the clawback window")
-    ACCELERATOR = "accelerator", _("Tier accelerator")
-    GATE = "gate", _("Quality gate not met")
-    CAP = "cap", _("Above the cap")
-    LATE = "late", _("Adjustment: late outcome of a closed period")
-    LATE_CLAWBACK = "late_clawback", _("Adjustment: cancellation after a period was closed")
 
 
 class BonusPlanQuerySet(models.QuerySet):

@@ -1,0 +1,1 @@
+"""Bonus plans: periods, arithmetic, statements, cancellations, the simulator, agencies, views."""

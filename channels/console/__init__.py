@@ -1,0 +1,1 @@
+"""The agent console: look-up, screen-pop, next-best-offers, outcomes and feedback."""

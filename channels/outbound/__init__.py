@@ -1,0 +1,1 @@
+"""Outbound call lists: calling hours, building lists, claiming leads, dialling, figures, views."""

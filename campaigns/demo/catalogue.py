@@ -1,298 +1,30 @@
-"""Deterministic demo data of the CVM side: customers, products, offers, campaigns.
-
-Everything is keyed by code or external id and upserted, so running it again
-changes nothing. Dates are anchored to the day it runs, so the live campaigns
-are live whenever a newcomer starts the demo.
-"""
+"""Demo catalogue: products, offers with their channel texts, campaigns and always-on programmes."""
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
-import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
-from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
-from .choices import (
-    CONTACT_FLAG_FIELDS,
+from campaigns.choices import (
     CampaignStatus,
     ChannelKind,
     Objective,
     ProductFamily,
     Segment,
-    ValueTier,
 )
-from .defaults import ensure_decline_reasons
-from .loads.files import MARKER_SUFFIX
-from .models import (
+from campaigns.defaults import ensure_decline_reasons
+from campaigns.models import (
     Campaign,
-    Customer,
     DeclineReason,
     EligibilityRule,
     Offer,
     OfferContent,
     Product,
 )
-
-FIRST_NAMES = [
-    "Anna",
-    "Maria",
-    "Katarzyna",
-    "Małgorzata",
-    "Agnieszka",
-    "Barbara",
-    "Ewa",
-    "Krystyna",
-    "Zofia",
-    "Julia",
-    "Piotr",
-    "Krzysztof",
-    "Andrzej",
-    "Tomasz",
-    "Paweł",
-    "Jan",
-    "Michał",
-    "Marcin",
-    "Jakub",
-    "Adam",
-    "Olivia",
-    "Noah",
-    "Emma",
-    "Liam",
-    "Sofia",
-    "Lucas",
-]
-LAST_NAMES = [
-    "Nowak",
-    "Kowalski",
-    "Wiśniewski",
-    "Wójcik",
-    "Kowalczyk",
-    "Kamiński",
-    "Lewandowski",
-    "Zieliński",
-    "Szymański",
-    "Woźniak",
-    "Dąbrowski",
-    "Kozłowski",
-    "Jankowski",
-    "Mazur",
-    "Kwiatkowski",
-    "Krawczyk",
-    "Piotrowski",
-    "Grabowski",
-    "Smith",
-    "Müller",
-    "García",
-    "Rossi",
-]
-# Polish mobile prefixes; each customer number is prefix + a 7-digit sequence, so numbers are unique.
-MOBILE_PREFIXES = ["50", "51", "53", "57", "60", "66", "69", "72", "79", "88"]
-
-CUSTOMER_FIELDS = [
-    "phone",
-    "name",
-    "segment",
-    "value_tier",
-    "customer_since",
-    "preferred_channel",
-    "consent_marketing",
-    "consent_calls",
-    "consent_sms",
-    "consent_app_push",
-    "consent_digital",
-    "do_not_contact",
-]
-
-
-def _weighted(rng: random.Random, options: list[tuple[str, int]]) -> str:
-    values, weights = zip(*options, strict=True)
-    return rng.choices(values, weights=weights)[0]
-
-
-def demo_customer(n: int, rng: random.Random, today: date) -> Customer:
-    """The n-th demo customer; the same n and seed always give the same person."""
-    segment = _weighted(
-        rng,
-        [
-            (Segment.PREPAID, 35),
-            (Segment.POSTPAID, 50),
-            (Segment.SMALL_BUSINESS, 12),
-            (Segment.CORPORATE, 3),
-        ],
-    )
-    tier = _weighted(
-        rng,
-        [
-            (ValueTier.BRONZE, 40),
-            (ValueTier.SILVER, 35),
-            (ValueTier.GOLD, 20),
-            (ValueTier.PLATINUM, 5),
-        ],
-    )
-    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-    return Customer(
-        external_id=f"C{n:07d}",
-        phone=f"+48{MOBILE_PREFIXES[n % len(MOBILE_PREFIXES)]}{n:07d}",
-        name=f"{first} {last}",
-        segment=segment,
-        value_tier=tier,
-        customer_since=today - timedelta(days=rng.randint(20, 15 * 365)),
-        preferred_channel=_weighted(
-            rng,
-            [
-                (ChannelKind.STORE, 30),
-                (ChannelKind.INBOUND_CALL, 20),
-                (ChannelKind.APP, 25),
-                (ChannelKind.WEB, 15),
-                (ChannelKind.USSD, 5),
-                ("", 5),
-            ],
-        ),
-        consent_marketing=rng.random() < 0.85,
-        consent_calls=rng.random() < 0.55,
-        consent_sms=rng.random() < 0.7,
-        consent_app_push=rng.random() < 0.45,
-        consent_digital=rng.random() < 0.6,
-        do_not_contact=rng.random() < 0.02,
-        holdings=demo_holdings(n, segment),
-    )
-
-
-def demo_holdings(n: int, segment: str) -> list[str]:
-    """What the n-th demo customer has, from its own generator (the other attributes stay as they were)."""
-    rng = random.Random(n * 7919)
-    held = []
-    if segment != Segment.PREPAID and rng.random() < 0.4:
-        held.append("PLAN-5G-UNL")
-    if rng.random() < 0.35:
-        held.append("FIBRE-1G")
-        if rng.random() < 0.25:
-            held.append("TV-PLUS")
-    if rng.random() < 0.1:
-        held.append("INS-DEVICE")
-    return sorted(held)
-
-
-def _write_gzip_csv(path: Path, header: list[str], rows) -> None:
-    """Write a gzip CSV deterministically (no timestamp in the gzip header), then its marker."""
-    tmp = path.with_name(path.name + ".part")
-    with tmp.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
-        text = io.TextIOWrapper(gz, encoding="utf-8", newline="")
-        writer = csv.writer(text)
-        writer.writerow(header)
-        writer.writerows(rows)
-        text.flush()
-        text.detach()
-    tmp.rename(path)
-    path.with_name(path.name + MARKER_SUFFIX).write_text("", encoding="utf-8")
-
-
-def write_customer_file(inbox: Path, *, count: int, day: date, seed: int = 2026) -> Path:
-    """The demo's customer snapshot, as the warehouse would deliver it."""
-    path = inbox / f"customers__{day:%Y%m%d}.csv.gz"
-    if path.exists():
-        return path
-    rng = random.Random(seed)
-    today = timezone.localdate()
-
-    def rows():
-        for n in range(1, count + 1):
-            c = demo_customer(n, rng, today)
-            yield [
-                c.external_id, c.phone, c.name, c.segment, c.value_tier, c.customer_since.isoformat(),
-                c.preferred_channel, *(int(getattr(c, f)) for f in CONSENT_COLUMNS),
-                ";".join(c.holdings),
-            ]  # fmt: skip
-
-    _write_gzip_csv(
-        path,
-        [
-            "customer_id",
-            "phone",
-            "name",
-            "segment",
-            "value_tier",
-            "customer_since",
-            "preferred_channel",
-            *CONSENT_COLUMNS,
-            "products",
-        ],
-        rows(),
-    )
-    return path
-
-
-CONSENT_COLUMNS = CONTACT_FLAG_FIELDS
-
-# Target-group files of the demo: (campaign, day offset, members, share of unknown customers).
-# XS-FIBRE gets yesterday's and today's file, so it has a replaced version; WB-FAMILY's file
-# has too many unknown customers and fails its 1 % threshold, so the failure page has a case.
-TARGET_GROUP_FILES = [
-    ("XS-FIBRE", -1, 2500, 0.0),
-    ("RET-5G-Q4", 0, 3000, 0.002),
-    ("XS-FIBRE", 0, 2800, 0.0),
-    ("UP-DATA", 0, 4000, 0.001),
-    ("WB-FAMILY", 0, 1500, 0.04),
-]
-
-
-def write_target_group_file(
-    inbox: Path, *, code: str, day: date, members: int, unknown_share: float, customer_count: int
-) -> Path:
-    """A target group as the warehouse would deliver it: members with offer, propensity, value, rank."""
-    path = inbox / f"target_group__{code}__{day:%Y%m%d}.csv.gz"
-    if path.exists():
-        return path
-    rng = random.Random(f"{code}:{day.isoformat()}")
-    campaign = Campaign.objects.get(code=code)
-    offers = list(campaign.offers.order_by("code").values_list("code", "value"))
-    chosen = rng.sample(range(1, customer_count + 1), min(members, customer_count))
-    scored = []
-    for n in chosen:
-        offer_code, value = rng.choice(offers)
-        propensity = round(rng.betavariate(2, 5), 4)
-        external = f"C{n:07d}" if rng.random() >= unknown_share else f"X{n:07d}"
-        scored.append((propensity, external, offer_code, round(float(value) * 12 * propensity, 2)))
-    scored.sort(reverse=True)
-    rows = (
-        [
-            external,
-            offer_code,
-            propensity,
-            expected,
-            rank,
-            rng.choice(["tenure", "usage", "churn_score", "lookalike"]),
-        ]
-        for rank, (propensity, external, offer_code, expected) in enumerate(scored, start=1)
-    )
-    _write_gzip_csv(
-        path,
-        ["customer_id", "offer_code", "propensity", "expected_value", "rank", "model_driver"],
-        rows,
-    )
-    return path
-
-
-def write_demo_inbox(inbox: Path, *, customer_count: int) -> list[Path]:
-    """Drop the demo's warehouse files into ``inbox`` (files already there are kept as they are)."""
-    inbox.mkdir(parents=True, exist_ok=True)
-    today = timezone.localdate()
-    written = [write_customer_file(inbox, count=customer_count, day=today - timedelta(days=1))]
-    for code, offset, members, unknown in TARGET_GROUP_FILES:
-        written.append(
-            write_target_group_file(
-                inbox, code=code, day=today + timedelta(days=offset), members=members,
-                unknown_share=unknown, customer_count=customer_count,
-            )
-        )  # fmt: skip
-    return written
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,16 @@
 """Bonus statements on PostgreSQL: recomputing a month of outcomes, one agent and a whole plan.
 
 Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/cvm_bonus .venv/bin/python bench/bonus_bench.py [--agents A] [--conversions C]
-Builds (or reuses) a store with A agents (default 200), each with C accepted offers (default
-50) and as many declined ones in one month, under one plan with a value-weighted rule, a tier,
-a cap and the presentation-share gate. Then times ``channels.bonus.refresh_statement`` for
-each agent (p50/p95), ``refresh_plan`` for all of them, and the agent's statement page
-through Django's test client (recomputed, then as computed), next to the bare SQL that sums one agent's month.
-Last line: statement_p95_ms=… plan_s=… page_p95_ms=… fresh_page_p95_ms=… bare_sql_p95_ms=…
+Builds (or reuses) a store with A agents (default 200), each with a month of contacts as
+the console records them: C accepted offers (default 50), as many declined, C/2 "later", C/5
+not presented and C/5 presentations left without an outcome, under one plan with a
+value-weighted rule, a tier, a cap and the presentation-share gate. Then times
+``channels.bonus.statements.refresh_statement`` for each agent (p50/p95), ``refresh_plan`` for
+all of them, and the agent's statement page through Django's test client (recomputed, then as
+computed), next to the bare SQL that sums one agent's month. DEBUG is off. Each statement
+must count the agent's C conversions, each page answer 200 and each bare sum find them:
+anything else counts as an error.
+Last line: statement_p95_ms=… plan_s=… page_p95_ms=… fresh_page_p95_ms=… bare_sql_p95_ms=… errors=…
 """
 
 import argparse
@@ -18,9 +22,6 @@ import time
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-
-from channels.bonus.periods import covered_agents, period_bounds
-from channels.bonus.statements import refresh_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -56,37 +57,53 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
 
-    from channels.bonus.statements import refresh_statement
+    from bench.common import last_line, production_mode, refuse_expired
+    from campaigns.models import Campaign
+    from channels.bonus.periods import covered_agents, period_bounds
+    from channels.bonus.statements import refresh_plan, refresh_statement
     from channels.models import BonusPlan
 
-    settings.ALLOWED_HOSTS = ["*"]
+    production_mode()
+    now = datetime(2026, 2, 10, 12, tzinfo=timezone.get_default_timezone())
     plan = BonusPlan.objects.filter(name="bench").first()
-    if plan is None or plan.statements.count() != args.agents:
+    if plan is not None:  # the outcomes were recorded in the plan's month: its campaign ran then
+        refuse_expired(
+            Campaign.objects.filter(code="BENCH-C"),
+            at=datetime.combine(MONTH[1], datetime.min.time(), tzinfo=now.tzinfo),
+            database=db,
+        )
+    if (
+        plan is None
+        or plan.statements.count() != args.agents
+        or plan.statements.exclude(conversions=args.conversions).exists()
+    ):
         started = time.perf_counter()
         plan = _build(args.agents, args.conversions)
         print(
-            f"setup: {args.agents} agents × {args.conversions * 2} outcomes in {time.perf_counter() - started:.0f} s"
+            f"setup: {args.agents} agents × {args.conversions * 2} accepted or declined, and"
+            f" other contacts, in {time.perf_counter() - started:.0f} s"
         )
     from cvm_portal.roles import Role, assign_role
 
     agents = [p.user for p in covered_agents(plan)]
     for agent in agents[:50]:
         assign_role(agent, Role.AGENT)
-    now = datetime(2026, 2, 10, 12, tzinfo=timezone.get_default_timezone())
 
+    errors = 0
     per_statement = []
     for agent in agents:
         t = time.perf_counter()
-        refresh_statement(plan=plan, agent=agent, now=now)
+        statement = refresh_statement(plan=plan, agent=agent, now=now)
         per_statement.append((time.perf_counter() - t) * 1000)
+        errors += statement.conversions != args.conversions or not statement.total
     t = time.perf_counter()
     refresh_plan(plan=plan, now=now)
     plan_s = time.perf_counter() - t
+    errors += plan.statements.exclude(conversions=args.conversions).count()
 
     bare = []
     start, end = period_bounds(plan)
@@ -99,8 +116,9 @@ def main() -> None:
                 " AND r.recorded_at >= %s AND r.recorded_at < %s",
                 [agent.pk, start, end],
             )
-            cur.fetchone()
+            conversions, _value = cur.fetchone()
             bare.append((time.perf_counter() - t) * 1000)
+            errors += conversions != args.conversions
 
     page, fresh = [], []
     client = Client()
@@ -110,17 +128,18 @@ def main() -> None:
             t = time.perf_counter()
             response = client.get(f"/bonus/?plan={plan.pk}")
             samples.append((time.perf_counter() - t) * 1000)
-            assert response.status_code == 200
+            errors += response.status_code != 200
     print(
         f"one statement ({args.conversions} conversions): p50 {pct(per_statement, 50):.1f} ms, "
         f"p95 {pct(per_statement, 95):.1f} ms; whole plan ({args.agents} agents) {plan_s:.2f} s; "
         f"statement page p95 {pct(page, 95):.1f} ms recomputed, {pct(fresh, 95):.1f} ms as "
         f"computed; bare SQL sum p95 {pct(bare, 95):.2f} ms"
     )
-    print(
+    last_line(
         f"statement_p95_ms={pct(per_statement, 95):.1f} plan_s={plan_s:.2f} "
         f"page_p95_ms={pct(page, 95):.1f} fresh_page_p95_ms={pct(fresh, 95):.1f} "
-        f"bare_sql_p95_ms={pct(bare, 95):.2f}"
+        f"bare_sql_p95_ms={pct(bare, 95):.2f}",
+        errors,
     )
 
 
@@ -187,7 +206,15 @@ def _build(agents: int, conversions: int):
             users.append(user)
         Decision.objects.filter(agent__in=users).delete()  # with their presentations, outcomes
         Customer.objects.filter(external_id__startswith="BB").delete()
-        per_agent = conversions * 2
+        # A month of contacts per agent: accepted and declined in turn, then "later", not
+        # presented, and presentations the agent recorded nothing for (the share gate sees them).
+        kinds = (
+            [Outcome.ACCEPTED, Outcome.DECLINED] * conversions
+            + [Outcome.LATER] * (conversions // 2)
+            + [Outcome.NOT_PRESENTED] * (conversions // 5)
+            + [None] * (conversions // 5)
+        )
+        per_agent = len(kinds)
         customers = Customer.objects.bulk_create(
             Customer(
                 external_id=f"BB{i:08d}",
@@ -222,12 +249,14 @@ def _build(agents: int, conversions: int):
                 offer=offer,
                 campaign=campaign,
                 channel_kind="store",
-                outcome=Outcome.ACCEPTED if k % 2 == 0 else Outcome.DECLINED,
-                decline_reason=None if k % 2 == 0 else reason,
+                outcome=outcome,
+                decline_reason=reason if outcome == Outcome.DECLINED else None,
+                not_presented_reason="no_time" if outcome == Outcome.NOT_PRESENTED else "",
                 agent=p.decision.agent,
                 site_id=site.pk,
             )
             for k, p in enumerate(presentations)
+            if (outcome := kinds[k % per_agent]) is not None
         )
         with transaction.get_connection().cursor() as cur:
             # Spread the outcomes over the month (auto_now_add stamped them now).

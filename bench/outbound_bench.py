@@ -3,7 +3,10 @@
 Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/cvm_bench_outbound [REDIS_URL=redis://…] .venv/bin/python bench/outbound_bench.py [--leads N] [--agents A] [--procs P] [--seconds S] [--pause T]
 
 Builds (or reuses) N customers (default 1,000,000) and today's call list of N leads for one
-agency (by COPY). Then A agents (default 50) press "next customer" through
+agency (by COPY), with past contacts as production has them: a store campaign's offers
+presented to one customer in five over the last 60 days, and one in fifty called for this
+campaign within its cooldown (the claim skips those). A reused database whose campaign has
+ended is refused. Then A agents (default 50) press "next customer" through
 ``channels.outbound.next_lead`` — the claim with FOR UPDATE SKIP LOCKED and the contact-policy
 re-check — and close each lead at once (not timed), in two runs of S seconds each:
 
@@ -27,8 +30,10 @@ twice is counted. Each invocation starts from a fresh list (leads drawn by an ea
 put back and the table vacuumed); the paced run comes second, so like an agent later in the
 day it steps over the leads drawn before it (until autovacuum clears them). The machine may
 be shared: figures are noisy, the load average is printed with them.
+Every press must hand out a lead (the list is far from empty): one that does not, or that
+fails, counts as an error.
 Last line (the paced run; the saturated one when --pause 0):
-next_lead_p95_ms=… leads_per_s=… duplicates=…
+next_lead_p95_ms=… leads_per_s=… duplicates=… errors=…
 """
 
 import argparse
@@ -91,7 +96,10 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.db import connection, connections
+    from django.utils import timezone
 
+    from bench.common import last_line, refuse_expired
+    from campaigns.models import Campaign, Response
     from channels.models import CallList, Lead
     from channels.outbound.claiming import next_lead
 
@@ -101,7 +109,13 @@ def main() -> None:
         _build(args.leads)
         print(f"setup: {args.leads:,} customers and leads in {time.perf_counter() - started:.0f} s")
     else:
+        refuse_expired(
+            Campaign.objects.filter(code__in=["BENCH-OUT", "BENCH-STORE"]),
+            at=timezone.now(),
+            database=db,
+        )
         print(f"setup: reusing a list of {args.leads:,} leads")
+    print(f"past contacts: {Response.objects.count():,}")
     call_list = CallList.objects.get(built_by="bench")
     with connection.cursor() as cur:
         # Put back what an earlier run drew, so every run starts from the same list.
@@ -125,10 +139,14 @@ def main() -> None:
     # Reference: one agent alone, nobody to wait for (the cost of one press on this machine).
     alone = []
     all_ids: list[int] = []
+    failed = 0  # presses that handed out no lead, or raised
     for _ in range(200):
         t = time.perf_counter()
         lead = next_lead(agent=agents[0]).lead
         alone.append((time.perf_counter() - t) * 1000)
+        if lead is None:
+            failed += 1
+            continue
         all_ids.append(lead.pk)
         Lead.objects.filter(pk=lead.pk).update(state="done")
     print(
@@ -142,6 +160,7 @@ def main() -> None:
         samples, ids, warm_ids, errors = _run(agents, procs, args.seconds, pause)
         all_ids.extend(ids + warm_ids)
         rate = len(ids) / args.seconds  # presses begun in the run's S seconds
+        failed += len(errors)
         if errors:
             print(f"{name}: errors: {len(errors)}, first: {errors[0]}")
         load = "/".join(f"{x:.1f}" for x in os.getloadavg())
@@ -152,7 +171,10 @@ def main() -> None:
             f" load={load}"
         )
     duplicates = sum(n - 1 for n in Counter(all_ids).values() if n > 1)
-    print(f"next_lead_p95_ms={p95(samples):.2f} leads_per_s={rate:.0f} duplicates={duplicates}")
+    last_line(
+        f"next_lead_p95_ms={p95(samples):.2f} leads_per_s={rate:.0f} duplicates={duplicates}",
+        failed,
+    )
 
 
 def _run(agents: list, procs: int, seconds: float, pause: float):
@@ -206,7 +228,9 @@ def _worker(group: list, ready, start, stop_at, pause: float, results) -> None:
             # Warm up as a running server is: its connection open, its caches filled. The lead
             # this press draws counts for duplicates; its time does not.
             lead = next_lead(agent=agent).lead
-            if lead is not None:
+            if lead is None:
+                errors.append(f"agent {agent.pk}: the warm-up press handed out no lead")
+            else:
                 warm_ids.append(lead.pk)
                 Lead.objects.filter(pk=lead.pk).update(state="done")
             warm.wait()
@@ -219,7 +243,8 @@ def _worker(group: list, ready, start, stop_at, pause: float, results) -> None:
                 t = time.perf_counter()
                 lead = next_lead(agent=agent).lead
                 samples.append((time.perf_counter() - t) * 1000)
-                if lead is None:
+                if lead is None:  # the list is far from empty: the press did not do its work
+                    errors.append(f"agent {agent.pk}: a press handed out no lead")
                     break
                 ids.append(lead.pk)
                 Lead.objects.filter(pk=lead.pk).update(state="done")
@@ -269,8 +294,9 @@ def _build(n: int) -> None:
     from django.db import connection
     from django.utils import timezone
 
+    from bench.common import OUTCOME_WEIGHTS, OUTCOMES, analyze_history, copy_contact_history
     from campaigns.choices import CampaignStatus, ChannelKind, ProductFamily
-    from campaigns.models import Campaign, Offer, OfferContent, Product
+    from campaigns.models import Campaign, DeclineReason, Offer, OfferContent, Product
     from channels.choices import SiteKind
     from channels.models import CallList, OutboundShare, Site
 
@@ -299,13 +325,28 @@ def _build(n: int) -> None:
     OfferContent.objects.get_or_create(
         offer=offer, channel_kind=ChannelKind.OUTBOUND_CALL, defaults={"agent_script": "Hello."}
     )
-    campaign, _ = Campaign.objects.get_or_create(
+    campaign, _ = Campaign.objects.update_or_create(  # a rebuild makes it live again
         code="BENCH-OUT",
         defaults={"name": "Bench outbound", "objective": "cross_sell", "status": CampaignStatus.LIVE,
                   "starts_at": now - timedelta(days=10), "ends_at": now + timedelta(days=3650),
                   "channel_kinds": [ChannelKind.OUTBOUND_CALL]},
     )  # fmt: skip
     campaign.offers.set([offer])
+    store_product, _ = Product.objects.get_or_create(
+        code="BENCH-TV", defaults={"name": "TV", "family": ProductFamily.TV}
+    )
+    store_offer, _ = Offer.objects.get_or_create(
+        code="BENCH-TV-STORE",
+        defaults={"product": store_product, "title": "TV", "benefit": "-", "value": 20,
+                  "valid_from": now - timedelta(days=10), "channel_kinds": [ChannelKind.STORE]},
+    )  # fmt: skip
+    store_campaign, _ = Campaign.objects.update_or_create(
+        code="BENCH-STORE",
+        defaults={"name": "Bench store", "objective": "upsell", "status": CampaignStatus.LIVE,
+                  "starts_at": now - timedelta(days=90), "ends_at": now + timedelta(days=3650),
+                  "channel_kinds": [ChannelKind.STORE]},
+    )  # fmt: skip
+    store_campaign.offers.set([store_offer])
     site, _ = Site.objects.update_or_create(
         code="BENCH-AGENCY",
         defaults={"name": "Bench agency", "kind": SiteKind.AGENCY, "region": "-",
@@ -326,6 +367,28 @@ def _build(n: int) -> None:
                 copy.write_row((call_list.pk, low + i, rng.random() * 100, "waiting",
                                 now - timedelta(minutes=1), False, 0, "", "", ""))  # fmt: skip
         cur.execute("ANALYZE channels_lead")
+        reasons = list(DeclineReason.objects.values_list("pk", flat=True))
+        history = []
+        for i in range(n):
+            if rng.random() < 0.2:  # presented a store offer in the last 60 days
+                outcome = rng.choices(OUTCOMES, OUTCOME_WEIGHTS)[0]
+                history.append(
+                    (low + i, store_campaign.pk, store_offer.pk,
+                     now - timedelta(seconds=rng.randrange(60 * 86400)), outcome,
+                     rng.choice(reasons) if outcome == "declined" else None,
+                     ChannelKind.STORE, None, None)
+                )  # fmt: skip
+            if rng.random() < 0.02:  # called for this campaign within its cooldown: skipped
+                history.append(
+                    (low + i, campaign.pk, offer.pk,
+                     now - timedelta(seconds=rng.randrange(campaign.cooldown_days * 86400)),
+                     "later", None, ChannelKind.OUTBOUND_CALL, None, site.pk)
+                )  # fmt: skip
+            if len(history) >= 200_000:
+                copy_contact_history(cur, history)
+                history = []
+        copy_contact_history(cur, history)
+        analyze_history(cur)
 
 
 if __name__ == "__main__":

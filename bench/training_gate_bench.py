@@ -5,8 +5,10 @@ Migrates the database and, once, adds 50 training-required live campaigns with 4
 guides each and 5,000 store agents who completed about 70 % of them (~700 k completions,
 1 M assignments); then times 500 calls of ``training.gating.untrained_campaigns`` (the gate
 inside ``decide``) and ``guides_to_complete`` (the console notice) for 10 campaigns, against
-the same SQL run bare through the cursor.
-Last line: gate_p50_ms=… gate_p95_ms=… notice_p95_ms=… bare_sql_p50_ms=…
+the same SQL run bare through the cursor. DEBUG is off; a reused database whose campaigns have
+ended is refused. Every answer is checked against the bare rows (the campaigns with a guide
+the agent has not completed): a wrong one counts as an error.
+Last line: gate_p50_ms=… gate_p95_ms=… notice_p95_ms=… bare_sql_p50_ms=… errors=…
 """
 
 import os
@@ -22,13 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def timed(fn, n=500) -> list[float]:
-    samples = []
+def timed(fn, n=500) -> tuple[list[float], list]:
+    """Milliseconds of ``n`` calls of ``fn``, and what each returned (checked after the timing)."""
+    samples, answers = [], []
     for _ in range(n):
         started = time.perf_counter()
-        fn()
+        answers.append(fn())
         samples.append((time.perf_counter() - started) * 1000)
-    return samples
+    return samples, answers
 
 
 def p(samples, q) -> float:
@@ -50,6 +53,7 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
+    from bench.common import last_line, production_mode, refuse_expired
     from campaigns.models import Campaign
     from channels.models import AgentProfile, Site
     from cvm_portal.roles import Role, assign_role, roles_of
@@ -57,8 +61,15 @@ def main() -> None:
     from training.models import Completion, Guide
     from training.publishing import publish_guide
 
+    production_mode()
     User = get_user_model()
-    if not Site.objects.filter(code="GATE-BENCH").exists():
+    if Site.objects.filter(code="GATE-BENCH").exists():
+        refuse_expired(
+            Campaign.objects.filter(code__startswith="GATE-"),
+            at=timezone.now(),
+            database=connection.settings_dict["NAME"],
+        )
+    else:
         rng = random.Random(2026)
         now = timezone.now()
         site = Site.objects.create(code="GATE-BENCH", name="Gate bench", kind="store", region="-")
@@ -92,15 +103,25 @@ def main() -> None:
     assign_role(user, Role.AGENT)
     roles_of(user), user.agent_profile  # loaded once per request by the page's role check
     ids = list(Campaign.objects.filter(code__startswith="GATE-").values_list("pk", flat=True)[:10])
-    gate = timed(lambda: gating.untrained_campaigns(user=user, campaign_ids=ids))
-    notice = timed(lambda: gating.guides_to_complete(user=user, campaign_ids=ids))
+    gate, gate_answers = timed(lambda: gating.untrained_campaigns(user=user, campaign_ids=ids))
+    notice, notice_answers = timed(lambda: gating.guides_to_complete(user=user, campaign_ids=ids))
     sql = gating._LINKS_SQL.format(placeholders=", ".join(["%s"] * len(ids)))
     with connection.cursor() as cursor:
-        bare = timed(lambda: (cursor.execute(sql, [user.pk, *ids]), cursor.fetchall()))
+        bare, bare_answers = timed(
+            lambda: (cursor.execute(sql, [user.pk, *ids]), cursor.fetchall())[1]
+        )
+    # The guides are for every agent: a campaign is still to pass when one of its guides is not done.
+    pending = {row[0] for row in bare_answers[0] if not row[-1]}
+    errors = sum(set(answer) != pending for answer in gate_answers + notice_answers)
+    errors += sum(answer != bare_answers[0] for answer in bare_answers)
     print(
-        f"completions={Completion.objects.count()} guides={Guide.objects.count()}\n"
+        f"completions={Completion.objects.count()} guides={Guide.objects.count()} "
+        f"campaigns still to pass for the agent: {len(pending)} of {len(ids)}"
+    )
+    last_line(
         f"gate_p50_ms={statistics.median(gate):.2f} gate_p95_ms={p(gate, 95):.2f} "
-        f"notice_p95_ms={p(notice, 95):.2f} bare_sql_p50_ms={statistics.median(bare):.2f}"
+        f"notice_p95_ms={p(notice, 95):.2f} bare_sql_p50_ms={statistics.median(bare):.2f}",
+        errors,
     )
 
 

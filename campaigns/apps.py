@@ -9,6 +9,9 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("CVM campaigns")
 
     def ready(self) -> None:
-        from . import catalogue
+        # tasks: the Celery tasks, registered in every process (web ones too), because loads
+        # are queued by the task's name (campaigns.loads.runs.LOAD_TASK): the tasks import
+        # the loads, so the loads do not import the tasks.
+        from . import catalogue, tasks  # noqa: F401
 
         catalogue.connect_signals()

@@ -9,6 +9,11 @@ in the shared cache; every process reads the stamp at most every ``STAMP_CHECK_E
 changes written past the ORM) a process never keeps a catalogue longer than ``MAX_AGE``.
 Whether a campaign has started or ended is checked at decision time, so the clock needs no
 rebuild.
+
+Without the shared cache (Redis down: ``cvm_portal.cache`` answers every read as a miss) there
+is no stamp to compare, so the database is the only truth: a process rebuilds its catalogue
+when it is older than ``UNSHARED_MAX_AGE`` and at once after a change of its own, and goes
+back to the stamp when the cache answers again.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ MAX_AGE = 60.0  # seconds
 # How often a process asks the shared cache for the stamp (a Redis round trip): a change made
 # in another process is seen within this time; one made in this process at once.
 STAMP_CHECK_EVERY = 1.0  # seconds
+# Without the shared cache a change made in another process shows within this time.
+UNSHARED_MAX_AGE = 5.0  # seconds
 
 
 @dataclass(frozen=True)
@@ -83,11 +90,12 @@ def recheck() -> None:
     _generation[0] += 1
 
 
-def _stamp() -> str:
+def _stamp() -> str | None:
+    """The shared stamp, or None when the shared cache does not answer."""
     stamp = cache.get(STAMP_KEY)
-    if stamp is None:  # first use, or the cache was cleared
-        stamp = uuid.uuid4().hex
-        cache.set(STAMP_KEY, stamp, None)
+    if stamp is None:  # first use, the cache was cleared, or it is not answering
+        cache.add(STAMP_KEY, uuid.uuid4().hex, None)  # add: a stamp set meanwhile stays
+        stamp = cache.get(STAMP_KEY)
     return stamp
 
 
@@ -163,9 +171,10 @@ def _build() -> Snapshot:
 
 
 class _Held(NamedTuple):
-    """A thread's catalogue: the stamp it was built under, when, and when the stamp was last read."""
+    """A thread's catalogue: the stamp it was built under (None: the cache did not answer),
+    when, and when the stamp was last read."""
 
-    stamp: str
+    stamp: str | None
     built_at: float
     snapshot: Snapshot
     checked_at: float
@@ -175,7 +184,8 @@ class _Held(NamedTuple):
 def current() -> Snapshot:
     """This thread's catalogue, rebuilt when its stamp changed or it is older than ``MAX_AGE``.
     The shared stamp is read at most every ``STAMP_CHECK_EVERY`` seconds, and at once after a
-    change made in this process."""
+    change made in this process. Without a stamp (the cache does not answer) it is rebuilt
+    when older than ``UNSHARED_MAX_AGE`` or after a change made in this process."""
     now = time.monotonic()
     held: _Held | None = getattr(_local, "held", None)
     if (
@@ -187,20 +197,20 @@ def current() -> Snapshot:
         return held.snapshot
     generation = _generation[0]
     stamp = _stamp()
-    if held is None or held.stamp != stamp or now - held.built_at > MAX_AGE:
+    if (
+        held is None
+        or held.stamp != stamp
+        or now - held.built_at > MAX_AGE
+        or (
+            stamp is None
+            and (held.generation != generation or now - held.built_at > UNSHARED_MAX_AGE)
+        )
+    ):
         held = _Held(stamp, now, _build(), now, generation)
     else:
         held = held._replace(checked_at=now, generation=generation)
     _local.held = held
     return held.snapshot
-    generation = _generation[0]
-    stamp = _stamp()
-    if held is None or held[0] != stamp or now - held[1] > MAX_AGE:
-        held = (stamp, now, _build(), now, generation)
-    else:
-        held = (*held[:3], now, generation)
-    _local.held = held
-    return held[2]
 
 
 def connect_signals() -> None:

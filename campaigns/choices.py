@@ -22,6 +22,11 @@ class ChannelKind(models.TextChoices):
         return [cls.STORE, cls.INBOUND_CALL, cls.OUTBOUND_CALL, cls.FIELD]
 
 
+# The kinds worked from outbound call lists, calls first: a campaign that runs in both has its
+# lists worked by phone.
+OUTBOUND_CHANNEL_KINDS = (ChannelKind.OUTBOUND_CALL, ChannelKind.FIELD)
+
+
 class CampaignStatus(models.TextChoices):
     """A campaign's life: draft → in review → approved → live ⇄ paused → ended."""
 

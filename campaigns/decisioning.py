@@ -7,6 +7,10 @@ priority, each with its weight; one offer per product family), records the decis
 its presentations, and returns the top offers with a plain-language reason each.
 Control-group members get no offers; their held-out presentations are recorded so the
 uplift can be measured.
+
+What the database is asked — the customer's memberships and history, the write of the
+decision — goes through ``campaigns.store``, which picks PostgreSQL's fast path (one prepared
+statement to read, one to write) or the portable ORM path; this module reads as one path.
 """
 
 from __future__ import annotations
@@ -17,14 +21,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import catalogue
+from . import catalogue, store
 from .choices import CONTACT_OUTCOMES, ChannelKind, Exclusion, Objective, Outcome, ProductFamily
+from .control import is_control
 from .fields import channel_kind_lookup
-from .loads.rules import is_control
 from .models import (
     Campaign,
     ContactPolicy,
@@ -33,8 +36,6 @@ from .models import (
     EligibilityRule,
     Offer,
     Presentation,
-    Response,
-    TargetGroupMember,
 )
 
 
@@ -69,7 +70,7 @@ def _candidates(
     kind: str,
     now,
     live: list[catalogue.LiveCampaign],
-    memberships: list[_Membership],
+    memberships: list[store.Membership],
 ) -> list[Candidate]:
     """The offers that could be shown: those of the live campaigns in this channel kind whose
     active version holds the customer (``memberships``), plus the always-on campaigns whose
@@ -101,7 +102,7 @@ def _candidates(
                         propensity=member.propensity,
                         value=member.expected_value
                         if member.expected_value is not None
-                        else offer.value * 12,
+                        else offer.annual_value,
                         is_control=held_out,
                     )
                 )
@@ -111,7 +112,7 @@ def _candidates(
                         offer=offer,
                         campaign=lc.campaign,
                         propensity=None,
-                        value=offer.value * 12,
+                        value=offer.annual_value,
                         is_control=held_out,
                         rule=rule,
                         customer=customer,
@@ -120,99 +121,16 @@ def _candidates(
     return candidates
 
 
-@dataclass(frozen=True)
-class _Membership:
-    version_id: int
-    offer_code: str | None
-    propensity: float | None
-    expected_value: Decimal | None
-
-
-# Everything a decision asks the database about the customer, in one round trip: their rows in
-# the active versions (one index descent per version's partition, LATERAL; "version_id =
-# ANY(array)" made every partition's index descend once per array element) and their responses
-# (for the contact policy). It goes through a server-side-binding cursor, so psycopg prepares
-# it on its second use on a connection: planning it afresh for every partition costs more than
-# running it.
-FACTS_SQL = (
-    "SELECT 0, m.version_id, NULL::bigint, m.offer_code, m.propensity, m.expected_value,"
-    " NULL::varchar, NULL::timestamptz, NULL::integer"
-    " FROM unnest(%s::bigint[]) AS v(id) CROSS JOIN LATERAL ("
-    "SELECT * FROM campaigns_targetgroupmember t"
-    " WHERE t.version_id = v.id AND t.customer_external_id = %s"
-    ") AS m"
-    " UNION ALL"
-    " SELECT 1, r.campaign_id, r.offer_id, NULL, NULL, NULL, r.outcome, r.recorded_at, d.suppression_days"
-    " FROM campaigns_response r LEFT JOIN campaigns_declinereason d ON d.id = r.decline_reason_id"
-    " WHERE r.customer_id = %s AND r.recorded_at <= %s"
-)
-RESPONSE_COLUMNS = (
-    "campaign_id", "offer_id", "outcome", "recorded_at", "decline_reason__suppression_days",
-)  # fmt: skip
-
-
-def prepared_cursor():
-    """A server-binding cursor (PostgreSQL): a statement run again on the connection is
-    prepared and then only executed (settings: prepare_threshold), whatever
-    DJANGO_DB_SERVER_SIDE_BINDING says for Django's own cursors."""
-    import psycopg
-
-    connection.ensure_connection()
-    raw = psycopg.Cursor(connection.connection)
-    if connection.queries_logged:
-        return connection.make_debug_cursor(raw)
-    return connection.make_cursor(raw)
-
-
-def _facts(customer: Customer, version_ids: list[int], now) -> tuple[list[_Membership], list]:
-    """The customer's memberships in ``version_ids`` and their response rows (RESPONSE_COLUMNS)."""
-    if connection.vendor != "postgresql":
-        members = TargetGroupMember.objects.filter(
-            customer=customer, version_id__in=version_ids
-        ).values_list("version_id", "offer_id", "propensity", "expected_value")
-        responses = Response.objects.filter(customer=customer, recorded_at__lte=now).values_list(
-            *RESPONSE_COLUMNS
-        )
-        return [_Membership(*row) for row in members], list(responses)
-    with prepared_cursor() as cursor:
-        cursor.execute(FACTS_SQL, [version_ids, customer.external_id, customer.pk, now])
-        rows = cursor.fetchall()
-    members = [_Membership(row[1], *row[3:6]) for row in rows if row[0] == 0]
-    responses = [(row[1], row[2], row[6], row[7], row[8]) for row in rows if row[0] == 1]
-    return members, responses
-
-
-# The rows ``_history`` reads, as five arrays (NULL when there are none), for a caller that
-# fetches them inside its own statement — the outbound claim on PostgreSQL, as
-# ``LEFT JOIN LATERAL (HISTORY_ARRAYS_SQL) h ON true``. ``{customer}`` names the column that
-# holds the customer's id; the one parameter is the moment. ``history_rows`` turns the five
-# arrays back into RESPONSE_COLUMNS rows, for ``_history(..., rows=…)``.
-HISTORY_ARRAYS_SQL = (
-    "SELECT array_agg(r.campaign_id) AS h_campaign, array_agg(r.offer_id) AS h_offer,"
-    " array_agg(r.outcome) AS h_outcome, array_agg(r.recorded_at) AS h_at,"
-    " array_agg(d.suppression_days) AS h_days"
-    " FROM campaigns_response r LEFT JOIN campaigns_declinereason d ON d.id = r.decline_reason_id"
-    " WHERE r.customer_id = {customer} AND r.recorded_at <= %s"
-)
-
-
-def history_rows(arrays) -> list[tuple]:
-    """The rows of HISTORY_ARRAYS_SQL's five arrays."""
-    return list(zip(*arrays, strict=True)) if arrays[0] is not None else []
-
-
 def _history(customer: Customer, policy: ContactPolicy, now, rows=None) -> dict:
     """What the contact policy needs to know about this customer's past: from ``rows`` (as
-    RESPONSE_COLUMNS) when the caller has them, otherwise from one query."""
+    store.RESPONSE_COLUMNS) when the caller has them, otherwise from one query."""
     last_by_campaign: dict[int, object] = {}
     recent = 0
     accepted: set[int] = set()
     declines: dict[int, object] = {}
     window_start = now - timedelta(days=policy.window_days)
     if rows is None:
-        rows = Response.objects.filter(customer=customer, recorded_at__lte=now).values_list(
-            *RESPONSE_COLUMNS
-        )
+        rows = store.contact_history([customer.pk], now).get(customer.pk, [])
     for campaign_id, offer_id, outcome, recorded_at, days in rows:
         if outcome not in CONTACT_OUTCOMES:
             continue
@@ -370,67 +288,10 @@ def decide(
     if channel_kind not in ChannelKind.values:
         raise ValueError(f"unknown channel kind {channel_kind!r}")
     now = now or timezone.now()
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # Its own transaction: reads in autocommit and one statement that writes the decision
-        # with its presentations (two round trips, not seven), committed without waiting for
-        # the disk flush (about 4 ms here). A database crash can lose the last fraction of a
-        # second of decisions, never corrupt anything; outcomes are always flushed.
-        return _decide(customer, channel_kind, agent, site_id, now, write=_write_in_one_statement)
-    with transaction.atomic():  # inside a caller's transaction, or SQLite: the ORM writes
-        return _decide(customer, channel_kind, agent, site_id, now, write=_write_with_orm)
-
-
-def _write_with_orm(decision: Decision, presentations: list[Presentation]) -> None:
-    decision.save(force_insert=True)
-    Presentation.objects.bulk_create(presentations)
-
-
-# The decision and its presentations in one statement (the data-modifying CTE always runs, so a
-# decision without offers is written too); set_config(..., true) lasts until the implicit
-# transaction's commit, which then does not wait for the disk flush.
-RECORD_DECISION_SQL = """
-WITH async AS (SELECT set_config('synchronous_commit', 'off', true)),
-d AS (
-    INSERT INTO campaigns_decision (id, customer_id, channel_kind, agent_id, site_id, created_at)
-    SELECT %s, %s, %s, %s, %s, %s FROM async RETURNING id
-)
-INSERT INTO campaigns_presentation (decision_id, offer_id, campaign_id, rank, score, reason, held_out)
-SELECT d.id, v.o, v.c, v.r, v.s, v.t, v.h
-FROM d, unnest(%s::bigint[], %s::bigint[], %s::int[], %s::float8[], %s::text[], %s::bool[])
-    AS v(o, c, r, s, t, h)
-RETURNING id, rank
-"""
-
-
-def _write_in_one_statement(decision: Decision, presentations: list[Presentation]) -> None:
-    """PostgreSQL, the decision being its own transaction: one round trip, asynchronous commit."""
-    decision.created_at = timezone.now()
-    columns = [
-        [getattr(p, name) for p in presentations]
-        for name in ("offer_id", "campaign_id", "rank", "score", "reason", "held_out")
-    ]
-    with prepared_cursor() as cursor:
-        cursor.execute(
-            RECORD_DECISION_SQL,
-            [
-                decision.id, decision.customer_id, decision.channel_kind, decision.agent_id,
-                decision.site_id, decision.created_at, *columns,
-            ],
-        )  # fmt: skip
-        ids = dict((rank, pk) for pk, rank in cursor.fetchall())
-    decision._state.adding = False
-    for p in presentations:
-        p.pk = ids[p.rank]
-        p._state.adding = False
-
-
-def _decide(
-    customer: Customer, channel_kind: str, agent, site_id: int | None, now, *, write
-) -> Result:
     snapshot = catalogue.current()
     policy = snapshot.policy
     live = snapshot.live_campaigns(channel_kind, now)
-    memberships, responses = _facts(
+    memberships, responses = store.decision_facts(
         customer, [lc.version_id for lc in live if lc.version_id is not None], now
     )
     history = _history(customer, policy, now, responses)
@@ -488,7 +349,10 @@ def _decide(
             held_out=c.is_control,
         )
         presentations.append(c.presentation)
-    write(result.decision, presentations)
+    # PostgreSQL, the decision being its own transaction: one statement, committed without
+    # waiting for the disk flush (about 4 ms here); inside a caller's transaction, or on
+    # SQLite, the ORM writes it.
+    store.record_decision(result.decision, presentations)
     for c in result.held_out:
         c.excluded, c.explanation = (
             Exclusion.CONTROL_GROUP,
@@ -498,17 +362,25 @@ def _decide(
 
 
 def policy_exclusion(
-    *, customer: Customer, campaign: Campaign, channel_kind: str, offer_id=None, now=None
+    *,
+    customer: Customer,
+    campaign: Campaign,
+    channel_kind: str,
+    offer_id=None,
+    now=None,
+    history: list | None = None,
 ) -> tuple[Exclusion, str] | None:
     """Whether the contact policy lets ``campaign`` reach ``customer`` in ``channel_kind`` now.
 
     None if at least one of the campaign's offers (only ``offer_id`` when given) passes the
     same filters ``decide`` applies; otherwise the first filter that stopped it, with its
     sentence. Records nothing: the outbound lists ask this before a call is dialled.
+    ``history``: the customer's contact-history rows up to ``now`` when the caller read them
+    (``store.contact_history`` for many customers at once); otherwise they are read here.
     """
     now = now or timezone.now()
-    policy = ContactPolicy.current()
-    history = _history(customer, policy, now)
+    policy = catalogue.current().policy
+    history = _history(customer, policy, now, rows=history)
     offers = (
         campaign.offers.filter(**channel_kind_lookup(channel_kind))
         .select_related("product")
@@ -523,7 +395,7 @@ def dial_time_exclusion(
     *, customer: Customer, campaign_id: int, channel_kind: str, offer_id, history: list, now
 ) -> tuple[Exclusion, str] | None:
     """``policy_exclusion`` for a caller that read the customer and their history rows itself
-    (HISTORY_ARRAYS_SQL in its own statement): the campaign, its offers and the policy come
+    (the outbound claim, in its own statement): the campaign, its offers and the policy come
     from this process's catalogue, so the check asks the database nothing more. A campaign
     the catalogue does not hold (no longer live) is asked of the database as before."""
     snapshot = catalogue.current()

@@ -49,7 +49,7 @@ class ChoiceListField(models.JSONField):
                 },
             )
 
-    def pre_save(self, model_instance, add):
+    def pre_save(self, model_instance, add):  # noqa: ARG002 - Django's signature
         value = getattr(model_instance, self.attname)
         if isinstance(value, list | tuple | set):
             order = {item: i for i, item in enumerate(self.choices_class.values)}

@@ -8,10 +8,6 @@ from .choices import CAMPAIGN_TRANSITIONS, CampaignStatus
 from .models import Campaign
 
 
-def allowed_transitions(campaign: Campaign) -> tuple[str, ...]:
-    return CAMPAIGN_TRANSITIONS[campaign.status]
-
-
 @transaction.atomic
 def change_status(*, campaign: Campaign, to: str) -> Campaign:
     """Move ``campaign`` to status ``to`` if its lifecycle allows it; raise a clear error if not."""

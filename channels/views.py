@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from cvm_portal.roles import Role, role_required
 
-from .models import Site
+from .models import Site, profile_of
 
 
 @require_GET
@@ -19,7 +19,7 @@ def team(request: HttpRequest) -> HttpResponse:
 
     from campaigns.models import Response
 
-    profile = getattr(request.user, "agent_profile", None)
+    profile = profile_of(request.user)
     agents, rows = [], []
     if profile is not None:
         agents = profile.site.agents.select_related("user").order_by(

@@ -97,7 +97,7 @@ def eager_tasks():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache (the contact policy is cached, for one)."""
+    """Each test starts with an empty cache (the catalogue's stamp is kept there, for one)."""
     from django.core.cache import cache
 
     from campaigns import catalogue
@@ -107,3 +107,33 @@ def _empty_cache():
     yield
     cache.clear()
     catalogue.recheck()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test ends in the default language: a request in Polish leaves its language active
+    in the thread (LocaleMiddleware never deactivates), and the next test would read Polish."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A Redis of this test's own (free port, nothing on disk) that it may kill and start
+    again; never the shared one. Its cache outage state is forgotten before and after."""
+    from cvm_portal import cache as portal_cache
+    from tests.services import REDIS_SERVER, OwnRedis
+
+    if not os.path.exists(REDIS_SERVER):
+        reason = "needs redis-server: apt-get install redis-server"
+        if IN_CI:
+            pytest.fail(f"CI=true and this test {reason}", pytrace=False)
+        pytest.skip(reason)
+    portal_cache._outages.clear()
+    server = OwnRedis(tmp_path / "redis.log").start()
+    yield server
+    server.kill()
+    portal_cache._outages.clear()

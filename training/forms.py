@@ -3,7 +3,6 @@
 import random
 
 from django import forms
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -12,13 +11,11 @@ from campaigns.models import Campaign
 
 from .models import AUDIENCE_ROLES, Guide, GuideImage, QuestionKind
 from .publishing import check_choices, parse_choices
+from .sites import directory
 
 
 def _site_choices():
-    Site = apps.get_model("channels", "Site")  # the delivery side, read through the registry
-    return [
-        (pk, name) for pk, name in Site.objects.filter(is_active=True).values_list("pk", "name")
-    ]
+    return list(directory().site_names(active_only=True).items())
 
 
 class GuideForm(forms.ModelForm):

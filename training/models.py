@@ -16,7 +16,6 @@ from django.db import models
 from django.db.models import Exists, F, Q
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.choices import ChannelKind
 from campaigns.fields import ChannelKindsField
 from campaigns.models import Campaign
 from cvm_portal.roles import Role
@@ -135,10 +134,6 @@ class Guide(models.Model):
             site_id=site_id,
             channel_kind=channel_kind,
         )
-
-    @property
-    def channel_kind_labels(self) -> list[str]:
-        return [str(ChannelKind(k).label) for k in self.channel_kinds if k in ChannelKind.values]
 
 
 def audience_includes(

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cvm_portal.roles import Role, roles_of
+from cvm_portal.roles import roles_of
 
 from .models import (
     Assignment,
@@ -24,17 +24,18 @@ from .models import (
     QuizAttempt,
     counting_completion,
 )
+from .sites import directory
 
 DUE_SOON = timedelta(days=3)
 
 
 def person(user) -> dict:
     """What the audience rule needs to know about a user: roles, site, channel kind."""
-    profile = getattr(user, "agent_profile", None)
+    post = directory().post_of(user)
     return {
         "roles": {str(r) for r in roles_of(user)},
-        "site_id": profile.site_id if profile else None,
-        "channel_kind": profile.channel_kind if profile else "",
+        "site_id": post.site_id if post else None,
+        "channel_kind": post.channel_kind if post else "",
     }
 
 
@@ -142,8 +143,8 @@ def _complete_if_done(completion: Completion, now) -> None:
 
 
 def _site_id(user) -> int | None:
-    profile = getattr(user, "agent_profile", None)
-    return profile.site_id if profile else None
+    post = directory().post_of(user)
+    return post.site_id if post else None
 
 
 @transaction.atomic
@@ -249,8 +250,3 @@ def submit_quiz(*, user, guide: Guide, answers: dict[str, list[str]]) -> Graded:
         _complete_if_done(completion, now)
         completion.save()
     return Graded(attempt=attempt, wrong=wrong)
-
-
-def is_team_lead_only(user) -> bool:
-    held = roles_of(user)
-    return Role.TEAM_LEAD in held and Role.TRAINER not in held and Role.ADMINISTRATOR not in held

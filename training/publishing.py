@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from .models import Assignment, Choice, Completion, Guide, GuideVersion, Question, QuestionKind
 from .rendering import reading_minutes, render_markdown
+from .sites import directory
 
 
 def parse_choices(text: str) -> list[tuple[str, bool]]:
@@ -118,19 +118,14 @@ def publish_guide(*, guide: Guide, by, material: bool = True, note: str = "") ->
 
 def audience_people(guide: Guide) -> list[tuple[int, int]]:
     """(user id, site id) of every active person at a site whom the guide's audience includes."""
-    people = get_user_model().objects.filter(is_active=True, agent_profile__isnull=False)
-    if guide.channel_kinds:
-        people = people.filter(agent_profile__channel_kind__in=guide.channel_kinds)
-    if guide.site_ids:
-        people = people.filter(agent_profile__site_id__in=guide.site_ids)
-    rows = people.values_list(
-        "pk", "agent_profile__site_id", "agent_profile__channel_kind", "agent_profile__is_team_lead"
-    )
+    people = directory().people(channel_kinds=guide.channel_kinds, site_ids=guide.site_ids)
     return [
-        (pk, site_id)
-        for pk, site_id, kind, lead in rows
+        (pk, post.site_id)
+        for pk, post in people.items()
         if guide.audience_includes(
-            roles={"agent", "team_lead"} if lead else {"agent"}, site_id=site_id, channel_kind=kind
+            roles={"agent", "team_lead"} if post.is_team_lead else {"agent"},
+            site_id=post.site_id,
+            channel_kind=post.channel_kind,
         )
     ]
 

@@ -3,7 +3,6 @@ and what works in the field (the insight trainers build "what works" sessions fr
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -11,12 +10,12 @@ from campaigns.choices import ChannelKind, FeedbackReason, Outcome
 from campaigns.models import OfferFeedback, Response
 
 from .models import Assignment, AttemptAnswer, QuizAttempt, counting_completion
+from .sites import directory
 
 
 def site_names() -> dict[int, str]:
-    """Site id → name (sites belong to the delivery side; read through the app registry)."""
-    Site = apps.get_model("channels", "Site")
-    return dict(Site.objects.values_list("pk", "name"))
+    """Site id → name (sites belong to the delivery side, which answers through the directory)."""
+    return directory().site_names()
 
 
 def _assignments(site_id: int | None):
@@ -43,9 +42,12 @@ def _rates(rows) -> list[dict]:
     return out
 
 
-def _grouped(qs, *fields: str) -> list[dict]:
+COUNTS = ("assigned", "completed", "passed_n", "overdue")
+
+
+def _counted(qs, *fields: str):
     now = timezone.now()
-    return _rates(
+    return (
         qs.values(*fields)
         .annotate(
             assigned=Count("pk"),
@@ -57,17 +59,37 @@ def _grouped(qs, *fields: str) -> list[dict]:
     )
 
 
+def _grouped(qs, *fields: str) -> list[dict]:
+    return _rates(_counted(qs, *fields))
+
+
+def _by_team(qs) -> list[dict]:
+    """Rows per site and channel kind (a team): counted per person, then summed by the kind
+    the delivery side says each person works in ("" for someone no longer at a site)."""
+    rows = list(_counted(qs, "site_id", "user_id"))
+    kinds = directory().channel_kinds({row["user_id"] for row in rows})
+    teams: dict[tuple, dict] = {}
+    for row in rows:
+        kind = kinds.get(row["user_id"], "")
+        team = teams.setdefault(
+            (row["site_id"], kind), {"site_id": row["site_id"], "channel_kind": kind}
+        )
+        for key in COUNTS:
+            team[key] = team.get(key, 0) + row[key]
+    return _rates(teams[key] for key in sorted(teams, key=lambda k: (k[0], k[1] == "", k[1])))
+
+
 def dashboard(*, site_id: int | None = None) -> dict:
     """Completion and pass rates by guide, site and team (site × channel), overdue people and
     the most missed questions; ``site_id`` limits everything to one site (a team lead's)."""
     qs = _assignments(site_id)
     names = site_names()
     by_site = _grouped(qs, "site_id")
-    by_team = _grouped(qs, "site_id", "user__agent_profile__channel_kind")
+    by_team = _by_team(qs)
     for row in [*by_site, *by_team]:
         row["site"] = names.get(row["site_id"], "—")
     for row in by_team:
-        kind = row["user__agent_profile__channel_kind"]
+        kind = row["channel_kind"]
         row["channel"] = ChannelKind(kind).label if kind in ChannelKind.values else "—"
     overdue = list(
         qs.filter(done=False, due_at__lt=timezone.now())
@@ -100,11 +122,12 @@ def export_rows(*, site_id: int | None = None):
     """One row per assignment, for the CSV export."""
     names = site_names()
     now = timezone.now()
-    qs = (
+    qs = list(
         _assignments(site_id)
-        .select_related("user", "guide__current_version", "user__agent_profile")
+        .select_related("user", "guide__current_version")
         .order_by("guide__title", "site_id", "user__username")
     )
+    kinds = directory().channel_kinds({a.user_id for a in qs})
     for a in qs:
         status = "completed" if a.done else ("overdue" if a.due_at < now else "open")
         yield [
@@ -113,7 +136,7 @@ def export_rows(*, site_id: int | None = None):
             a.user.get_username(),
             a.user.get_full_name(),
             names.get(a.site_id, ""),
-            getattr(getattr(a.user, "agent_profile", None), "channel_kind", ""),
+            kinds.get(a.user_id, ""),
             timezone.localtime(a.assigned_at).strftime("%Y-%m-%d"),
             timezone.localtime(a.due_at).strftime("%Y-%m-%d"),
             status,

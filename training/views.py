@@ -23,6 +23,7 @@ from .forms import GuideForm, ImageForm, PublishForm, QuestionForm, QuizForm
 from .models import Guide, GuideImage, Question
 from .publishing import add_question, publish_guide
 from .rendering import reading_minutes, render_markdown
+from .sites import directory
 
 AUTHORS = (Role.TRAINER,)
 
@@ -194,10 +195,10 @@ def _scope(request) -> int | None:
     """Trainers see every site; a team lead only their own (whatever the address asks)."""
     if roles_of(request.user) & set(AUTHORS):
         return None
-    profile = getattr(request.user, "agent_profile", None)
-    if profile is None:
+    post = directory().post_of(request.user)
+    if post is None:
         raise Http404
-    return profile.site_id
+    return post.site_id
 
 
 @require_GET

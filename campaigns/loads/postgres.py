@@ -13,8 +13,12 @@ file needs no second pass over its rows:
    key with the customers' index to count unknown customers, one scan counts the rows, the
    control group and the rows that break a rule (value out of range, an offer not of the
    campaign).
-4. ``activate`` attaches the table as the version's partition and switches the target group
-   to it, in one transaction.
+4. Activation (``campaigns.store.postgres.activate``) attaches the table as the version's
+   partition and switches the target group to it, in one transaction.
+
+The statements themselves are built by ``campaigns.loads.member_sql``; this module runs them
+and moves the bytes. It is reached only through ``campaigns.store``, which picks it on
+PostgreSQL.
 
 A file the fast path refuses (a value COPY cannot read, a row that breaks a rule, a duplicate,
 a field that needs trimming) takes the careful path instead: COPY into
@@ -37,30 +41,16 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from psycopg import sql
 
-from campaigns.choices import LoadStatus
 from campaigns.loads import files
+from campaigns.loads.batched import MemberRules, file_rows
 from campaigns.loads.files import FileRejected, InboxFile
-from campaigns.loads.rules import INTEGER_PATTERN, NUMBER_PATTERN, RANGES
-from campaigns.models import Campaign, LoadRun, TargetGroupVersion
-from campaigns.models.targeting import attribute_column
+from campaigns.loads.member_sql import REPAIR_LIMIT, MemberSQL
+from campaigns.models import Campaign, LoadReject, LoadRun, TargetGroupVersion
 
 log = logging.getLogger("cvm.loads")
 PARENT = "campaigns_targetgroupmember"
-WHITESPACE = " \t\r\n\x0b\x0c"  # what Python's str.strip() removes from ASCII text
 PROGRESS_EVERY = 8 << 20  # bytes between progress updates
 LANE_MIN_BYTES = 32 << 20  # a plain CSV file at least this big is copied in two lanes
-# Up to this many rows that COPY took but that break a rule (unknown customer, out of range,
-# other offer, spaces around an id) are taken out again and checked one by one; more, and the
-# whole file takes the careful path.
-REPAIR_LIMIT = 10_000
-# The file's columns → the member table's; extra columns go to attribute_1, attribute_2, …
-MEMBER_COLUMN = {
-    "customer_id": "customer_external_id",
-    "offer_code": "offer_code",
-    "propensity": "propensity",
-    "expected_value": "expected_value",
-    "rank": "rank",
-}
 
 
 def connect() -> psycopg.Connection:
@@ -90,6 +80,8 @@ def _copy_error(exc: psycopg.Error) -> FileRejected:
     match = re.search(r"line (\d+)", context)
     line = int(match[1]) + 1 if match else None  # COPY counts from our first data line
     text = (exc.diag.message_primary or str(exc)) if exc.diag else str(exc)
+    if isinstance(exc, psycopg.errors.CharacterNotInRepertoire) and text.endswith(": 0x00"):
+        return files.nul_character(line or "?")  # the batched path's reason, not "not UTF-8"
     if isinstance(
         exc, psycopg.errors.CharacterNotInRepertoire | psycopg.errors.UntranslatableCharacter
     ):
@@ -149,7 +141,7 @@ def _split_point(info: InboxFile, data_start: int) -> int | None:
     size = os.path.getsize(info.path)
     if size < LANE_MIN_BYTES:
         return None
-    with info.path.open("rb") as handle:
+    with files.open_raw(info.path) as handle:
         handle.seek(size // 2)
         handle.readline()
         split = handle.tell()
@@ -176,7 +168,11 @@ def _copy_csv(
 
         def copy_second_half() -> None:
             try:
-                with connect() as conn, conn.cursor() as lane_cur, info.path.open("rb") as half:
+                with (
+                    connect() as conn,
+                    conn.cursor() as lane_cur,
+                    files.open_raw(info.path) as half,
+                ):
                     half.seek(split)
                     _copy_stream(lane_cur, half, copy_sql, first=b"", until=None, sent=second_lane)
             except Exception as exc:  # raised again in the calling thread
@@ -207,12 +203,13 @@ def _copy_parquet(
     import io
 
     import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
 
     done = 0
     options = pacsv.WriteOptions(include_header=False)
     with cur.copy(copy_sql) as copy:
-        for batch in pq.ParquetFile(info.path).iter_batches(batch_size=100_000, columns=columns):
+        # A whole-number column stored as a float comes as Python's text ("2.0", refused by the
+        # rules as on the batched path), not as Arrow's ("2", which COPY would take).
+        for batch in files.parquet_batches(info, columns, batch_size=100_000):
             buffer = io.BytesIO()
             pacsv.write_csv(batch, buffer, options)
             copy.write(buffer.getvalue())
@@ -274,249 +271,6 @@ class _Clock:
         self.last = now
 
 
-class _MemberSQL:
-    """The statements of one target-group load, built from its header and campaign."""
-
-    def __init__(
-        self,
-        *,
-        names,
-        extra,
-        original,
-        campaign: Campaign,
-        run: LoadRun,
-        version: TargetGroupVersion,
-        stage: str,
-        part: str,
-    ):
-        self.present = set(names)
-        self.names, self.extra, self.original = names, extra, original
-        self.stage_name = stage
-        self.campaign, self.run, self.version = campaign, run, version
-        self.stage, self.part, self.part_name = sql.Identifier(stage), sql.Identifier(part), part
-        self.offer_codes = sorted(campaign.offers.values_list("code", flat=True))
-
-    # --- the member table -------------------------------------------------------------------
-
-    def in_control(self, customer_id: sql.Composable) -> sql.Composable:
-        """TargetGroupVersion.in_control in SQL: hashtext of "<customer id>:<code>", unsigned,
-        mod 10000, against the version's share (see rules.control_bucket)."""
-        return sql.SQL(
-            "(((hashtext({c} || {suffix})::bigint & 4294967295) % 10000) < {share})"
-        ).format(
-            c=customer_id,
-            suffix=sql.Literal(f":{self.version.control_code}"),
-            share=sql.Literal(int(self.version.control_share * 100)),
-        )
-
-    def create_table(self) -> sql.Composable:
-        """The version's table, with the parent's columns (an ATTACH needs them exactly). A
-        default fills the version during COPY; the CHECK lets ATTACH skip its own scan."""
-        version = sql.Literal(self.version.pk)
-        return sql.SQL(
-            'CREATE TABLE {part} (customer_external_id varchar(64) COLLATE "C" NOT NULL,'
-            " version_id bigint NOT NULL DEFAULT {version},"
-            ' offer_code varchar(40) COLLATE "C" NULL,'
-            " propensity double precision NULL, expected_value numeric(12, 2) NULL, rank integer NULL,"
-            " {attributes}, CONSTRAINT {check} CHECK (version_id = {version}))"
-        ).format(
-            part=self.part, version=version, check=sql.Identifier(f"{self.part_name}_version"),
-            attributes=sql.SQL(", ").join(
-                sql.SQL("{} text NULL").format(sql.Identifier(attribute_column(i)))
-                for i in range(files.MAX_EXTRA_COLUMNS)
-            ),
-        )  # fmt: skip
-
-    def breaks_a_rule(self) -> sql.Composable:
-        """True for a copied row ``m`` out of range or with an offer not of the campaign
-        (NULL, as in a CHECK constraint, for a row that keeps every rule)."""
-        rules = []
-        for name in ("propensity", "expected_value", "rank"):
-            low, high, _text = RANGES[name]
-            rules.append(
-                sql.SQL("m.{} BETWEEN {} AND {}").format(
-                    sql.Identifier(name), sql.Literal(low), sql.Literal(high)
-                )
-            )
-        codes = sql.SQL(", ").join(sql.Literal(code) for code in self.offer_codes)
-        rules.append(
-            sql.SQL("m.offer_code IN ({})").format(codes)
-            if self.offer_codes
-            else sql.SQL("m.offer_code IS NULL")
-        )
-        return sql.SQL("NOT ({})").format(sql.SQL(" AND ").join(rules))
-
-    def copy_columns(self) -> sql.Composable:
-        """The member columns the file's columns go to, in the file's order."""
-        extra = {name: attribute_column(i) for i, name in enumerate(self.extra)}
-        return sql.SQL(", ").join(
-            sql.Identifier(MEMBER_COLUMN.get(name) or extra[name]) for name in self.names
-        )
-
-    def copy_sql(self) -> sql.Composable:
-        """COPY into the version's table; an empty field is NULL, quoted or not (as in the rules)."""
-        return sql.SQL(
-            "COPY {part} ({columns}) FROM STDIN (FORMAT csv, ENCODING 'UTF8', FORCE_NULL ({columns}))"
-        ).format(part=self.part, columns=self.copy_columns())
-
-    def counts(self) -> sql.Composable:
-        """(members, in control, breaking a rule) of the copied rows: one scan."""
-        return sql.SQL(
-            "SELECT count(*), count(*) FILTER (WHERE {control}), count(*) FILTER (WHERE {rules})"
-            " FROM {part} m"
-        ).format(
-            part=self.part,
-            rules=self.breaks_a_rule(),
-            control=self.in_control(sql.SQL("m.customer_external_id")),
-        )
-
-    def unknown_customers(self) -> sql.Composable:
-        """The copied rows' customers that are not in the snapshot (at most REPAIR_LIMIT + 1).
-        With the version's key built (and the table vacuumed, so its index answers alone) this
-        merges two indexes in the same order ("C"): cheaper than hashing every customer."""
-        return sql.SQL(
-            "SELECT m.customer_external_id FROM {} m WHERE NOT EXISTS"
-            " (SELECT 1 FROM campaigns_customer c WHERE c.external_id = m.customer_external_id)"
-            " LIMIT {}"
-        ).format(self.part, sql.Literal(REPAIR_LIMIT + 1))
-
-    def rule_breakers(self) -> sql.Composable:
-        """The copied rows' customers whose row breaks a rule (at most REPAIR_LIMIT + 1)."""
-        return sql.SQL("SELECT m.customer_external_id FROM {} m WHERE {} LIMIT {}").format(
-            self.part, self.breaks_a_rule(), sql.Literal(REPAIR_LIMIT + 1)
-        )
-
-    def member_columns(self) -> list[str]:
-        return ["customer_external_id", "offer_code", "propensity", "expected_value", "rank"] + [
-            attribute_column(i) for i in range(len(self.extra))
-        ]
-
-    def primary_key(self) -> sql.Composable:
-        """Built after the data; a duplicate customer fails it. Look-ups by customer use it."""
-        return sql.SQL("ALTER TABLE {} ADD PRIMARY KEY (customer_external_id, version_id)").format(
-            self.part
-        )
-
-    # --- the careful path: staged text and every rule in SQL ---------------------------------
-
-    def col(self, name: str) -> sql.Composable:
-        """A column of the staging row ``s`` trimmed like Python's str.strip() (computed once
-        per row by ``trimmed_stage``); NULL if the file lacks it."""
-        if name not in self.present:
-            return sql.SQL("NULL::text")  # not '': a constant '' would be cast while planning
-        return sql.SQL("s.{}").format(sql.Identifier(f"trimmed:{name}"))
-
-    def trimmed_stage(self) -> sql.Composable:
-        """The staging table with its contract columns also trimmed, under names a header
-        cannot use ("trimmed:…"); OFFSET 0 keeps each trim computed once, not at every use."""
-        trims = [
-            sql.SQL("coalesce(btrim(s.{}, {}), '') AS {}").format(
-                sql.Identifier(name), sql.Literal(WHITESPACE), sql.Identifier(f"trimmed:{name}")
-            )
-            for name in MEMBER_COLUMN
-            if name in self.present
-        ]
-        return sql.SQL("(SELECT s.*, {} FROM {} s OFFSET 0)").format(
-            sql.SQL(", ").join(trims), self.stage
-        )
-
-    def offers(self) -> sql.Composable:
-        return sql.SQL(
-            "(SELECT o.id, o.code FROM campaigns_offer o JOIN campaigns_campaign_offers m ON m.offer_id = o.id"
-            " WHERE m.campaign_id = {})"
-        ).format(sql.Literal(self.campaign.pk))
-
-    def _number_checks(self, name: str, pattern: str, whole: bool) -> list[sql.Composable]:
-        low, high, text = RANGES[name]
-        v = self.col(name)
-        cast = "bigint" if whole else "numeric"
-        bound = sql.SQL("NOT ({v}::{cast} BETWEEN {low} AND {high})").format(
-            v=v, cast=sql.SQL(cast), low=sql.Literal(low), high=sql.Literal(high)
-        )
-        kind = "whole number" if whole else "number"
-        return [
-            sql.SQL(
-                "WHEN {v} <> '' AND {v} !~ {p} THEN ARRAY['bad_number', format('%s “%s” is not a {kind}', {n}, left({v}, 40))]"
-            ).format(v=v, p=sql.Literal(pattern), n=sql.Literal(name), kind=sql.SQL(kind)),
-            sql.SQL(
-                "WHEN {v} <> '' AND {bound} THEN ARRAY['out_of_range', format('%s %s is out of range ({text})', {n}, left({v}, 40))]"
-            ).format(v=v, bound=bound, n=sql.Literal(name), text=sql.SQL(text.replace("%", "%%"))),
-        ]
-
-    def problem(self) -> sql.Composable:
-        """Why a staged row cannot be loaded (duplicates aside), as ARRAY[reason, detail]; NULL if it can."""
-        checks = [
-            sql.SQL("WHEN {c} = '' THEN ARRAY['missing_value', 'customer_id is empty']").format(
-                c=self.col("customer_id")
-            ),
-            *self._number_checks("propensity", NUMBER_PATTERN, False),
-            *self._number_checks("expected_value", NUMBER_PATTERN, False),
-            *self._number_checks("rank", INTEGER_PATTERN, True),
-            sql.SQL(
-                "WHEN c.id IS NULL THEN ARRAY['unknown_customer', format('customer %s is not in the customer snapshot', left({c}, 64))]"
-            ).format(c=self.col("customer_id")),
-            sql.SQL(
-                "WHEN {o} <> '' AND co.id IS NULL THEN ARRAY['unknown_offer', format('offer %s is not an offer of campaign %s', left({o}, 40), {code})]"
-            ).format(o=self.col("offer_code"), code=sql.Literal(self.campaign.code)),
-        ]
-        return sql.SQL("CASE {} END").format(sql.SQL(" ").join(checks))
-
-    def _raw(self, alias: str) -> sql.Composable:
-        return sql.SQL("left(concat_ws(',', {}), 1000)").format(
-            sql.SQL(", ").join(
-                sql.SQL("coalesce({}.{}, '')").format(sql.Identifier(alias), sql.Identifier(n))
-                for n in self.names
-            )
-        )
-
-    def _member_values(self) -> sql.Composable:
-        """The member columns of a staged row ``s`` that keeps every rule (casts are safe)."""
-        columns = [
-            sql.SQL("s.m_customer, s.m_offer"),
-            sql.SQL("nullif({}, '')::float8").format(self.col("propensity")),
-            sql.SQL("round(nullif({}, '')::numeric, 2)::numeric(12, 2)").format(
-                self.col("expected_value")
-            ),
-            sql.SQL("nullif({}, '')::bigint::integer").format(self.col("rank")),
-        ]
-        columns += [sql.SQL("nullif(s.{}, '')").format(sql.Identifier(name)) for name in self.extra]
-        return sql.SQL(", ").join(columns)
-
-    def checked_insert(self) -> sql.Composable:
-        """Every rule per row in one statement (each row's rules are evaluated once; values are
-        cast only for rows that keep them). A customer's first loadable line wins; later lines
-        for them are duplicates."""
-        attributes = [attribute_column(i) for i in range(len(self.extra))]
-        return sql.SQL(
-            """
-            WITH checked AS MATERIALIZED (
-                SELECT s.*, {problem} AS problem0, {cid} AS cid, c.external_id AS m_customer, co.code AS m_offer
-                FROM {stage} s
-                LEFT JOIN campaigns_customer c ON c.external_id = {cid}
-                LEFT JOIN {offers} co ON co.code = {offer}
-            ), v AS MATERIALIZED (
-                SELECT checked.*, CASE
-                    WHEN problem0 IS NOT NULL THEN problem0
-                    WHEN line > min(line) FILTER (WHERE problem0 IS NULL) OVER (PARTITION BY cid)
-                    THEN ARRAY['duplicate', format('customer %s is already on line %s', left(cid, 64),
-                               min(line) FILTER (WHERE problem0 IS NULL) OVER (PARTITION BY cid))]
-                END AS problem
-                FROM checked
-            ), rejected AS (
-                INSERT INTO campaigns_loadreject (run_id, line, reason, detail, raw)
-                SELECT {run}, v.line, v.problem[1], left(v.problem[2], 300), {raw} FROM v WHERE v.problem IS NOT NULL
-            )
-            INSERT INTO {part} (customer_external_id, offer_code, propensity, expected_value, rank{attributes})
-            SELECT {values} FROM v s WHERE s.problem IS NULL
-            """
-        ).format(
-            values=self._member_values(), problem=self.problem(), cid=self.col("customer_id"), stage=self.trimmed_stage(),
-            offers=self.offers(), offer=self.col("offer_code"), run=sql.Literal(self.run.pk), raw=self._raw("v"),
-            part=self.part,
-            attributes=sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(a)) for a in attributes),
-        )  # fmt: skip
-
-
 def _session_settings(cur) -> None:
     cur.execute("SET work_mem = '256MB'")  # the customer hash and the sorts stay in memory
     cur.execute("SET jit = off")  # compiling costs more than it saves for one pass
@@ -559,7 +313,7 @@ class _Beside(threading.Thread):
         return self.rows
 
 
-def _fast(cur, info, statements: _MemberSQL, run, progress, clock) -> tuple[int, int, int]:
+def _fast(cur, info, statements: MemberSQL, run, progress, clock) -> tuple[int, int, int]:
     """COPY straight into the version's table; (loaded, rejected, control), or _Refused."""
     cur.execute(statements.create_table())
     lanes = 1
@@ -641,14 +395,11 @@ def _rows_of_quote_free_csv(info: InboxFile, names: list[str], keys: set[str]):
     return found
 
 
-def _repair(cur, info, statements: _MemberSQL, run, keys: set[str], loaded: int, control: int):
+def _repair(cur, info, statements: MemberSQL, run, keys: set[str], loaded: int, control: int):
     """Take out the rows whose customer is in ``keys`` (rows that break a rule as COPY read
     them), find them in the file, and check them with the batched path's rules: a row that only
     needed trimming is loaded, the others are rejected with their line and reason. Returns
     (loaded, rejected, control); _Refused if the file and the table do not agree."""
-    from campaigns.loads.runs import MemberRules, file_rows
-    from campaigns.models import LoadReject
-
     version = statements.version
     cur.execute(
         sql.SQL(
@@ -695,7 +446,7 @@ def _repair(cur, info, statements: _MemberSQL, run, keys: set[str], loaded: int,
     return loaded - len(taken_out) + len(members), len(rejects), control
 
 
-def _careful(cur, info, statements: _MemberSQL, run, progress) -> tuple[int, int, int]:
+def _careful(cur, info, statements: MemberSQL, run, progress) -> tuple[int, int, int]:
     """Stage the file as text and apply every rule in SQL; (loaded, rejected, control)."""
     stage = statements.stage
     staged = _copy_into_stage(
@@ -734,7 +485,7 @@ def stage_members(
     version.attribute_names = extra
     version.save(update_fields=["attribute_names"])
     stage, part = stage_table(run.pk), partition_table(version.pk)
-    statements = _MemberSQL(
+    statements = MemberSQL(
         names=names, extra=extra, original=original, campaign=campaign, run=run, version=version, stage=stage, part=part
     )  # fmt: skip
     clock = _Clock(run.pk)
@@ -750,83 +501,3 @@ def stage_members(
         loaded, rejected, control = _careful(cur, info, statements, run, progress)
         clock.lap("careful path")
         return loaded, rejected, control
-
-
-def activate(
-    pg: psycopg.Connection,
-    *,
-    run: LoadRun,
-    version: TargetGroupVersion,
-    loaded: int,
-    control: int,
-    now,
-) -> None:
-    """Attach the version's table and make it the target group's active version, in one transaction.
-
-    The exclusive lock matters: a reader plans (and fixes its list of partitions) before it
-    takes the snapshot it executes with, so without the lock it could see the new pointer but
-    not the new partition. Holding the lock, activation waits for running readers and new
-    readers wait the few milliseconds activation takes; then they see all of the new version.
-    """
-    ident = sql.Identifier
-    with pg.transaction(), pg.cursor() as cur:
-        cur.execute("SET LOCAL lock_timeout = '30s'")
-        cur.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(ident(PARENT)))
-        cur.execute(
-            sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
-                ident(PARENT), ident(partition_table(version.pk)), sql.Literal(version.pk)
-            )
-        )
-        cur.execute(
-            "SELECT active_version_id FROM campaigns_targetgroup WHERE id = %s FOR UPDATE",
-            [version.target_group_id],
-        )
-        previous = cur.fetchone()[0]
-        if previous is not None:
-            cur.execute(
-                "UPDATE campaigns_targetgroupversion SET retired_at = %s WHERE id = %s",
-                [now, previous],
-            )
-        cur.execute(
-            "UPDATE campaigns_targetgroupversion SET activated_at = %s, member_count = %s, control_count = %s WHERE id = %s",
-            [now, loaded, control, version.pk],
-        )
-        cur.execute(
-            "UPDATE campaigns_targetgroup SET active_version_id = %s WHERE id = %s",
-            [version.pk, version.target_group_id],
-        )
-        cur.execute(
-            "UPDATE campaigns_loadrun SET status = %s, finished_at = %s, rows_done = coalesce(rows_total, rows_done) WHERE id = %s",
-            [LoadStatus.SUCCEEDED.value, now, run.pk],
-        )
-
-
-def _is_attached(cur, table: str) -> bool:
-    cur.execute(
-        "SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relname = %s",
-        [table],
-    )
-    return cur.fetchone() is not None
-
-
-def drop_partition(pg: psycopg.Connection, *, version_id: int) -> None:
-    """Remove a version's members: detach its partition and drop the table."""
-    table = partition_table(version_id)
-    with pg.cursor() as cur:
-        if _is_attached(cur, table):
-            cur.execute(
-                sql.SQL("ALTER TABLE {} DETACH PARTITION {}").format(
-                    sql.Identifier(PARENT), sql.Identifier(table)
-                )
-            )
-        cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(table)))
-
-
-def drop_leftovers(pg: psycopg.Connection, *, run_id: int, version_id: int | None) -> None:
-    """Drop what an unfinished load left behind (never a version that went live)."""
-    with pg.cursor() as cur:
-        cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(stage_table(run_id))))
-        if version_id is not None:
-            table = partition_table(version_id)
-            if not _is_attached(cur, table):
-                cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(table)))

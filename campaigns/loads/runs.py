@@ -1,50 +1,53 @@
-"""Nightly loads of warehouse files: register, run (once, under a per-target lock), activate, prune.
+"""Nightly loads of warehouse files: register, queue, run (once, under a per-target lock),
+activate, prune, and retake the runs a dead worker or a lost task left behind.
 
 ``run_load`` is what the Celery task, the admin's "load now" and ``manage.py load_inbox``
-all end in. On PostgreSQL the rows go through ``campaigns.loads.postgres`` (COPY into a staging table,
-rules in SQL, a partition per version); elsewhere through the batched path here.
+all end in. It reads as one path: what differs by database (the lock, staging the rows,
+activation, discarding and pruning) goes through ``campaigns.store``, which on PostgreSQL
+copies the file into a version's own table and attaches it (``campaigns.loads.postgres``) and
+elsewhere checks and inserts the rows in batches (``campaigns.loads.batched``, which also
+loads customer snapshots everywhere).
+
+Loads are queued by the task's name (``LOAD_TASK``): ``campaigns.tasks`` imports this module,
+so this module does not import it (campaigns.apps registers the tasks in every process).
+
+A run is never left Waiting or Running for good: something vouches for it all along — its
+task being handed to the queue (``queued_at``), the running load's heartbeat, a waiting
+task's next due time (``heartbeat_at``) — and ``retake_stranded`` queues again every run that
+nothing has vouched for in ``CVM_LOAD_STALE_SECONDS``. Queueing a run twice is harmless:
+``run_load`` takes the target's lock and does nothing for a run that has ended.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import psycopg
+from celery import current_app
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connections, transaction
+from django.db.models import Case, F, Q, TextField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns import catalogue
-from campaigns.choices import LoadKind, LoadStatus, RejectReason
-from campaigns.loads import files, postgres
+from campaigns import store
+from campaigns.choices import LoadKind, LoadStatus
+from campaigns.loads import batched, files
 from campaigns.loads.files import FileRejected, InboxFile
-from campaigns.loads.rules import Reject, parse_customer, parse_member
-from campaigns.models import (
-    Campaign,
-    Customer,
-    LoadReject,
-    LoadRun,
-    TargetGroup,
-    TargetGroupMember,
-    TargetGroupVersion,
-)
-from campaigns.models.targeting import attribute_column
+from campaigns.models import Campaign, LoadReject, LoadRun, TargetGroup, TargetGroupVersion
+from cvm_portal import broker
 
 log = logging.getLogger("cvm.loads")
-BATCH = 5_000
-RAW_LIMIT = 1_000
+LOAD_TASK = "campaigns.load_file"  # campaigns.tasks.load_file_task
 
 
 class LoadBusy(Exception):
     """Another load of the same target is running; try again later."""
-
-
-def uses_fast_path() -> bool:
-    return connection.vendor == "postgresql"
 
 
 # --- registering files ---------------------------------------------------------------
@@ -89,23 +92,20 @@ def pending_files(*, directory: Path | None = None) -> list[InboxFile]:
 
 
 def queue_inbox(*, started_by: str, user=None, directory: Path | None = None) -> list[LoadRun]:
-    """Register every new ready file and queue its load; returns the runs."""
-    from campaigns.tasks import load_file_task
-
+    """Register every new ready file and queue its load; returns the runs (see ``queue_run``
+    for one the queue did not take)."""
     runs = [
         register_file(info, started_by=started_by, user=user)
         for info in pending_files(directory=directory)
     ]
     for run in runs:
         if run.status == LoadStatus.PENDING:
-            transaction.on_commit(lambda run_id=run.pk: load_file_task.delay(run_id))
+            queue_run(run)
     return runs
 
 
 def queue_target_group(*, target_group: TargetGroup, started_by: str, user=None) -> LoadRun | None:
     """ "Load now": queue the newest ready file of this target group (even if loaded before)."""
-    from campaigns.tasks import load_file_task
-
     ready = [
         f
         for f in files.ready_files()
@@ -114,33 +114,175 @@ def queue_target_group(*, target_group: TargetGroup, started_by: str, user=None)
     if not ready:
         return None
     run = register_file(ready[-1], started_by=started_by, user=user)
-    transaction.on_commit(lambda: load_file_task.delay(run.pk))
+    if run.status == LoadStatus.PENDING:
+        queue_run(run)
     return run
+
+
+# --- queueing, and retaking what was stranded ----------------------------------------------
+
+
+def queue_run(run: LoadRun) -> None:
+    """Hand the run's load to the task queue once the run is committed (at once outside a
+    transaction; tasks that run in-process load it here and now).
+
+    If the queue does not take it (Redis down), the run stays Waiting, not queued, with the
+    reason in ``run.error``; ``run.queue_error`` is set on this object, and
+    ``retake_stranded`` queues the run when the queue answers again."""
+    run.queue_error = ""
+    transaction.on_commit(lambda: _hand_over(run))
+
+
+def _hand_over(run: LoadRun) -> bool:
+    task_id, now = str(uuid.uuid4()), timezone.now()
+    LoadRun.objects.filter(pk=run.pk).update(
+        task_id=task_id,
+        queued_at=now,
+        heartbeat_at=now,
+        # A Waiting run's error can only say why it was not queued: no longer true.
+        error=Case(
+            When(status=LoadStatus.PENDING, then=Value("")),
+            default=F("error"),
+            output_field=TextField(),
+        ),
+    )
+    run.task_id, run.queued_at, run.heartbeat_at = task_id, now, now
+    try:
+        broker.enqueue(current_app.tasks[LOAD_TASK], args=[run.pk], task_id=task_id)
+    except broker.QueueUnavailable as exc:
+        run.queue_error = str(exc)
+        run.queued_at = None
+        run.error = _(
+            "Not queued yet: the task queue did not answer (%(error)s). The load is queued "
+            "automatically once it answers again."
+        ) % {"error": exc}
+        # Unless another hand-over came meanwhile (a retake elsewhere).
+        LoadRun.objects.filter(pk=run.pk, task_id=task_id).update(queued_at=None)
+        LoadRun.objects.filter(pk=run.pk, task_id=task_id, status=LoadStatus.PENDING).update(
+            error=run.error
+        )
+        return False
+    return True
+
+
+def expect_again(*, run_id: int, seconds: float) -> None:
+    """The run's task comes back in ``seconds`` (a busy wait, a retry after an error): vouch
+    for the run until then, so that it is not taken for stranded meanwhile."""
+    LoadRun.objects.filter(pk=run_id, status__in=[LoadStatus.PENDING, LoadStatus.RUNNING]).update(
+        heartbeat_at=timezone.now() + timedelta(seconds=seconds)
+    )
+
+
+def _nobody_loading(target: str) -> bool:
+    """Whether no load of ``target`` holds its lock (PostgreSQL; elsewhere nothing can tell).
+    The lock taken to find out goes with the session, closed at once."""
+    with store.load_session() as session:
+        return store.try_lock(session, _lock_key(target))
+
+
+def stranded_runs(*, now=None):
+    """Waiting and Running runs that nothing has vouched for in ``CVM_LOAD_STALE_SECONDS``
+    (candidates: ``retake_stranded`` decides which of them really are stranded)."""
+    stale = (now or timezone.now()) - timedelta(seconds=settings.CVM_LOAD_STALE_SECONDS)
+    return LoadRun.objects.filter(
+        Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, created_at__lt=stale),
+        status__in=[LoadStatus.PENDING, LoadStatus.RUNNING],
+    )
+
+
+def retake_stranded(*, now=None, among=None) -> list[LoadRun]:
+    """Queue again every run left stranded (or those of ``among``, a LoadRun queryset);
+    returns those the queue took (the others wait for the next retake).
+
+    Stranded: Waiting and never handed to the queue (it did not answer), or handed over but
+    its task is neither waiting in the queue nor vouched for (lost with a Redis that
+    restarted empty, or held by a worker that died); Running with no heartbeat while nobody
+    holds its target's lock (its worker died). Each run's silence must have lasted
+    ``CVM_LOAD_STALE_SECONDS``. Safe anywhere and at any time: a run is loaded once, however
+    many of its tasks reach a worker."""
+    now = now or timezone.now()
+    candidates = stranded_runs(now=now)
+    if among is not None:
+        candidates = candidates.filter(pk__in=among.values("pk"))
+    if not candidates.exists():
+        return []
+    waiting: set[str] | None = None
+    taken: list[LoadRun] = []
+    with transaction.atomic():
+        # Two retakes at once (the schedule and a scan) take different runs.
+        for run in candidates.select_for_update(skip_locked=True).order_by("pk"):
+            if run.status == LoadStatus.PENDING and run.queued_at is not None:
+                if waiting is None:
+                    waiting = broker.waiting_task_ids()
+                if waiting is None or run.task_id in waiting:
+                    continue  # still in the queue (or the queue cannot be asked)
+            if run.status == LoadStatus.RUNNING and not _nobody_loading(run.target):
+                continue  # alive: a load of its target holds the lock
+            taken.append(run)
+    queued = []
+    for run in taken:
+        silent_since = run.heartbeat_at or run.created_at
+        if _hand_over(run):
+            queued.append(run)
+            log.warning(
+                "load %s of %s was stranded (%s since %s); queued again",
+                run.pk, run.file_name, run.get_status_display(), silent_since,
+            )  # fmt: skip
+    return queued
 
 
 # --- running a load ----------------------------------------------------------------------
 
 
+def _lock_key(target: str) -> str:
+    return f"cvm-load:{target}"
+
+
 @contextmanager
 def target_lock(target: str):
-    """One load per target at a time. PostgreSQL: a session advisory lock on a connection of
-    the load's own, released even if the worker is killed; yields that connection."""
-    if not uses_fast_path():
-        yield None
-        return
-    pg = postgres.connect()
-    try:
-        with pg.cursor() as cur:
-            cur.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [f"cvm-load:{target}"])
-            if not cur.fetchone()[0]:
-                raise LoadBusy(target)
-        yield pg
-    finally:
-        pg.close()
+    """One load per target at a time; yields the load's session (``campaigns.store``).
+    PostgreSQL: a session advisory lock on a connection of the load's own, released even if
+    the worker is killed. On SQLite there is no lock."""
+    with store.load_session() as session:
+        if not store.try_lock(session, _lock_key(target)):
+            raise LoadBusy(target)
+        yield session
 
 
 def _progress(run: LoadRun, rows_done: int) -> None:
-    LoadRun.objects.filter(pk=run.pk).update(rows_done=rows_done)
+    LoadRun.objects.filter(pk=run.pk).update(rows_done=rows_done, heartbeat_at=timezone.now())
+
+
+@contextmanager
+def _heartbeat(run: LoadRun):
+    """Write the run's ``heartbeat_at`` every ``CVM_LOAD_HEARTBEAT_SECONDS`` while the load
+    runs. PostgreSQL: from a thread on a connection of its own, so neither a long statement
+    nor the snapshot's single transaction silences it, and it stops when the worker dies.
+    Elsewhere (SQLite: one writer at a time) ``_progress`` writes it."""
+    if not store.writes_beside_a_load():
+        yield
+        return
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(settings.CVM_LOAD_HEARTBEAT_SECONDS):
+                try:
+                    LoadRun.objects.filter(pk=run.pk, status=LoadStatus.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError as exc:  # the load itself will meet the same trouble
+                    log.warning("load %s: heartbeat not written: %s", run.pk, exc)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"load-{run.pk}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)
 
 
 def _fail(run: LoadRun, message: str) -> LoadRun:
@@ -152,16 +294,13 @@ def _fail(run: LoadRun, message: str) -> LoadRun:
     return run
 
 
-def _discard_version(run: LoadRun, pg) -> None:
+def _discard_version(run: LoadRun, session) -> None:
     if run.version_id is None:
         return
     version_id = run.version_id
     if TargetGroupVersion.objects.filter(pk=version_id, activated_at__isnull=False).exists():
         return  # it went live: never remove a live (or once-live) version this way
-    if pg is not None:
-        postgres.drop_leftovers(pg, run_id=run.pk, version_id=version_id)
-    else:
-        TargetGroupMember.objects.filter(version_id=version_id).delete()
+    store.discard_members(session, run_id=run.pk, version_id=version_id)
     LoadRun.objects.filter(pk=run.pk).update(version=None)
     TargetGroupVersion.objects.filter(pk=version_id, activated_at__isnull=True).delete()
     run.version_id = None
@@ -176,28 +315,22 @@ def give_up(*, run_id: int, reason: str) -> None:
     )
     if run is None:
         return
-    if uses_fast_path():
-        pg = postgres.connect()
-        try:
-            _discard_version(run, pg)
-        finally:
-            pg.close()
-    else:
-        _discard_version(run, None)
+    with store.load_session() as session:
+        _discard_version(run, session)
     _fail(run, reason)
 
 
-def _clean_interrupted(run: LoadRun, pg) -> None:
+def _clean_interrupted(run: LoadRun, session) -> None:
     """Runs of this target still marked running cannot be (we hold the lock): they were killed."""
     for other in LoadRun.objects.filter(
         target=run.target, kind=run.kind, status=LoadStatus.RUNNING
     ).exclude(pk=run.pk):
-        _discard_version(other, pg)
+        _discard_version(other, session)
         _fail(
             other, _("Interrupted (the worker stopped); run #%(run)d took over.") % {"run": run.pk}
         )
     if run.status == LoadStatus.RUNNING:  # this very run was interrupted and is delivered again
-        _discard_version(run, pg)
+        _discard_version(run, session)
         LoadReject.objects.filter(run=run).delete()
 
 
@@ -206,7 +339,7 @@ def run_load(*, run_id: int) -> LoadRun:
     run = LoadRun.objects.get(pk=run_id)
     if run.status in (LoadStatus.SUCCEEDED, LoadStatus.SKIPPED, LoadStatus.FAILED):
         return run
-    with target_lock(run.target) as pg:
+    with target_lock(run.target) as session:
         run.refresh_from_db()
         if run.status in (LoadStatus.SUCCEEDED, LoadStatus.SKIPPED, LoadStatus.FAILED):
             return run
@@ -219,27 +352,28 @@ def run_load(*, run_id: int) -> LoadRun:
             ).exists()
         ):
             raise LoadBusy(_("a customer snapshot of the same or an earlier date is still loading"))
-        _clean_interrupted(run, pg)
+        _clean_interrupted(run, session)
         run.status = LoadStatus.RUNNING
         run.attempts += 1
-        run.started_at = timezone.now()
+        run.started_at = run.heartbeat_at = timezone.now()
         run.rows_done = run.rows_loaded = run.rows_rejected = 0
         run.error = ""
         run.save()
-        try:
-            return _load(run, pg)
-        except FileRejected as exc:
-            _discard_version(run, pg)
-            return _fail(run, str(exc))
-        except (DatabaseError, psycopg.OperationalError):
-            raise  # the task retries (a bounded number of times); the next attempt cleans up first
-        except Exception as exc:
-            log.exception("load %s failed", run.pk)
-            _discard_version(run, pg)
-            return _fail(run, _("Unexpected error: %(error)s") % {"error": exc})
+        with _heartbeat(run):
+            try:
+                return _load(run, session)
+            except FileRejected as exc:
+                _discard_version(run, session)
+                return _fail(run, str(exc))
+            except (DatabaseError, psycopg.OperationalError):
+                raise  # the task retries (a bounded number of times); the next attempt cleans up first
+            except Exception as exc:
+                log.exception("load %s failed", run.pk)
+                _discard_version(run, session)
+                return _fail(run, _("Unexpected error: %(error)s") % {"error": exc})
 
 
-def _load(run: LoadRun, pg) -> LoadRun:
+def _load(run: LoadRun, session) -> LoadRun:
     path = files.inbox_dir() / run.file_name
     if not path.exists():
         raise FileRejected(
@@ -273,11 +407,11 @@ def _load(run: LoadRun, pg) -> LoadRun:
             _("The file has a header but no rows. Nothing was loaded; the current data stays.")
         )
     if run.kind == LoadKind.CUSTOMERS:
-        return _load_customers(run, info, pg)
-    return _load_target_group(run, info, pg)
+        return batched.load_customers(run=run, info=info)  # everywhere: an upsert of every row
+    return _load_target_group(run, info, session)
 
 
-def _check_threshold(run: LoadRun, target_group: TargetGroup, loaded: int, rejected: int) -> None:
+def _check_threshold(target_group: TargetGroup, loaded: int, rejected: int) -> None:
     total = loaded + rejected
     if total == 0:
         raise FileRejected(
@@ -300,7 +434,7 @@ def _check_threshold(run: LoadRun, target_group: TargetGroup, loaded: int, rejec
         )
 
 
-def _load_target_group(run: LoadRun, info: InboxFile, pg) -> LoadRun:
+def _load_target_group(run: LoadRun, info: InboxFile, session) -> LoadRun:
     target_group = run.target_group
     campaign = target_group.campaign
     live = (
@@ -320,281 +454,48 @@ def _load_target_group(run: LoadRun, info: InboxFile, pg) -> LoadRun:
     )
     run.version = version
     run.save(update_fields=["version"])
-    if pg is not None:
-        loaded, rejected, control = postgres.stage_members(
-            pg, run=run, info=info, version=version, campaign=campaign, progress=_progress
-        )
-    else:
-        loaded, rejected, control = _stage_members_batched(run, info, version, campaign)
+    loaded, rejected, control = store.stage_members(
+        session, run=run, info=info, version=version, campaign=campaign, progress=_progress
+    )
     run.rows_loaded, run.rows_rejected = loaded, rejected
     run.save(update_fields=["rows_loaded", "rows_rejected"])
-    _check_threshold(run, target_group, loaded, rejected)
-    _activate(run, version, loaded, control, pg)
+    _check_threshold(target_group, loaded, rejected)
+    _activate(run, version, loaded, control, session)
     try:
-        prune_versions(target_group=target_group, pg=pg)
+        prune_versions(target_group=target_group, pg=session)
     except Exception:  # the load itself succeeded; the nightly prune task will try again
         log.exception("pruning after load %s failed", run.pk)
     run.refresh_from_db()
     return run
 
 
-def _activate(run: LoadRun, version: TargetGroupVersion, loaded: int, control: int, pg) -> None:
+def _activate(
+    run: LoadRun, version: TargetGroupVersion, loaded: int, control: int, session
+) -> None:
     """Make ``version`` the live one and end the run, in one transaction."""
-    now = timezone.now()
-    if pg is not None:
-        postgres.activate(pg, run=run, version=version, loaded=loaded, control=control, now=now)
-        catalogue.invalidate()  # committed on its own connection; decisions switch to it now
-        return
-    with transaction.atomic():
-        target_group = TargetGroup.objects.select_for_update().get(pk=version.target_group_id)
-        TargetGroupVersion.objects.filter(pk=target_group.active_version_id).update(retired_at=now)
-        TargetGroupVersion.objects.filter(pk=version.pk).update(
-            activated_at=now, member_count=loaded, control_count=control
-        )
-        target_group.active_version = version
-        target_group.save(update_fields=["active_version"])
-        LoadRun.objects.filter(pk=run.pk).update(
-            status=LoadStatus.SUCCEEDED,
-            finished_at=now,
-            rows_done=run.rows_total or loaded + run.rows_rejected,
-        )
-
-
-def file_rows(info: InboxFile):
-    """(line, {column: text}) of a file, and its header; FileRejected for a bad header."""
-    if info.format == "parquet":
-        columns = [c.strip().lower() for c in files.parquet_columns(info)]
-        names, extra = files.check_header(columns, info.kind)
-        rows = files.iter_parquet_rows(info, files.parquet_columns(info))
-    else:
-        with files.open_binary(info) as handle:
-            columns, _rest = files.read_csv_header(handle)
-        names, extra = files.check_header(columns, info.kind)
-        rows = files.iter_csv_rows(info)
-    return names, extra, ((line, dict(zip(names, fields, strict=True))) for line, fields in rows)
-
-
-def _raw(fields: dict[str, str]) -> str:
-    return ",".join(fields.values())[:RAW_LIMIT]
-
-
-def _reject_row(run: LoadRun, line: int, reject: Reject, fields: dict[str, str]) -> LoadReject:
-    return LoadReject(
-        run=run, line=line, reason=reject.reason, detail=reject.detail[:300], raw=_raw(fields)
+    store.activate(
+        session, run=run, version=version, loaded=loaded, control=control, now=timezone.now()
     )
-
-
-class MemberRules:
-    """The row rules of a target-group file, for rows in file order (batch by batch): which
-    rows become members and which are rejected, and why. Used by the batched path (SQLite)
-    and by the PostgreSQL path to re-check the few rows its COPY could not take as they were."""
-
-    def __init__(self, *, run: LoadRun, version: TargetGroupVersion, campaign: Campaign, extra):
-        self.run, self.version, self.campaign, self.extra = run, version, campaign, extra
-        self.offers = set(campaign.offers.values_list("code", flat=True))
-        self.seen: dict[str, int] = {}  # customer → the line that loaded them
-
-    def check(self, batch: list[tuple[int, dict[str, str]]]):
-        """(members, rejects) of a batch of (line, {column: text}) rows."""
-        ids = {f.get("customer_id", "").strip() for _line, f in batch}
-        customers = set(
-            Customer.objects.filter(external_id__in=ids).values_list("external_id", flat=True)
-        )
-        members, rejects = [], []
-        for line, fields in batch:
-            try:
-                values = parse_member(fields)
-                if values["customer"] not in customers:
-                    raise Reject(
-                        RejectReason.UNKNOWN_CUSTOMER,
-                        "customer {} is not in the customer snapshot".format(
-                            values["customer"][:64]
-                        ),
-                    )
-                if values["offer_code"] and values["offer_code"] not in self.offers:
-                    raise Reject(
-                        RejectReason.UNKNOWN_OFFER,
-                        "offer {} is not an offer of campaign {}".format(
-                            values["offer_code"][:40], self.campaign.code
-                        ),
-                    )
-                if values["customer"] in self.seen:
-                    raise Reject(
-                        RejectReason.DUPLICATE,
-                        f"customer {values['customer'][:64]} is already on line {self.seen[values['customer']]}",
-                    )
-            except Reject as reject:
-                # Only a loaded line makes later lines of the same customer duplicates.
-                rejects.append(_reject_row(self.run, line, reject, fields))
-                continue
-            self.seen[values["customer"]] = line
-            members.append(
-                TargetGroupMember(
-                    version=self.version,
-                    customer_id=values["customer"],
-                    offer_id=values["offer_code"] or None,
-                    propensity=values["propensity"],
-                    expected_value=values["expected_value"],
-                    rank=values["rank"],
-                    **{attribute_column(i): fields[k] or None for i, k in enumerate(self.extra)},
-                )
-            )
-        return members, rejects
-
-
-def _stage_members_batched(
-    run: LoadRun, info: InboxFile, version: TargetGroupVersion, campaign: Campaign
-) -> tuple[int, int, int]:
-    names, extra, rows = file_rows(info)
-    version.attribute_names = extra
-    version.save(update_fields=["attribute_names"])
-    rules = MemberRules(run=run, version=version, campaign=campaign, extra=extra)
-    loaded = rejected = control = done = 0
-    batch: list[tuple[int, dict[str, str]]] = []
-
-    def flush():
-        nonlocal loaded, rejected, control
-        members, rejects = rules.check(batch)
-        TargetGroupMember.objects.bulk_create(members, batch_size=BATCH)
-        LoadReject.objects.bulk_create(rejects, batch_size=BATCH)
-        loaded += len(members)
-        rejected += len(rejects)
-        control += sum(version.in_control(m.customer_id) for m in members)
-        batch.clear()
-
-    for line, fields in rows:
-        batch.append((line, fields))
-        done += 1
-        if len(batch) >= BATCH:
-            flush()
-            _progress(run, done)
-    if batch:
-        flush()
-    _progress(run, done)
-    return loaded, rejected, control
-
-
-def _load_customers(run: LoadRun, info: InboxFile, pg) -> LoadRun:
-    """Upsert the snapshot's customers in one transaction; rows with problems go to quarantine."""
-    names, _extra, rows = file_rows(info)
-    today = timezone.localdate()
-    seen_ids: dict[str, int] = {}
-    seen_phones: dict[str, int] = {}
-    rejects: list[LoadReject] = []
-    fields_to_update = [
-        "phone", "name", "segment", "value_tier", "customer_since", "preferred_channel",
-        "consent_marketing", "consent_calls", "consent_sms", "consent_app_push", "consent_digital", "do_not_contact",
-    ]  # fmt: skip
-    if "products" in names:  # without the column, what the customers hold stays as it was
-        fields_to_update.append("holdings")
-    loaded = done = 0
-    with transaction.atomic():
-        batch: list[tuple[int, dict, dict]] = []
-
-        def flush():
-            nonlocal loaded
-            phones = {values["phone"] for _l, _f, values in batch}
-            owners = dict(
-                Customer.objects.filter(phone__in=phones).values_list("phone", "external_id")
-            )
-            good = []
-            for line, fields, values in batch:
-                owner = owners.get(values["phone"])
-                if owner is not None and owner != values["external_id"]:
-                    rejects.append(
-                        LoadReject(
-                            run=run,
-                            line=line,
-                            reason=RejectReason.PHONE_TAKEN,
-                            detail=_("%(phone)s belongs to customer %(owner)s")
-                            % {"phone": values["phone"], "owner": owner},
-                            raw=_raw(fields),
-                        )
-                    )
-                    continue
-                good.append(Customer(**values))
-            now = timezone.now()
-            since = dict(
-                Customer.objects.filter(
-                    external_id__in=[c.external_id for c in good], do_not_contact=True
-                ).values_list("external_id", "do_not_contact_since")
-            )
-            for customer in good:
-                # Keep the date a customer first asked not to be contacted.
-                customer.do_not_contact_since = (
-                    (since.get(customer.external_id) or now) if customer.do_not_contact else None
-                )
-            Customer.objects.bulk_create(
-                good,
-                update_conflicts=True,
-                unique_fields=["external_id"],
-                update_fields=[*fields_to_update, "do_not_contact_since", "updated_at"],
-            )
-            loaded += len(good)
-            batch.clear()
-
-        for line, fields in rows:
-            done += 1
-            try:
-                values = parse_customer(fields, today=today)
-                if values["external_id"] in seen_ids:
-                    raise Reject(
-                        RejectReason.DUPLICATE,
-                        _("customer %(id)s is already on line %(line)d")
-                        % {"id": values["external_id"], "line": seen_ids[values["external_id"]]},
-                    )
-                if values["phone"] in seen_phones:
-                    raise Reject(
-                        RejectReason.DUPLICATE,
-                        _("phone %(phone)s is already on line %(line)d")
-                        % {"phone": values["phone"], "line": seen_phones[values["phone"]]},
-                    )
-            except Reject as reject:
-                rejects.append(_reject_row(run, line, reject, fields))
-                continue
-            seen_ids[values["external_id"]] = line
-            seen_phones[values["phone"]] = line
-            batch.append((line, fields, values))
-            if len(batch) >= BATCH:
-                flush()
-        if batch:
-            flush()
-        LoadReject.objects.bulk_create(rejects, batch_size=BATCH)
-        LoadRun.objects.filter(pk=run.pk).update(
-            status=LoadStatus.SUCCEEDED,
-            finished_at=timezone.now(),
-            rows_done=done,
-            rows_loaded=loaded,
-            rows_rejected=len(rejects),
-        )
-    run.refresh_from_db()
-    return run
 
 
 # --- pruning ---------------------------------------------------------------------------------
 
 
 def prune_versions(*, target_group: TargetGroup | None = None, pg=None, now=None) -> int:
-    """Drop versions replaced more than CVM_KEEP_VERSIONS_DAYS ago; returns how many."""
+    """Drop versions replaced more than CVM_KEEP_VERSIONS_DAYS ago; returns how many. ``pg``:
+    the session of the load that prunes after itself (``campaigns.store.load_session``)."""
     now = now or timezone.now()
     old = TargetGroupVersion.objects.filter(
         retired_at__lt=now - timedelta(days=settings.CVM_KEEP_VERSIONS_DAYS)
     )
     if target_group is not None:
         old = old.filter(target_group=target_group)
-    pruned = 0
-    for version in old:
-        if uses_fast_path():
-            own = pg is None
-            conn = pg or postgres.connect()
-            try:
-                postgres.drop_partition(conn, version_id=version.pk)
-            finally:
-                if own:
-                    conn.close()
-        else:
-            TargetGroupMember.objects.filter(version_id=version.pk).delete()
-        LoadRun.objects.filter(version=version).update(version=None)
-        version.delete()
-        pruned += 1
-    return pruned
+    old = list(old)
+    if not old:
+        return 0
+    with store.load_session(pg) as session:  # the load's own session when it prunes after itself
+        for version in old:
+            store.drop_version_members(session, version_id=version.pk)
+            LoadRun.objects.filter(version=version).update(version=None)
+            version.delete()
+    return len(old)

@@ -11,6 +11,7 @@ from .core import (  # noqa: F401
     OfferQuerySet,
     Product,
     code_validator,
+    contactable_in,
 )
 from .decisions import (  # noqa: F401
     ContactPolicy,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -42,13 +43,23 @@ def _in_choices(field: str, choices: type[models.TextChoices]) -> Q:
     return Q(**{f"{field}__in": choices.values})
 
 
+def contactable_in(kind: str, *, prefix: str = "") -> Q:
+    """Consent for channel kind ``kind`` given and no do-not-contact, as a filter; ``prefix``
+    reaches the customer through a relation (``"customer__"``). ``Customer.may_be_contacted_in``
+    is the same rule for one customer in memory."""
+    return Q(
+        **{f"{prefix}do_not_contact": False, f"{prefix}{CONSENT_FOR_CHANNEL[kind].value}": True}
+    )
+
+
 class CustomerQuerySet(models.QuerySet):
     def by_phone(self, raw: str) -> CustomerQuerySet:
         """Customers whose number is ``raw`` typed in any common format."""
         return self.filter(phone=normalise_phone(raw))
 
-    def contactable(self) -> CustomerQuerySet:
-        return self.filter(do_not_contact=False)
+    def contactable(self, kind: str) -> CustomerQuerySet:
+        """Customers an offer may reach in channel kind ``kind`` (``contactable_in``)."""
+        return self.filter(contactable_in(kind))
 
 
 class Customer(models.Model):
@@ -158,7 +169,7 @@ class Customer(models.Model):
         return product_code in (self.holdings or [])
 
     def may_be_contacted_in(self, kind: str) -> bool:
-        """Consent for ``kind`` given and no do-not-contact."""
+        """Consent for ``kind`` given and no do-not-contact (``contactable_in`` in a query)."""
         return not self.do_not_contact and getattr(self, CONSENT_FOR_CHANNEL[kind])
 
 
@@ -256,6 +267,12 @@ class Offer(models.Model):
 
     def is_for(self, kind: str) -> bool:
         return kind in self.channel_kinds
+
+    @property
+    def annual_value(self) -> Decimal:
+        """The offer's value over a year (monthly value × 12): what arbitration weighs when the
+        warehouse gives a member no expected value, and for always-on offers."""
+        return self.value * 12
 
     def is_valid_at(self, at) -> bool:
         return self.valid_from <= at and (self.valid_until is None or at < self.valid_until)

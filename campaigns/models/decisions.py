@@ -23,7 +23,10 @@ from .core import Campaign, Customer, Offer, Product
 
 
 class ContactPolicy(models.Model):
-    """The global contact rules and arbitration weights; one row, edited by CVM managers."""
+    """The global contact rules and arbitration weights; one row, edited by CVM managers.
+
+    Read through ``campaigns.catalogue.current().policy``: held in each process's memory with
+    the live campaigns, and renewed when the row is saved (the defaults when there is none)."""
 
     max_contacts = models.PositiveSmallIntegerField(
         _("contacts allowed"),
@@ -74,25 +77,6 @@ class ContactPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("Contact policy"))
-
-    CACHE_KEY = "cvm:contact-policy"
-
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        from django.core.cache import cache
-
-        cache.delete(self.CACHE_KEY)
-
-    @classmethod
-    def current(cls) -> ContactPolicy:
-        """The policy, from the cache when possible: every decision needs it."""
-        from django.core.cache import cache
-
-        policy = cache.get(cls.CACHE_KEY)
-        if policy is None:
-            policy, _created = cls.objects.get_or_create(pk=1)
-            cache.set(cls.CACHE_KEY, policy, 300)
-        return policy
 
     def offers_for(self, kind: str) -> int:
         return self.assisted_offers if kind in ChannelKind.assisted() else self.digital_offers

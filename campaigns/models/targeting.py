@@ -16,8 +16,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import LoadKind, LoadStatus, RejectReason
+from ..control import is_control
 from ..loads.files import MAX_EXTRA_COLUMNS
-from ..loads.rules import is_control
 from .core import Campaign, Customer, Offer
 
 
@@ -95,7 +95,7 @@ class TargetGroupVersion(models.Model):
         return f"{self.target_group} v{self.pk}"
 
     def in_control(self, customer_external_id: str) -> bool:
-        """Whether the customer is in this version's control group (see loadrules.control_bucket)."""
+        """Whether the customer is in this version's control group (see campaigns.control)."""
         return is_control(customer_external_id, self.control_code, self.control_share)
 
 
@@ -222,6 +222,21 @@ class LoadRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    queued_at = models.DateTimeField(
+        _("queued"),
+        null=True,
+        blank=True,
+        help_text=_("When its task was last handed to the task queue; empty: not handed over."),
+    )
+    heartbeat_at = models.DateTimeField(
+        _("last sign of life"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Written by the running load every few seconds, and set ahead to when a waiting "
+            "task is due again; a run silent for long is retaken."
+        ),
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)

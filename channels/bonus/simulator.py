@@ -27,7 +27,7 @@ class Simulation:
     previous: dict | None
 
 
-def campaign_award(plan: BonusPlan, campaign: Campaign, rules: list[BonusRule]) -> Decimal:
+def campaign_award(campaign: Campaign, rules: list[BonusRule]) -> Decimal:
     """What one conversion of a campaign earns on average over its offers."""
     offers = list(campaign.offers.select_related("product"))
     awards = []
@@ -61,7 +61,7 @@ def simulate(*, plan: BonusPlan, expected: dict[int, int], agents: int) -> Simul
     rows, earned_total, conversions = [], ZERO, 0
     for campaign in Campaign.objects.filter(pk__in=list(expected)).order_by("code"):
         count = expected[campaign.pk]
-        award = campaign_award(plan, campaign, rules)
+        award = campaign_award(campaign, rules)
         rows.append(
             {"campaign": campaign, "conversions": count, "award": award, "earned": award * count}
         )

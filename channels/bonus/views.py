@@ -23,7 +23,7 @@ from channels.bonus.periods import covered_agents, plan_for, today
 from channels.bonus.statements import close_period, current_statement, payroll_csv, refresh_plan
 from channels.choices import LineKind, SiteKind
 from channels.models.bonus import BonusPlan, BonusStatement, Cancellation
-from channels.models.sites import Site
+from channels.models.sites import Site, profile_of
 from cvm_portal.roles import Role, role_required, roles_of
 
 MANAGERS = (Role.CVM_MANAGER, Role.ADMINISTRATOR)
@@ -59,7 +59,7 @@ def _statement_context(request, statement: BonusStatement) -> dict:
 def my_statement(request: HttpRequest) -> HttpResponse:
     """Who may use it: agents and team leads, for their own statement only (this period, or a
     past one of theirs with ?plan=<id>)."""
-    profile = getattr(request.user, "agent_profile", None)
+    profile = profile_of(request.user)
     past = BonusStatement.objects.filter(agent=request.user).select_related("plan")
     plan = None
     if request.GET.get("plan"):
@@ -100,7 +100,7 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.TEAM_LEAD)
 def team(request: HttpRequest) -> HttpResponse:
     """Who may use it: team leads and store managers: their own site's statements this period."""
-    profile = getattr(request.user, "agent_profile", None)
+    profile = profile_of(request.user)
     rows = []
     if profile is not None:
         day = today()
@@ -327,11 +327,28 @@ def leaderboard_toggle(request: HttpRequest, code: str) -> HttpResponse:
 
 
 class MonthForm(forms.Form):
+    """?month=YYYY-MM, within years the statements can be computed for (year 1 or 9999 would
+    overflow the period's bounds)."""
+
+    FIRST, LAST = date(2000, 1, 1), date(2099, 12, 1)  # whole years
+
     month = forms.RegexField(
         regex=r"^\d{4}-(0[1-9]|1[0-2])$",
         required=False,
         error_messages={"invalid": gettext_lazy("Type the month as YYYY-MM.")},
     )
+
+    def clean_month(self) -> date | None:
+        text = self.cleaned_data["month"]
+        if not text:
+            return None
+        year, number = (int(part) for part in text.split("-"))
+        if not self.FIRST.year <= year <= self.LAST.year:  # checked before date(): year 0 fails
+            raise ValidationError(
+                _("Choose a month from %(first)s to %(last)s.")
+                % {"first": f"{self.FIRST:%Y-%m}", "last": f"{self.LAST:%Y-%m}"}
+            )
+        return date(year, number, 1)
 
 
 @require_GET
@@ -342,8 +359,7 @@ def agencies(request: HttpRequest) -> HttpResponse:
     form = MonthForm(request.GET)
     month = today().replace(day=1)
     if form.is_valid() and form.cleaned_data["month"]:
-        year, number = form.cleaned_data["month"].split("-")
-        month = date(int(year), int(number), 1)
+        month = form.cleaned_data["month"]
     sites = Site.objects.visible_to(request.user).filter(kind=SiteKind.AGENCY).order_by("name")
     if not roles_of(request.user) & set(MANAGERS) and not sites:
         raise Http404
@@ -355,4 +371,6 @@ def agencies(request: HttpRequest) -> HttpResponse:
         request,
         "channels/bonus_agencies.html",
         {"form": form, "month": month, "statements": statements},
+        # A month it cannot use: the page says so (with this month's figures) and answers 400.
+        status=400 if form.errors else 200,
     )

@@ -23,6 +23,7 @@ from campaigns.choices import ChannelKind, ProductFamily
 from campaigns.models import Campaign, Offer, Response
 
 from ..choices import LineKind, PlanUnit, StatementStatus
+from .sites import profile_of
 
 ZERO = Decimal("0")
 
@@ -318,7 +319,7 @@ class BonusStatementQuerySet(models.QuerySet):
         held = roles_of(user)
         if held & {Role.CVM_MANAGER, Role.ADMINISTRATOR}:
             return self.all()
-        profile = getattr(user, "agent_profile", None)
+        profile = profile_of(user)
         if Role.TEAM_LEAD in held and profile is not None:
             return self.filter(site_id=profile.site_id)
         if Role.AGENT in held:
@@ -401,12 +402,6 @@ class BonusStatement(models.Model):
         if self.plan.unit == PlanUnit.POINTS:
             return (self.total * self.plan.point_value).quantize(Decimal("0.01"))
         return self.total
-
-    @property
-    def contact_share(self) -> Decimal | None:
-        if not self.contacts:
-            return None
-        return (Decimal(self.contacts_with_outcome) * 100 / self.contacts).quantize(Decimal("0.1"))
 
 
 class BonusLine(models.Model):

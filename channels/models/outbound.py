@@ -11,13 +11,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.choices import ChannelKind
+from campaigns.choices import OUTBOUND_CHANNEL_KINDS
 from campaigns.models import Campaign, Customer, Decision, Offer
 from channels.choices import Disposition, LeadState, SiteKind
 from channels.models.sites import Site
 
 OUTBOUND_SITE_KINDS = (SiteKind.OUTBOUND_CENTRE, SiteKind.AGENCY)
-OUTBOUND_CHANNEL_KINDS = (ChannelKind.OUTBOUND_CALL, ChannelKind.FIELD)
+# The name of the index that lets an agent hold one lead at a time (the claim reads it in the
+# error a second claim of the same agent meets).
+ONE_LEAD_PER_AGENT = "lead_one_per_agent"
 
 
 class OutboundSettings(models.Model):
@@ -253,6 +255,13 @@ class Lead(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["call_list", "customer"], name="lead_customer_once_per_list"
+            ),
+            # One agent, one lead: two presses of "next customer" racing each other cannot
+            # both hand out a lead (channels.outbound.claims).
+            models.UniqueConstraint(
+                fields=["assigned_to"],
+                condition=Q(state="assigned"),
+                name=ONE_LEAD_PER_AGENT,
             ),
         ]
         indexes = [

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.choices import ChannelKind
+from campaigns.choices import OUTBOUND_CHANNEL_KINDS, ChannelKind
 from campaigns.models import code_validator
 from channels.choices import SiteKind
 from cvm_portal.roles import Role, roles_of
@@ -28,13 +28,20 @@ def validate_timezone(value: str) -> None:
         )
 
 
+def profile_of(user) -> AgentProfile | None:
+    """The agent profile of ``user``, or None (anonymous, or no agent: a manager, a trainer).
+
+    The one way to ask: Django caches the profile on the user after the first ask."""
+    return getattr(user, "agent_profile", None)
+
+
 class SiteQuerySet(models.QuerySet):
     def visible_to(self, user) -> SiteQuerySet:
         """The one place that decides which sites a user may see."""
         held = roles_of(user)
         if held & {Role.CVM_MANAGER, Role.ADMINISTRATOR, Role.TRAINER}:
             return self.all()
-        profile = getattr(user, "agent_profile", None)
+        profile = profile_of(user)
         if profile is None or not held & {Role.AGENT, Role.TEAM_LEAD}:
             return self.none()
         return self.filter(pk=profile.site_id)
@@ -103,8 +110,8 @@ class Site(models.Model):
 KINDS_AT_SITE: dict[str, set[str]] = {
     SiteKind.STORE: {ChannelKind.STORE},
     SiteKind.INBOUND_CENTRE: {ChannelKind.INBOUND_CALL},
-    SiteKind.OUTBOUND_CENTRE: {ChannelKind.OUTBOUND_CALL, ChannelKind.FIELD},
-    SiteKind.AGENCY: {ChannelKind.OUTBOUND_CALL, ChannelKind.FIELD},
+    SiteKind.OUTBOUND_CENTRE: set(OUTBOUND_CHANNEL_KINDS),
+    SiteKind.AGENCY: set(OUTBOUND_CHANNEL_KINDS),
 }
 
 

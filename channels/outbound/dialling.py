@@ -10,14 +10,14 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.choices import Exclusion, Outcome
+from campaigns.choices import OUTBOUND_CHANNEL_KINDS, Exclusion, Outcome
 from campaigns.decisioning import (
     decide,
 )
 from campaigns.models import Customer, Presentation, Response
 from campaigns.responses import record_outcome
 from channels.choices import RETRY_DISPOSITIONS, Disposition, LeadState
-from channels.models.outbound import OUTBOUND_CHANNEL_KINDS, CallAttempt, Lead, OutboundSettings
+from channels.models.outbound import CallAttempt, Lead, OutboundSettings
 from channels.models.sites import AgentProfile, Site
 from channels.outbound.hours import local_day, local_moment, next_calling_moment
 

@@ -147,7 +147,3 @@ def agency_earnings(*, site: Site, now: datetime | None = None) -> list[dict]:
     outcomes recorded at the site, less those cancelled, and reached contacts, × the rates of
     the campaign's share. The call-list page and the monthly statement show the same figures."""
     return agency_statement(site=site, month=local_day(site, now).replace(day=1))
-
-
-def month_label(site: Site, now: datetime | None = None) -> str:
-    return local_day(site, now).strftime("%Y-%m")

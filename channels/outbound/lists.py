@@ -8,9 +8,12 @@ group, do-not-contact and missing consent are filtered in the database; the hist
 a customer with none cannot fail them. Members are ordered by score and dealt to the sites in
 the shares the CVM manager set, so each site gets leads of the same quality; the score is the
 console's arbitration score (``campaigns.decisioning.arbitration_score``, with the weights the
-CVM managers set). Building is idempotent: a site that already has today's list for a campaign
-keeps it. Building a day's list carries the waiting callbacks of earlier days over to it and
-closes the other leads of earlier days still waiting (as expired).
+CVM managers set). The members outside the control group and the customers' contact history
+are read through ``campaigns.store`` (on PostgreSQL the control group is left out in SQL, and
+the history of 50,000 customers is one statement). Building is idempotent: a site that
+already has today's list for a campaign keeps it. Building a day's list carries the waiting
+callbacks of earlier days over to it and closes the other leads of earlier days still waiting
+(as expired).
 """
 
 from __future__ import annotations
@@ -18,26 +21,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from campaigns.choices import CONSENT_FOR_CHANNEL
+from campaigns import catalogue, store
+from campaigns.choices import OUTBOUND_CHANNEL_KINDS
 from campaigns.decisioning import arbitration_score, policy_exclusion
 from campaigns.fields import channel_kind_lookup
 from campaigns.models import (
     Campaign,
-    ContactPolicy,
     Customer,
-    Response,
     TargetGroup,
     TargetGroupMember,
     TargetGroupVersion,
+    contactable_in,
 )
 from channels.choices import LeadState
 from channels.models.outbound import (
-    OUTBOUND_CHANNEL_KINDS,
     OUTBOUND_SITE_KINDS,
     CallList,
     Lead,
@@ -114,7 +115,7 @@ def build_campaign_lists(*, campaign: Campaign, started_by: str, now: datetime) 
         )
         for s in todo
     }
-    carried = _carry_callbacks(campaign, lists, now)
+    carried = _carry_callbacks(campaign, lists)
     _close_earlier_days(campaign, lists, now)
     buckets = _deal(scored, shares)
     result = []
@@ -143,41 +144,29 @@ def build_campaign_lists(*, campaign: Campaign, started_by: str, now: datetime) 
 
 def _scored_members(campaign: Campaign, version_id: int, kind: str, now: datetime):
     """(score, customer id, offer id) of the members the policy lets through, best first."""
-    policy = ContactPolicy.current()
+    policy = catalogue.current().policy
     valid = [o for o in campaign.offers.filter(**channel_kind_lookup(kind)) if o.is_valid_at(now)]
-    offer_values = {o.pk: o.value for o in valid}
+    offer_values = {o.pk: o.annual_value for o in valid}  # when a member has no expected value
     offer_ids = {o.code: o.pk for o in valid}  # members name their offer by code
     if not offer_values:
         return []
     best_value = max(offer_values.values())
-    consent = CONSENT_FOR_CHANNEL[kind].value
     version = TargetGroupVersion.objects.get(pk=version_id)
     members = TargetGroupMember.objects.filter(
-        version_id=version_id,
-        customer__do_not_contact=False,
-        **{f"customer__{consent}": True},
+        contactable_in(kind, prefix="customer__"), version_id=version_id
     )
-    in_sql = connection.vendor == "postgresql"
-    if in_sql:  # the control group stays out, decided in SQL (loadrules.control_bucket)
-        bucket = RawSQL(
-            "((hashtext(campaigns_targetgroupmember.customer_external_id || %s)::bigint"
-            " & 4294967295) %% 10000)",
-            [f":{version.control_code}"],
-        )
-        members = members.alias(bucket=bucket).filter(bucket__gte=int(version.control_share * 100))
-    rows = members.values_list(
-        "customer_id", "customer__pk", "offer_id", "propensity", "expected_value"
-    ).iterator(chunk_size=BATCH)
+    # The control group is never called.
+    rows = store.members_outside_control(
+        members, version, "customer__pk", "offer_id", "propensity", "expected_value"
+    )
     scored = []
-    for external_id, customer_id, offer_code, propensity, expected in rows:
-        if not in_sql and version.in_control(external_id):
-            continue  # the control group is never called
+    for customer_id, offer_code, propensity, expected in rows:
         offer_id = offer_ids.get(offer_code) if offer_code is not None else None
         if offer_code is not None and offer_id is None:
             continue  # the suggested offer is not valid or not allowed in this kind
         value = expected
         if value is None:
-            value = (offer_values[offer_id] if offer_id else best_value) * 12
+            value = offer_values[offer_id] if offer_id else best_value
         score = arbitration_score(
             propensity=propensity,
             value=value,
@@ -192,25 +181,19 @@ def _scored_members(campaign: Campaign, version_id: int, kind: str, now: datetim
 
 def _without_history_exclusions(campaign, kind, scored, now):
     """Ask the contact policy about each member that has any response on record."""
-    ids = [row[1] for row in scored]
-    with_history: set[int] = set()
-    for start in range(0, len(ids), BATCH):
-        with_history.update(
-            Response.objects.filter(customer_id__in=ids[start : start + BATCH])
-            .values_list("customer_id", flat=True)
-            .distinct()
-        )
-    if not with_history:
+    histories = store.contact_history([row[1] for row in scored], now)
+    if not histories:
         return scored
-    customers = Customer.objects.in_bulk(list(with_history))
+    customers = Customer.objects.in_bulk(list(histories))
     kept = []
     for row in scored:
-        if row[1] in with_history and policy_exclusion(
+        if row[1] in histories and policy_exclusion(
             customer=customers[row[1]],
             campaign=campaign,
             channel_kind=kind,
             offer_id=row[2],
             now=now,
+            history=histories[row[1]],
         ):
             continue
         kept.append(row)
@@ -231,7 +214,7 @@ def _deal(scored, shares: list[OutboundShare]) -> dict[int, list]:
     return buckets
 
 
-def _carry_callbacks(campaign, lists: dict[int, CallList], now) -> dict[int, set[int]]:
+def _carry_callbacks(campaign, lists: dict[int, CallList]) -> dict[int, set[int]]:
     """Callbacks still waiting on earlier lists move to today's list of the same site."""
     carried: dict[int, set[int]] = {}
     for site_id, call_list in lists.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 from datetime import date
 
 from django import forms
@@ -15,19 +16,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from campaigns.choices import NotPresentedReason
+from campaigns.choices import OUTBOUND_CHANNEL_KINDS, NotPresentedReason
 from campaigns.models import Campaign, DeclineReason, OfferContent, Presentation, Response
 from channels.choices import Disposition, SiteKind
-from channels.console.forms import OutcomeForm
-from channels.models.outbound import OUTBOUND_CHANNEL_KINDS, CallAttempt, CallList, Lead
-from channels.models.sites import AgentProfile, Site
+from channels.models.outbound import CallAttempt, CallList, Lead
+from channels.models.sites import AgentProfile, Site, profile_of
 from channels.outbound import dialling
 from channels.outbound.claiming import current_lead, next_lead
 from channels.outbound.dialling import record_attempt, record_lead_outcome, todays_counters
 from channels.outbound.figures import agency_earnings, list_figures
 from channels.outbound.hours import callback_moment
+from channels.outcomes import outcome_view, shown_to
 from channels.tasks import build_call_lists_task
 from cvm_portal.audit import record_access
+from cvm_portal.broker import QueueUnavailable, enqueue
 from cvm_portal.roles import Role, role_required, roles_of
 
 
@@ -65,7 +67,7 @@ class AttemptForm(forms.Form):
 
 
 def _outbound_profile(request) -> AgentProfile | None:
-    profile = getattr(request.user, "agent_profile", None)
+    profile = profile_of(request.user)
     if profile is not None and profile.channel_kind in OUTBOUND_CHANNEL_KINDS:
         return profile
     return None
@@ -93,7 +95,7 @@ def _screen_context(request, **extra) -> dict:
 
     profile = _outbound_profile(request)
     context = {
-        "profile": getattr(request.user, "agent_profile", None),
+        "profile": profile_of(request.user),
         "outbound": profile,
         "campaigns": Campaign.objects.shown_to_agents(OUTBOUND_CHANNEL_KINDS),
     }
@@ -109,11 +111,11 @@ def _screen_context(request, **extra) -> dict:
     )
     if lead is not None:
         record_access(user=request.user, action="view", obj=lead.customer, detail="outbound")
-        context.update(_lead_context(request, lead, profile))
+        context.update(_lead_context(lead, profile))
     return {**context, **extra}
 
 
-def _lead_context(request, lead: Lead, profile: AgentProfile) -> dict:
+def _lead_context(lead: Lead, profile: AgentProfile) -> dict:
     campaign = lead.call_list.campaign
     offer_ids = (
         [lead.offer_id]
@@ -250,11 +252,7 @@ def wrap_up(request: HttpRequest, pk: int) -> HttpResponse:
 def outcome(request: HttpRequest, pk: int) -> HttpResponse:
     """Who may use it: the agent the offer was shown to on a call. The console's outcome service:
     recorded once however often it is sent; htmx gets the card back."""
-    presentation = get_object_or_404(
-        Presentation.objects.select_related("decision"), pk=pk, held_out=False
-    )
-    if presentation.decision.agent_id != request.user.pk:
-        raise Http404
+    presentation = shown_to(request, pk)
     lead = (
         Lead.objects.filter(decision_id=presentation.decision_id)
         .select_related("call_list")
@@ -262,32 +260,20 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if lead is None:
         raise Http404
-    form = OutcomeForm(request.POST)
-    response, error = None, None
-    if form.is_valid():
-        try:
-            response, _created = record_lead_outcome(
-                lead=lead,
-                presentation=presentation,
-                agent=request.user,
-                outcome=form.cleaned_data["outcome"],
-                decline_reason=form.cleaned_data["decline_reason"],
-                not_presented_reason=form.cleaned_data["not_presented_reason"] or "",
-            )
-        except ValidationError as exc:
-            error = exc.messages[0]
-    else:
-        error = _("Choose an outcome.")
-    if request.htmx:
-        return render(
-            request,
-            "channels/includes/outcome_result.html",
-            {"presentation": presentation, "response": response, "error": error},
-            status=200 if error is None else 422,
-        )
-    if error:
-        messages.error(request, error)
-    return redirect("channels:outbound")
+
+    def back(error: str | None) -> HttpResponse:
+        if error:
+            messages.error(request, error)
+        return redirect("channels:outbound")
+
+    return outcome_view(
+        request,
+        presentation=presentation,
+        record=functools.partial(
+            record_lead_outcome, lead=lead, presentation=presentation, agent=request.user
+        ),
+        back=back,
+    )
 
 
 # --- Team leads and CVM managers ---------------------------------------------------------
@@ -330,7 +316,7 @@ def call_lists(request: HttpRequest) -> HttpResponse:
         for key in ("size", "remaining", "reached", "converted", "attempted"):
             s[key] += getattr(f, key)
     earnings = []
-    profile = getattr(request.user, "agent_profile", None)
+    profile = profile_of(request.user)
     held = roles_of(request.user)
     if profile is not None and profile.site.kind == SiteKind.AGENCY and Role.TEAM_LEAD in held:
         earnings = agency_earnings(site=profile.site)
@@ -386,8 +372,18 @@ def build_lists(request: HttpRequest) -> HttpResponse:
     """Who may use it: CVM managers and administrators. Builds today's lists that are missing
     (a target group loaded late, a share just added); lists already built are kept."""
 
-    build_call_lists_task.delay(started_by=request.user.get_username())
-    messages.success(
-        request, _("Today's call lists are being built; lists already built are kept.")
-    )
+    try:
+        enqueue(build_call_lists_task, kwargs={"started_by": request.user.get_username()})
+    except QueueUnavailable:
+        messages.error(
+            request,
+            _(
+                "Today's call lists could not be started: the task queue (Redis) is not "
+                "answering. Try again in a few minutes."
+            ),
+        )
+    else:
+        messages.success(
+            request, _("Today's call lists are being built; lists already built are kept.")
+        )
     return redirect("channels:call_lists")

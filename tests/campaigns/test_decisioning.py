@@ -204,6 +204,55 @@ def test_the_global_contact_cap_stops_further_offers(setup):
     assert excluded(result)["TV"] == Exclusion.CONTACT_CAP
 
 
+def test_contacts_older_than_the_window_do_not_count_towards_the_cap(setup):
+    # Given a cap of 2 contacts in 7 days, no cooldowns, and two contacts 8 days ago
+    customer = setup["customer"]
+    ContactPolicy.objects.update_or_create(pk=1, defaults={"max_contacts": 2, "window_days": 7})
+    for campaign in setup["campaigns"].values():
+        campaign.cooldown_days = 0
+        campaign.save()
+    now = timezone.now()
+    for code in ("PLAN", "DATA"):
+        response = _respond(customer, code, Outcome.LATER)
+        type(response).objects.filter(pk=response.pk).update(recorded_at=now - timedelta(days=8))
+
+    # When the customer comes back now, and again after one more contact inside the window
+    before = decide(customer=customer, channel_kind=STORE, now=now)
+    _respond(customer, "TV", Outcome.LATER)
+    after_one = decide(customer=customer, channel_kind=STORE, now=now + timedelta(minutes=1))
+    _respond(customer, "PLAN", Outcome.LATER)
+    after_two = decide(customer=customer, channel_kind=STORE, now=now + timedelta(minutes=2))
+
+    # Then the old contacts count for nothing; the cap stops offers at two inside the window
+    assert codes(before.offers) == ["PLAN", "DATA", "TV"]
+    assert codes(after_one.offers) == ["PLAN", "DATA", "TV"]
+    assert after_two.offers == []
+    assert set(excluded(after_two).values()) == {Exclusion.CONTACT_CAP}
+
+
+def test_of_two_offers_of_one_family_only_the_better_is_shown():
+    # Given a customer in two campaigns whose offers are both mobile plans, and room for three
+    customer = CustomerFactory(consent_marketing=True)
+    family = ProductFactory(family=ProductFamily.MOBILE_PLAN)
+    better = OfferFactory(code="BIG", product=family, value=Decimal("50"), channel_kinds=[STORE])
+    worse = OfferFactory(
+        code="SMALL", product=ProductFactory(family=ProductFamily.MOBILE_PLAN),
+        value=Decimal("5"), channel_kinds=[STORE],
+    )  # fmt: skip
+    other = OfferFactory(
+        code="TV", product=ProductFactory(family=ProductFamily.TV), channel_kinds=[STORE]
+    )
+    for code, offer in (("A", better), ("B", worse), ("C", other)):
+        target_group(live_campaign(code, [offer]), [{"customer": customer, "propensity": 0.5}])
+
+    # When the customer is decided for
+    result = decide(customer=customer, channel_kind=STORE)
+
+    # Then one mobile plan is shown, the better one, beside the offer of another family
+    assert codes(result.offers) == ["BIG", "TV"]
+    assert excluded(result) == {"SMALL": Exclusion.SAME_FAMILY}
+
+
 def test_one_offer_per_product_family(setup):
     customer = setup["customer"]
     second_plan = OfferFactory(
@@ -253,9 +302,11 @@ def _allowed_by_an_independent_reading_of_the_rules(customer, offer, campaign, a
     """The contact policy restated from the responses table, without the decisioning code."""
     from campaigns.models import Response
 
-    policy = ContactPolicy.current()
+    policy = ContactPolicy.objects.get(pk=1)
     mine = Response.objects.filter(customer=customer, recorded_at__lte=at)
     contacts = mine.exclude(outcome=Outcome.NOT_PRESENTED)
+    if not (offer.valid_from <= at and (offer.valid_until is None or at < offer.valid_until)):
+        return False
     if customer.do_not_contact or not customer.consent_marketing:
         return False
     if offer.product.code in customer.holdings:
@@ -278,8 +329,12 @@ def _allowed_by_an_independent_reading_of_the_rules(customer, offer, campaign, a
     )
 
 
-def test_policy_never_returns_an_offer_it_should_exclude(setup):
-    """Random histories of outcomes over weeks; every offer shown must pass the rules read independently."""
+ARBITRATION = {Exclusion.SAME_FAMILY, Exclusion.OVER_LIMIT}  # passed the policy, lost the ranking
+
+
+def test_policy_shows_exactly_the_offers_the_rules_allow(setup):
+    """Random histories of outcomes over weeks, read both ways: every offer shown passes the
+    rules read independently, and every offer the policy excluded fails them."""
     import random
 
     rng = random.Random(7)
@@ -310,7 +365,7 @@ def test_policy_never_returns_an_offer_it_should_exclude(setup):
         DeclineReason.objects.get(code="already_has_it")
     ]
     at = timezone.now()
-    shown_total = 0
+    shown_total = refused_total = 0
     for _step in range(45):
         at += timedelta(hours=rng.choice([1, 12, 24, 48]))  # stays within the campaigns' period
         if rng.random() < 0.05:  # the warehouse reports a product the customer has taken elsewhere
@@ -325,6 +380,17 @@ def test_policy_never_returns_an_offer_it_should_exclude(setup):
             assert _allowed_by_an_independent_reading_of_the_rules(
                 customer, c.offer, c.campaign, at
             ), (c.offer.code, at)
+        shown_families = {c.offer.product.family for c in result.offers}
+        for c in result.excluded:
+            allowed = _allowed_by_an_independent_reading_of_the_rules(
+                customer, c.offer, c.campaign, at
+            )
+            assert allowed == (c.excluded in ARBITRATION), (c.offer.code, c.excluded, at)
+            if c.excluded == Exclusion.SAME_FAMILY:
+                assert c.offer.product.family in shown_families
+            if c.excluded == Exclusion.OVER_LIMIT:
+                assert len(result.offers) == 3
+        refused_total += sum(c.excluded not in ARBITRATION for c in result.excluded)
         shown_total += len(result.offers)
         if result.offers:
             chosen = rng.choice(result.offers)
@@ -339,4 +405,4 @@ def test_policy_never_returns_an_offer_it_should_exclude(setup):
             type(response).objects.filter(pk=response.pk).update(
                 recorded_at=at
             )  # it happened "then"
-    assert shown_total > 40  # the walk did exercise the policy
+    assert shown_total > 40 and refused_total > 40  # the walk did exercise the policy, both ways

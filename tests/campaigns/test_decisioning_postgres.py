@@ -5,10 +5,17 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from campaigns.choices import CampaignStatus, ChannelKind
+from campaigns.choices import CampaignStatus, ChannelKind, Outcome, ProductFamily
 from campaigns.decisioning import decide
 from campaigns.models import Decision, Presentation
-from tests.factories import CampaignFactory, CustomerFactory, OfferFactory, target_group
+from campaigns.responses import record_outcome
+from tests.factories import (
+    CampaignFactory,
+    CustomerFactory,
+    OfferFactory,
+    ProductFactory,
+    target_group,
+)
 
 pytestmark = [
     pytest.mark.postgres,
@@ -54,3 +61,62 @@ def test_a_decision_inside_a_callers_transaction_does_not_change_its_durability(
             cursor.execute("SHOW synchronous_commit")
             assert cursor.fetchone()[0] == "on"
     assert not any(ASYNC in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_one_statement_write_stores_several_offers_and_a_held_out_one(customer):
+    """The production write (one statement, asynchronous commit) of a decision with three
+    presentations: two shown and one held out for a control group, each where the result says."""
+    # Given the customer in two more campaigns: one shown, one holding them in its control group
+    more = OfferFactory(
+        channel_kinds=[ChannelKind.STORE], product=ProductFactory(family=ProductFamily.TV)
+    )
+    held = OfferFactory(
+        channel_kinds=[ChannelKind.STORE], product=ProductFactory(family=ProductFamily.DEVICE)
+    )
+    for offer, control in ((more, False), (held, True)):
+        campaign = CampaignFactory(
+            status=CampaignStatus.LIVE, offers=[offer], channel_kinds=[ChannelKind.STORE]
+        )
+        target_group(campaign, [{"customer": customer, "propensity": 0.9, "is_control": control}])
+    decide(customer=customer, channel_kind=ChannelKind.STORE)  # builds the catalogue in memory
+
+    # When a decision is its own transaction
+    with CaptureQueriesContext(connection) as queries:
+        result = decide(customer=customer, channel_kind=ChannelKind.STORE)
+
+    # Then one statement wrote the decision and its three presentations, committed
+    writes = [q["sql"] for q in queries.captured_queries if ASYNC in q["sql"]]
+    assert len(writes) == 1 and not connection.in_atomic_block
+    assert (len(result.offers), len(result.held_out)) == (2, 1)
+    stored = {
+        p.pk: (p.offer_id, p.campaign_id, p.rank, p.held_out, p.reason)
+        for p in Presentation.objects.filter(decision_id=result.decision.pk)
+    }
+    expected = {
+        c.presentation.pk: (c.offer.pk, c.campaign.pk, rank, held_out, c.reason)
+        for rank, (c, held_out) in enumerate(
+            [*((c, False) for c in result.offers), *((c, True) for c in result.held_out)], start=1
+        )
+    }
+    assert stored == expected
+    assert stored[result.held_out[0].presentation.pk][0] == held.pk
+    assert Decision.objects.get(pk=result.decision.pk).customer_id == customer.pk
+
+    # And an outcome can be recorded on a shown presentation by the id the result carries
+    response, created = record_outcome(
+        presentation=result.offers[0].presentation, outcome=Outcome.LATER
+    )
+    assert created and response.presentation_id == result.offers[0].presentation.pk
+
+
+def test_a_decision_without_offers_is_written_too():
+    # Given a customer in no target group
+    customer = CustomerFactory()
+
+    # When a decision is its own transaction
+    result = decide(customer=customer, channel_kind=ChannelKind.STORE)
+
+    # Then the decision is stored, with no presentation
+    assert result.offers == [] and result.held_out == []
+    assert Decision.objects.filter(pk=result.decision.pk, customer=customer).exists()
+    assert not Presentation.objects.filter(decision_id=result.decision.pk).exists()

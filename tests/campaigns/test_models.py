@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -72,6 +73,41 @@ def test_each_channel_kind_needs_its_own_consent():
     customer = CustomerFactory(consent_marketing=True, consent_calls=False)
     assert customer.may_be_contacted_in(ChannelKind.STORE)
     assert not customer.may_be_contacted_in(ChannelKind.OUTBOUND_CALL)
+
+
+def test_the_query_and_the_customer_agree_on_who_may_be_contacted_in_each_kind():
+    """contactable_in (the call lists' filter, and Customer.objects.contactable) and
+    Customer.may_be_contacted_in (decisions) are one rule: checked on every consent and
+    do-not-contact combination that matters, in every channel kind."""
+    # Given a customer for each single consent given, all of them, none, and all but opted out
+    from campaigns.choices import CONSENT_FOR_CHANNEL, Consent
+    from campaigns.models import Customer, TargetGroupMember, contactable_in
+
+    flags = [{c.value: True} for c in Consent] + [
+        {c.value: True for c in Consent},
+        {},
+        {**{c.value: True for c in Consent}, "do_not_contact": True},
+    ]
+    customers = [CustomerFactory(**{"consent_marketing": False, **f}) for f in flags]
+    assert set(CONSENT_FOR_CHANNEL) == set(ChannelKind.values)  # every kind names its consent
+
+    for kind in ChannelKind.values:
+        # When each reading is asked
+        in_memory = {c.pk for c in customers if c.may_be_contacted_in(kind)}
+        in_sql = set(Customer.objects.contactable(kind).values_list("pk", flat=True))
+        through_members = str(
+            TargetGroupMember.objects.filter(contactable_in(kind, prefix="customer__")).query
+        )
+
+        # Then they agree, and the members' filter reads the same two columns of the customer
+        assert in_memory == in_sql, kind
+        assert in_memory  # somebody may be reached in every kind
+        assert '"do_not_contact"' in through_members
+        assert f'"{CONSENT_FOR_CHANNEL[kind].value}"' in through_members
+
+
+def test_an_offers_annual_value_is_twelve_months_of_its_value():
+    assert OfferFactory.build(value=Decimal("19.99")).annual_value == Decimal("239.88")
 
 
 def test_campaign_status_outside_the_lifecycle_is_refused_by_the_database():

@@ -9,8 +9,7 @@ from campaigns.choices import Outcome
 from channels.bonus.statements import close_period
 from channels.models import BonusPlan, Cancellation
 from cvm_portal.roles import Role
-
-from .bonus_world import NOW, at, plan, record, world
+from tests.factories import NOW, at, bonus_plan, bonus_world, recorded
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +69,7 @@ def test_a_cvm_manager_adds_a_plan_with_a_rule_and_a_tier(client, manager):
 
 
 def test_the_admin_refuses_an_overlapping_plan_with_the_plan_it_overlaps(client, manager):
-    plan((date(2026, 4, 15), date(2026, 5, 14)), name="Mid-April")
+    bonus_plan((date(2026, 4, 15), date(2026, 5, 14)), name="Mid-April")
     response = client.post("/admin/channels/bonusplan/add/", plan_data())
     page = response.content.decode()
     assert response.status_code == 200
@@ -93,9 +92,9 @@ def test_a_rule_that_pays_nothing_is_refused(client, manager):
 
 
 def test_a_closed_plan_is_read_only_in_the_admin(client, manager):
-    w = world()
-    march = plan()
-    record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
+    w = bonus_world()
+    march = bonus_plan()
+    recorded(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
     close_period(plan=march, user=manager, now=NOW)
     page = client.get(f"/admin/channels/bonusplan/{march.pk}/change/").content.decode()
     assert 'name="_save"' not in page
@@ -112,8 +111,10 @@ def test_a_closed_plan_is_read_only_in_the_admin(client, manager):
 
 
 def test_a_cancellation_of_an_outcome_that_was_not_a_sale_is_refused(client, manager):
-    w = world()
-    declined = record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)), outcome=Outcome.DECLINED)
+    w = bonus_world()
+    declined = recorded(
+        w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)), outcome=Outcome.DECLINED
+    )
     response = client.post(
         "/admin/channels/cancellation/add/",
         {
@@ -124,7 +125,7 @@ def test_a_cancellation_of_an_outcome_that_was_not_a_sale_is_refused(client, man
         },
     )
     assert "not a conversion" in response.content.decode()
-    sold = record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
+    sold = recorded(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
     response = client.post(
         "/admin/channels/cancellation/add/",
         {

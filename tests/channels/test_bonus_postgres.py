@@ -7,8 +7,7 @@ from django.db import connections
 
 from channels.bonus.statements import close_period, refresh_statement
 from channels.models import BonusLine, BonusStatement
-
-from .bonus_world import NOW, at, plan, record, world
+from tests.factories import NOW, at, bonus_plan, bonus_world, recorded
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -44,13 +43,13 @@ def _at_once(n: int, work) -> list[BaseException]:
 
 def test_ten_simultaneous_first_recomputes_make_one_statement_with_each_line_once():
     # Given an agent with five conversions and no statement yet
-    w = world()
-    p = plan()
+    w = bonus_world()
+    p = bonus_plan()
     for day in range(1, 6):
-        record(w.agent, w.cheap, w.campaign, when=at((2026, 3, day)))
+        recorded(w.agent, w.cheap, w.campaign, when=at((2026, 3, day)))
 
     # When ten requests recompute it at the same moment
-    errors = _at_once(10, lambda i: refresh_statement(plan=p, agent=w.agent, now=NOW))
+    errors = _at_once(10, lambda _i: refresh_statement(plan=p, agent=w.agent, now=NOW))
 
     # Then there is one statement, with each conversion once, and its total is their sum
     assert errors == []
@@ -61,10 +60,10 @@ def test_ten_simultaneous_first_recomputes_make_one_statement_with_each_line_onc
 
 def test_recomputes_racing_the_close_never_unfreeze_a_statement():
     # Given a month with conversions of three agents
-    w = world()
-    p = plan()
+    w = bonus_world()
+    p = bonus_plan()
     for agent in (w.agent, w.colleague, w.lead):
-        record(agent, w.dear, w.campaign, when=at((2026, 3, 2)))
+        recorded(agent, w.dear, w.campaign, when=at((2026, 3, 2)))
 
     # When the manager closes the period while agents keep opening their statements
     def work(i: int) -> None:

@@ -27,15 +27,20 @@ from channels.models import (
 from cvm_portal.models import AuditEvent
 from cvm_portal.roles import Role
 from tests.factories import (
+    APRIL,
+    NOW,
     CampaignFactory,
     CustomerFactory,
     OfferFactory,
     ProductFactory,
     SiteFactory,
+    at,
+    bonus_plan,
+    bonus_world,
+    presented,
+    recorded,
     user_with_role,
 )
-
-from .bonus_world import APRIL, NOW, at, contact, plan, record, world
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -43,7 +48,7 @@ D = Decimal
 
 @pytest.fixture
 def w():
-    return world()
+    return bonus_world()
 
 
 def refresh(p, agent, now=NOW):
@@ -51,12 +56,12 @@ def refresh(p, agent, now=NOW):
 
 
 def test_each_accepted_offer_is_a_line_with_its_rule_and_amount(w):
-    p = plan(rules=[{"amount": D("5"), "value_share": D("10")}])
-    record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 5)))
-    record(w.agent, w.dear, w.campaign, when=at((2026, 3, 6)))
-    record(w.agent, w.dear, w.campaign, when=at((2026, 3, 7)), outcome=Outcome.DECLINED)
-    record(w.colleague, w.dear, w.campaign, when=at((2026, 3, 7)))
-    record(w.agent, w.dear, w.campaign, when=at((2026, 4, 1)))  # next period
+    p = bonus_plan(rules=[{"amount": D("5"), "value_share": D("10")}])
+    recorded(w.agent, w.cheap, w.campaign, when=at((2026, 3, 5)))
+    recorded(w.agent, w.dear, w.campaign, when=at((2026, 3, 6)))
+    recorded(w.agent, w.dear, w.campaign, when=at((2026, 3, 7)), outcome=Outcome.DECLINED)
+    recorded(w.colleague, w.dear, w.campaign, when=at((2026, 3, 7)))
+    recorded(w.agent, w.dear, w.campaign, when=at((2026, 4, 1)))  # next period
     statement = refresh(p, w.agent)
     lines = list(statement.lines.order_by("at"))
     assert [(line.kind, line.amount) for line in lines] == [
@@ -70,24 +75,24 @@ def test_each_accepted_offer_is_a_line_with_its_rule_and_amount(w):
 def test_a_rule_for_a_campaign_beats_a_rule_for_a_product_category(w):
     broadband = OfferFactory(product=ProductFactory(family=ProductFamily.BROADBAND))
     w.campaign.offers.add(broadband)
-    p = plan(
+    p = bonus_plan(
         rules=[
             {"product_family": ProductFamily.BROADBAND, "amount": D("3")},
             {"campaign": w.campaign, "amount": D("8")},
         ]
     )
     other = CampaignFactory(offers=[broadband])
-    record(w.agent, broadband, w.campaign, when=at((2026, 3, 5)))
-    record(w.agent, broadband, other, when=at((2026, 3, 6)))
-    record(w.agent, w.cheap, other, when=at((2026, 3, 7)))  # no rule pays it
+    recorded(w.agent, broadband, w.campaign, when=at((2026, 3, 5)))
+    recorded(w.agent, broadband, other, when=at((2026, 3, 6)))
+    recorded(w.agent, w.cheap, other, when=at((2026, 3, 7)))  # no rule pays it
     amounts = list(refresh(p, w.agent).lines.order_by("at").values_list("amount", flat=True))
     assert amounts == [D("8.00"), D("3.00")]
 
 
 def test_recomputing_is_idempotent(w):
-    p = plan(tiers=[("100", "2")], target=D("15"))
+    p = bonus_plan(tiers=[("100", "2")], target=D("15"))
     for day in (3, 4):
-        record(w.agent, w.cheap, w.campaign, when=at((2026, 3, day)))
+        recorded(w.agent, w.cheap, w.campaign, when=at((2026, 3, day)))
     first = refresh(p, w.agent)
     lines = list(first.lines.values_list("kind", "amount", "response_id", "description"))
     second = refresh(p, w.agent)
@@ -97,28 +102,30 @@ def test_recomputing_is_idempotent(w):
 
 
 def test_the_statement_total_equals_the_sum_of_its_stored_lines(w):
-    p = plan(rules=[("7", "5")], tiers=[("100", "1.5"), ("150", "2")], target=D("30"), cap=D("50"))
+    p = bonus_plan(
+        rules=[("7", "5")], tiers=[("100", "1.5"), ("150", "2")], target=D("30"), cap=D("50")
+    )
     rng = random.Random(3)
     for day in range(1, 12):
-        record(w.agent, rng.choice([w.cheap, w.dear]), w.campaign, when=at((2026, 3, day)))
+        recorded(w.agent, rng.choice([w.cheap, w.dear]), w.campaign, when=at((2026, 3, day)))
     statement = refresh(p, w.agent)
     assert statement.total == sum(statement.lines.values_list("amount", flat=True))
     assert statement.total == D("50") and statement.lines.filter(kind="cap").exists()
 
 
 def test_conversions_inside_the_clawback_window_are_pending(w):
-    p = plan(clawback_days=14)
-    record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 20)))
-    record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 30)))
+    p = bonus_plan(clawback_days=14)
+    recorded(w.agent, w.cheap, w.campaign, when=at((2026, 3, 20)))
+    recorded(w.agent, w.cheap, w.campaign, when=at((2026, 3, 30)))
     statement = refresh(p, w.agent, now=at((2026, 4, 5)))
     assert list(statement.lines.order_by("at").values_list("pending", flat=True)) == [False, True]
     assert statement.pending == D("10.00") and statement.total == D("20.00")
 
 
 def test_a_conversion_cancelled_within_the_window_is_clawed_back(w):
-    p = plan(clawback_days=14)
-    sold = record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 10)))
-    kept = record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 1)))
+    p = bonus_plan(clawback_days=14)
+    sold = recorded(w.agent, w.cheap, w.campaign, when=at((2026, 3, 10)))
+    kept = recorded(w.agent, w.cheap, w.campaign, when=at((2026, 3, 1)))
     Cancellation.objects.create(response=sold, cancelled_at=at((2026, 3, 20)), entered_by=w.lead)
     Cancellation.objects.create(response=kept, cancelled_at=at((2026, 3, 25)), entered_by=w.lead)
     statement = refresh(p, w.agent)
@@ -131,32 +138,32 @@ def test_a_conversion_cancelled_within_the_window_is_clawed_back(w):
 
 
 def test_the_presentation_share_gate_withholds_the_period_below_the_minimum(w):
-    p = plan(min_presentation_share=D("75"))
-    record(w.agent, w.dear, w.campaign, when=at((2026, 3, 2)))
-    record(w.agent, w.dear, w.campaign, when=at((2026, 3, 3)), outcome=Outcome.NOT_PRESENTED)
-    contact(w.agent, [w.cheap, w.dear], w.campaign, when=at((2026, 3, 4)))  # nothing recorded
+    p = bonus_plan(min_presentation_share=D("75"))
+    recorded(w.agent, w.dear, w.campaign, when=at((2026, 3, 2)))
+    recorded(w.agent, w.dear, w.campaign, when=at((2026, 3, 3)), outcome=Outcome.NOT_PRESENTED)
+    presented(w.agent, [w.cheap, w.dear], w.campaign, when=at((2026, 3, 4)))  # nothing recorded
     statement = refresh(p, w.agent)
     assert (statement.contacts, statement.contacts_with_outcome) == (3, 2)
     assert not statement.gate_met and statement.total == 0
     assert statement.lines.get(kind="gate").amount == D("-10.00")
-    record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 5)), outcome=Outcome.DECLINED)
+    recorded(w.agent, w.cheap, w.campaign, when=at((2026, 3, 5)), outcome=Outcome.DECLINED)
     statement = refresh(p, w.agent)
     assert statement.gate_met and statement.total == D("10.00")  # 3 of 4 = 75 %
 
 
 def test_the_training_gate_is_stored_but_not_yet_evaluated(w):
-    p = plan(requires_training=True)
-    record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
+    p = bonus_plan(requires_training=True)
+    recorded(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
     assert refresh(p, w.agent).total == D("10.00")
 
 
 def test_property_statements_from_random_outcomes_stay_under_the_cap_and_grow_with_sales(w):
     rng = random.Random(11)
-    p = plan(rules=[("4", "10")], tiers=[("100", "1.5")], target=D("60"), cap=D("90"))
+    p = bonus_plan(rules=[("4", "10")], tiers=[("100", "1.5")], target=D("60"), cap=D("90"))
     previous = D("0")
     for day in range(1, 26):
         outcome = rng.choice([Outcome.ACCEPTED, Outcome.ACCEPTED, Outcome.DECLINED, Outcome.LATER])
-        record(
+        recorded(
             w.agent,
             rng.choice([w.cheap, w.dear]),
             w.campaign,
@@ -174,8 +181,8 @@ def test_property_statements_from_random_outcomes_stay_under_the_cap_and_grow_wi
 
 
 def test_closing_freezes_every_statement_and_is_audit_logged(w):
-    p = plan()
-    record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
+    p = bonus_plan()
+    recorded(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
     count = close_period(plan=p, user=w.lead, now=NOW)
     assert count == 3  # every agent of the store, the lead included
     assert set(p.statements.values_list("status", flat=True)) == {"frozen"}
@@ -186,11 +193,11 @@ def test_closing_freezes_every_statement_and_is_audit_logged(w):
 
 
 def test_a_frozen_statement_is_never_rewritten(w):
-    p = plan()
-    record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
+    p = bonus_plan()
+    recorded(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
     close_period(plan=p, user=w.lead, now=NOW)
     frozen = p.statements.get(agent=w.agent)
-    record(w.agent, w.dear, w.campaign, when=at((2026, 3, 3)))  # a late outcome
+    recorded(w.agent, w.dear, w.campaign, when=at((2026, 3, 3)))  # a late outcome
     again = refresh(p, w.agent)
     assert again.total == frozen.total == D("10.00") and again.lines.count() == 1
     frozen.total = D("999")
@@ -199,20 +206,20 @@ def test_a_frozen_statement_is_never_rewritten(w):
 
 
 def test_a_period_cannot_be_closed_before_it_ends_or_twice(w):
-    p = plan(APRIL)
+    p = bonus_plan(APRIL)
     with pytest.raises(ValidationError, match="runs until 2026-04-30"):
         close_period(plan=p, user=w.lead, now=NOW)
-    march = plan()
+    march = bonus_plan()
     close_period(plan=march, user=w.lead, now=NOW)
     with pytest.raises(ValidationError, match="already closed"):
         close_period(plan=march, user=w.lead, now=NOW)
 
 
 def test_a_late_outcome_after_close_is_paid_in_the_next_period(w):
-    march, april = plan(), plan(APRIL, rules=[("20", "0")])
-    record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
+    march, april = bonus_plan(), bonus_plan(APRIL, rules=[("20", "0")])
+    recorded(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
     close_period(plan=march, user=w.lead, now=NOW)
-    late = record(w.agent, w.dear, w.campaign, when=at((2026, 3, 31), 23))
+    late = recorded(w.agent, w.dear, w.campaign, when=at((2026, 3, 31), 23))
     statement = refresh(april, w.agent)
     line = statement.lines.get()
     assert (line.kind, line.amount, line.response_id) == ("late", D("10.00"), late.pk)
@@ -222,11 +229,11 @@ def test_a_late_outcome_after_close_is_paid_in_the_next_period(w):
 
 
 def test_a_clawback_after_close_is_taken_in_the_next_period_once(w):
-    march, april = plan(clawback_days=30), plan(APRIL)
-    sold = record(w.agent, w.dear, w.campaign, when=at((2026, 3, 20)))
+    march, april = bonus_plan(clawback_days=30), bonus_plan(APRIL)
+    sold = recorded(w.agent, w.dear, w.campaign, when=at((2026, 3, 20)))
     close_period(plan=march, user=w.lead, now=NOW)
     Cancellation.objects.create(response=sold, cancelled_at=at((2026, 4, 8)), entered_by=w.lead)
-    record(w.agent, w.cheap, w.campaign, when=at((2026, 4, 9)))
+    recorded(w.agent, w.cheap, w.campaign, when=at((2026, 4, 9)))
     statement = refresh(april, w.agent)
     assert list(statement.lines.values_list("kind", "amount")) == [
         ("conversion", D("10.00")),
@@ -234,13 +241,13 @@ def test_a_clawback_after_close_is_taken_in_the_next_period_once(w):
     ]
     assert march.statements.get(agent=w.agent).total == D("10.00")  # unchanged
     close_period(plan=april, user=w.lead, now=at((2026, 5, 2)))
-    may = plan((date(2026, 5, 1), date(2026, 5, 31)))
+    may = bonus_plan((date(2026, 5, 1), date(2026, 5, 31)))
     assert refresh(may, w.agent, now=at((2026, 5, 2))).lines.count() == 0
 
 
 def test_payroll_csv_needs_a_closed_period_and_lists_every_agent(w):
-    p = plan(unit="points", point_value=D("0.50"))
-    record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
+    p = bonus_plan(unit="points", point_value=D("0.50"))
+    recorded(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
     with pytest.raises(ValidationError, match="Close the period first"):
         payroll_csv(plan=p, user=w.lead)
     close_period(plan=p, user=w.lead, now=NOW)
@@ -271,7 +278,7 @@ def _form(**data):
 
 
 def test_an_overlapping_plan_for_the_same_people_is_refused_with_a_clear_message(w):
-    plan(name="March store plan", channel_kind="store")
+    bonus_plan(name="March store plan", channel_kind="store")
     form = _form()
     assert not form.is_valid()
     message = form.non_field_errors()[0]
@@ -280,7 +287,7 @@ def test_an_overlapping_plan_for_the_same_people_is_refused_with_a_clear_message
 
 def test_plans_for_other_people_or_periods_may_coexist(w):
     other_site = SiteFactory()
-    plan(name="March store plan", channel_kind="store", sites=[w.site])
+    bonus_plan(name="March store plan", channel_kind="store", sites=[w.site])
     assert _form(channel_kind="inbound_call").is_valid()
     assert _form(sites=[other_site.pk]).is_valid()
     assert _form(starts_on="2026-04-01", ends_on="2026-04-30").is_valid()
@@ -296,9 +303,11 @@ def test_a_plan_must_end_after_it_starts(w):
 
 
 def test_cancellations_are_read_from_csv_with_line_numbered_errors_and_are_idempotent(w):
-    sold = record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
-    sold_too = record(w.agent, w.dear, w.campaign, when=at((2026, 3, 3)))
-    declined = record(w.agent, w.dear, w.campaign, when=at((2026, 3, 4)), outcome=Outcome.DECLINED)
+    sold = recorded(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
+    sold_too = recorded(w.agent, w.dear, w.campaign, when=at((2026, 3, 3)))
+    declined = recorded(
+        w.agent, w.dear, w.campaign, when=at((2026, 3, 4)), outcome=Outcome.DECLINED
+    )
     text = (
         "response_id,presentation_id,cancelled_on,reason\n"
         f"{sold.pk},,2026-03-10,withdrew\n"
@@ -328,11 +337,11 @@ def test_a_cancellation_file_without_an_id_column_is_refused(w):
 
 
 def test_the_simulator_applies_tiers_and_cap_per_agent_and_compares_with_the_last_period(w):
-    march = plan(rules=[{"campaign": w.campaign, "amount": D("10")}])
-    record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
-    record(w.colleague, w.cheap, w.campaign, when=at((2026, 3, 2)))
+    march = bonus_plan(rules=[{"campaign": w.campaign, "amount": D("10")}])
+    recorded(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
+    recorded(w.colleague, w.cheap, w.campaign, when=at((2026, 3, 2)))
     close_period(plan=march, user=w.lead, now=NOW)
-    april = plan(
+    april = bonus_plan(
         APRIL,
         rules=[{"campaign": w.campaign, "amount": D("10")}],
         target=D("100"),
@@ -349,7 +358,7 @@ def test_the_simulator_applies_tiers_and_cap_per_agent_and_compares_with_the_las
 def test_the_console_shows_what_accepting_each_offer_would_earn(w):
     from campaigns.decisioning import Candidate
 
-    plan(
+    bonus_plan(
         (date.today().replace(day=1), date.today().replace(day=1) + timedelta(days=40)),
         rules=[("5", "10"), {"offer": w.dear, "amount": D("50")}],
     )
@@ -377,8 +386,8 @@ def test_an_agency_statement_pays_conversions_less_cancellations_and_reached_con
         rate_per_conversion=D("40"),
         rate_per_reached=D("2"),
     )
-    sold = [record(caller, w.cheap, w.campaign, when=at((2026, 3, d))) for d in (2, 3, 4)]
-    record(caller, w.cheap, w.campaign, when=at((2026, 4, 2)))  # another month
+    sold = [recorded(caller, w.cheap, w.campaign, when=at((2026, 3, d))) for d in (2, 3, 4)]
+    recorded(caller, w.cheap, w.campaign, when=at((2026, 4, 2)))  # another month
     Cancellation.objects.create(response=sold[0], cancelled_at=at((2026, 3, 9)), entered_by=w.lead)
     call_list = CallList.objects.create(campaign=w.campaign, site=agency, day=date(2026, 3, 2))
     for i in range(5):
@@ -396,8 +405,8 @@ def test_an_agency_statement_pays_conversions_less_cancellations_and_reached_con
 
 
 def test_lines_point_at_the_outcome_they_pay(w):
-    p = plan()
-    sold = record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
+    p = bonus_plan()
+    sold = recorded(w.agent, w.cheap, w.campaign, when=at((2026, 3, 2)))
     refresh(p, w.agent)
     assert BonusLine.objects.get().response_id == sold.pk
 
@@ -405,13 +414,13 @@ def test_lines_point_at_the_outcome_they_pay(w):
 def test_with_the_training_gate_a_conversion_is_paid_once_the_campaigns_guide_is_completed(w):
     from django.utils import timezone
 
-    from tests.training.conftest import make_guide
+    from tests.factories import make_guide
     from training.models import Completion
 
-    p = plan(requires_training=True)
-    record(w.agent, w.cheap, w.campaign, when=at((2026, 3, 5)))
+    p = bonus_plan(requires_training=True)
+    recorded(w.agent, w.cheap, w.campaign, when=at((2026, 3, 5)))
     other = CampaignFactory(offers=[w.dear])  # no guide: nothing to pass, paid
-    record(w.agent, w.dear, other, when=at((2026, 3, 6)))
+    recorded(w.agent, w.dear, other, when=at((2026, 3, 6)))
     guide = make_guide(campaigns=[w.campaign], title="Fibre: the pitch")
     statement = refresh(p, w.agent)
     kinds = list(statement.lines.order_by("at", "kind").values_list("kind", "amount"))

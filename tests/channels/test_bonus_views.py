@@ -9,20 +9,24 @@ from django.utils import timezone
 from campaigns.choices import CampaignStatus, ChannelKind
 from channels.bonus.statements import close_period, refresh_open_plans, refresh_statement
 from channels.choices import SiteKind
+from channels.console.links import customer_url
 from channels.models import BonusPlan, BonusStatement, Cancellation, OutboundShare
 from cvm_portal.models import AuditEvent
 from cvm_portal.roles import Role
 from tests.factories import (
+    MARCH,
     CampaignFactory,
     CustomerFactory,
     OfferContentFactory,
     OfferFactory,
     SiteFactory,
+    at,
+    bonus_plan,
+    bonus_world,
+    recorded,
     target_group,
     user_with_role,
 )
-
-from .bonus_world import MARCH, at, plan, record, world
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -42,9 +46,9 @@ def this_month():
 
 @pytest.fixture
 def w():
-    w = world()
-    w.plan = plan(this_month(), rules=[("10", "0")], target=D("30"), tiers=[("100", "2")])
-    w.sold = record(w.agent, w.cheap, w.campaign, when=timezone.now() - timedelta(minutes=5))
+    w = bonus_world()
+    w.plan = bonus_plan(this_month(), rules=[("10", "0")], target=D("30"), tiers=[("100", "2")])
+    w.sold = recorded(w.agent, w.cheap, w.campaign, when=timezone.now() - timedelta(minutes=5))
     refresh_open_plans()  # what the schedule does every 15 minutes
     return w
 
@@ -84,14 +88,14 @@ def test_an_agent_sees_only_their_own_statement(client, w):
     mine = BonusStatement.objects.get(agent=w.agent)
     assert client.get(f"/bonus/statements/{mine.pk}/").status_code == 200
     # ?plan= of a plan they have no statement under is a 404 too
-    other = plan((date(2025, 1, 1), date(2025, 1, 31)))
+    other = bonus_plan((date(2025, 1, 1), date(2025, 1, 31)))
     assert client.get(f"/bonus/?plan={other.pk}").status_code == 404
     assert client.get("/bonus/?plan=abc").status_code == 404
 
 
 def test_a_past_statement_is_reachable_from_the_list(client, w):
-    march = plan(MARCH)
-    record(w.agent, w.dear, w.campaign, when=at((2026, 3, 3)))
+    march = bonus_plan(MARCH)
+    recorded(w.agent, w.dear, w.campaign, when=at((2026, 3, 3)))
     refresh_statement(plan=march, agent=w.agent)
     client.force_login(w.agent)
     assert f"?plan={march.pk}" in client.get("/bonus/").content.decode()
@@ -125,7 +129,7 @@ def roaming_pass_customer():
 def test_the_console_card_says_what_accepting_the_offer_would_earn(client, w):
     customer, _offer = roaming_pass_customer()
     client.force_login(w.agent)
-    page = client.get(f"/console/customers/{customer.pk}/").content.decode()
+    page = client.get(customer_url(user=w.agent, customer_id=customer.pk)).content.decode()
     assert "accepting it earns you 10.00 PLN" in page
 
 
@@ -183,8 +187,8 @@ def test_writes_refuse_get_and_reads_refuse_post(client, w, manager):
 
 
 def test_a_manager_recomputes_closes_and_exports_payroll(client, w, manager):
-    march = plan(MARCH, name="March")
-    record(w.agent, w.dear, w.campaign, when=at((2026, 3, 3)))
+    march = bonus_plan(MARCH, name="March")
+    recorded(w.agent, w.dear, w.campaign, when=at((2026, 3, 3)))
     client.force_login(manager)
     client.post(f"/bonus/plans/{march.pk}/refresh/")
     page = client.get(f"/bonus/plans/{march.pk}/").content.decode()
@@ -259,7 +263,7 @@ def test_agency_statements_for_managers_and_the_agency_team_lead_only(client, w,
         campaign=w.campaign, site=agency, share=60, rate_per_conversion=D("40")
     )
     caller = user_with_role(Role.AGENT, site=agency, channel_kind="outbound_call")
-    record(caller, w.cheap, w.campaign, when=timezone.now() - timedelta(minutes=1))
+    recorded(caller, w.cheap, w.campaign, when=timezone.now() - timedelta(minutes=1))
     client.force_login(manager)
     page = client.get("/bonus/agencies/").content.decode()
     assert "TeleSales Ltd" in page and "Other Agency" in page and "40.00" in page
@@ -283,7 +287,7 @@ def test_the_statement_page_takes_the_same_queries_for_one_line_or_five(
     for lines in (1, 5):
         if lines == 5:
             for _ in range(4):
-                record(w.agent, w.dear, w.campaign, when=timezone.now() - timedelta(minutes=3))
+                recorded(w.agent, w.dear, w.campaign, when=timezone.now() - timedelta(minutes=3))
         BonusStatement.objects.update(computed_at=timezone.now() - timedelta(hours=1))
         with django_assert_num_queries(RECOMPUTED):
             page = client.get("/bonus/").content.decode()
@@ -293,7 +297,7 @@ def test_the_statement_page_takes_the_same_queries_for_one_line_or_five(
 def test_a_new_outcome_shows_on_the_statement_at_once(client, w):
     client.force_login(w.agent)
     assert 'id="bonus-total">10.00<' in client.get("/bonus/").content.decode()
-    record(w.agent, w.dear, w.campaign, when=timezone.now())
+    recorded(w.agent, w.dear, w.campaign, when=timezone.now())
     assert 'id="bonus-total">20.00<' in client.get("/bonus/").content.decode()
     sold = w.sold
     Cancellation.objects.create(response=sold, cancelled_at=timezone.now(), entered_by=w.lead)
@@ -301,10 +305,10 @@ def test_a_new_outcome_shows_on_the_statement_at_once(client, w):
 
 
 def test_the_schedule_recomputes_open_statements_and_leaves_closed_ones(w):
-    march = plan(MARCH)
-    record(w.colleague, w.dear, w.campaign, when=at((2026, 3, 3)))
+    march = bonus_plan(MARCH)
+    recorded(w.colleague, w.dear, w.campaign, when=at((2026, 3, 3)))
     close_period(plan=march, user=w.lead, now=at((2026, 4, 2)))
-    record(w.colleague, w.cheap, w.campaign, when=timezone.now() - timedelta(minutes=1))
+    recorded(w.colleague, w.cheap, w.campaign, when=timezone.now() - timedelta(minutes=1))
     from channels.tasks import refresh_bonus_statements_task
 
     assert refresh_bonus_statements_task() == 3
@@ -315,7 +319,7 @@ def test_the_schedule_recomputes_open_statements_and_leaves_closed_ones(w):
 def test_the_plans_page_lists_plans_with_their_people_and_the_leaderboard_switches(
     client, w, manager
 ):
-    plan(MARCH, name="March stores", channel_kind="store", sites=[w.site])
+    bonus_plan(MARCH, name="March stores", channel_kind="store", sites=[w.site])
     client.force_login(manager)
     page = client.get("/bonus/plans/").content.decode()
     assert "March stores" in page and "Warsaw Centre" in page and "current" in page
@@ -334,7 +338,7 @@ def test_a_new_bonus_rule_shows_on_the_console_card_at_once(client, w):
 
     customer, offer = roaming_pass_customer()
     client.force_login(w.agent)
-    url = f"/console/customers/{customer.pk}/"
+    url = customer_url(user=w.agent, customer_id=customer.pk)
     assert "accepting it earns you 10.00 PLN" in client.get(url).content.decode()
     BonusRule.objects.create(plan=w.plan, offer=offer, amount=D("25"), value_share=D("0"))
     assert "accepting it earns you 25.00 PLN" in client.get(url).content.decode()

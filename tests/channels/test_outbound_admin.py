@@ -6,9 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from channels.choices import SiteKind
 from channels.models import OutboundShare
 from cvm_portal.roles import ALL_PERMISSIONS, ROLE_PERMISSIONS, Role
-from tests.factories import SiteFactory
-
-from .outbound_world import OUT, outbound_world
+from tests.factories import OUT, SiteFactory, outbound_world
 
 pytestmark = pytest.mark.django_db
 

@@ -17,9 +17,7 @@ from channels.models import CallAttempt, Lead, OutboundSettings
 from channels.outbound.claiming import next_lead
 from channels.outbound.dialling import record_attempt, record_lead_outcome, wrap_up
 from channels.outbound.hours import callback_moment, next_calling_moment, within_calling_hours
-from tests.factories import SiteFactory, target_group
-
-from .outbound_world import build, outbound_agent, outbound_world
+from tests.factories import SiteFactory, build_lists, outbound_agent, outbound_world, target_group
 
 pytestmark = pytest.mark.django_db
 UTC = ZoneInfo("UTC")
@@ -28,7 +26,7 @@ UTC = ZoneInfo("UTC")
 @pytest.fixture
 def world():
     w = outbound_world(3)
-    build()
+    build_lists()
     w.agent = outbound_agent(w.site)
     return w
 
@@ -166,9 +164,13 @@ def test_a_customer_who_took_the_product_since_the_list_was_built_is_skipped_at_
 
 
 def test_outside_calling_hours_no_lead_is_handed_out_and_the_agent_is_told_when_calls_resume():
-    w = outbound_world(1, site=SiteFactory(kind=SiteKind.AGENCY, timezone="Europe/Warsaw"))
     evening = datetime(2026, 11, 23, 19, 30, tzinfo=UTC)  # 20:30 in Warsaw; calls end at 20:00
-    build(now=evening - timedelta(hours=10))
+    w = outbound_world(
+        1,
+        site=SiteFactory(kind=SiteKind.AGENCY, timezone="Europe/Warsaw"),
+        starts_at=evening - timedelta(days=30),  # live that day, whatever the clock says today
+    )
+    build_lists(now=evening - timedelta(hours=10))
     result = next_lead(agent=outbound_agent(w.site), now=evening)
     assert result.lead is None
     assert "Outside calling hours" in result.message and "2026-11-24 09:00" in result.message
@@ -324,7 +326,7 @@ def test_do_not_call_skips_the_customers_other_waiting_leads():
     second = outbound_world(0, site=w.site)
 
     target_group(second.campaign, [{"customer": w.customers[0], "propensity": 0.5}])
-    build()
+    build_lists()
     agent = outbound_agent(w.site)
     lead = next_lead(agent=agent).lead
     record_attempt(lead=lead, agent=agent, disposition=Disposition.DO_NOT_CALL)

@@ -17,9 +17,16 @@ from channels.models import CallList, Cancellation, Lead, OutboundShare
 from channels.outbound.claiming import next_lead
 from channels.outbound.dialling import record_attempt, record_lead_outcome, wrap_up
 from channels.outbound.figures import agency_earnings, list_figures
-from tests.factories import CampaignFactory, CustomerFactory, SiteFactory, target_group
-
-from .outbound_world import ALL_DAY, build, outbound_agent, outbound_world
+from tests.factories import (
+    ALL_DAY,
+    CampaignFactory,
+    CustomerFactory,
+    SiteFactory,
+    build_lists,
+    outbound_agent,
+    outbound_world,
+    target_group,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +37,7 @@ def customers_on_lists():
 
 def test_a_list_holds_the_target_group_best_score_first():
     w = outbound_world(4, propensities=[0.2, 0.9, 0.5, 0.7])
-    build()
+    build_lists()
     call_list = CallList.objects.get()
     assert (call_list.campaign, call_list.site, call_list.size) == (w.campaign, w.site, 4)
     assert call_list.day == timezone.localdate()
@@ -52,7 +59,7 @@ def test_leads_are_scored_as_the_console_arbitrates_with_the_managers_weights():
     ContactPolicy.objects.update_or_create(
         pk=1, defaults={"propensity_weight": 2.0, "value_weight": 0.0, "priority_weight": 1.0}
     )
-    build()
+    build_lists()
     # Then the likely customer comes first, scored as the console scores: 0.9² × 1000⁰ × 2¹
     assert customers_on_lists() == [likely.pk, valuable.pk]
     scores = dict(Lead.objects.values_list("customer_id", "score"))
@@ -70,7 +77,7 @@ def test_with_the_default_weights_the_value_counts_as_much_as_the_propensity():
             {"customer": valuable, "propensity": 0.3, "expected_value": Decimal("1000")},
         ],
     )
-    build()
+    build_lists()
     assert customers_on_lists() == [valuable.pk, likely.pk]  # 300 before 90
 
 
@@ -89,7 +96,7 @@ def test_control_group_no_consent_and_do_not_contact_stay_off_the_list():
             {"customer": control, "propensity": 0.5, "is_control": True},
         ],
     )
-    build()
+    build_lists()
     assert customers_on_lists() == [ok.pk]
 
 
@@ -124,12 +131,12 @@ def test_cooldown_cap_and_declines_keep_customers_off_the_list():
         other.campaign.save()
     w.campaign.cooldown_days = 0
     w.campaign.save()
-    build()
+    build_lists()
     assert customers_on_lists() == [cooled.pk, fine.pk]  # cooldown 0 now: only cap and decline
     w.campaign.cooldown_days = 30
     w.campaign.save()
     CallList.objects.all().delete()
-    build()
+    build_lists()
     assert customers_on_lists() == [fine.pk]
 
 
@@ -138,7 +145,7 @@ def test_members_are_dealt_to_sites_by_share_with_the_same_quality():
     OutboundShare.objects.filter(site=w.site).update(share=70)
     own = SiteFactory(kind=SiteKind.OUTBOUND_CENTRE, **ALL_DAY)
     OutboundShare.objects.create(campaign=w.campaign, site=own, share=30)
-    build()
+    build_lists()
     sizes = dict(CallList.objects.values_list("site_id", "size"))
     assert sizes == {w.site.pk: 7, own.pk: 3}
     best = Lead.objects.order_by("-score").first()
@@ -149,9 +156,9 @@ def test_members_are_dealt_to_sites_by_share_with_the_same_quality():
 
 def test_building_twice_a_day_keeps_the_first_list():
     w = outbound_world(2)
-    build()
+    build_lists()
     lead = next_lead(agent=outbound_agent(w.site)).lead
-    notes = build()
+    notes = build_lists()
     assert CallList.objects.count() == 1 and Lead.objects.count() == 2
     assert Lead.objects.get(pk=lead.pk).state == LeadState.ASSIGNED
     assert notes[0].note == "already built today"
@@ -160,21 +167,21 @@ def test_building_twice_a_day_keeps_the_first_list():
 def test_a_campaign_without_site_shares_or_not_live_gets_no_list():
     w = outbound_world(2)
     OutboundShare.objects.all().delete()
-    assert build()[0].note == "no site has a share of this campaign"
+    assert build_lists()[0].note == "no site has a share of this campaign"
     store_only = CampaignFactory(status=CampaignStatus.LIVE, channel_kinds=[ChannelKind.STORE])
     OutboundShare.objects.create(campaign=store_only, site=w.site)
-    build()
+    build_lists()
     assert not CallList.objects.exists()
 
 
 def test_tomorrows_list_carries_the_waiting_callbacks_over():
     w = outbound_world(2)
-    build()
+    build_lists()
     agent = outbound_agent(w.site)
     lead = next_lead(agent=agent).lead
     tomorrow = timezone.now() + timedelta(days=1)
     record_attempt(lead=lead, agent=agent, disposition=Disposition.CALLBACK, callback_at=tomorrow)
-    build(now=tomorrow - timedelta(minutes=1))
+    build_lists(now=tomorrow - timedelta(minutes=1))
     new_list = CallList.objects.get(day=timezone.localdate(tomorrow))
     lead.refresh_from_db()
     assert lead.call_list == new_list and lead.is_callback
@@ -186,7 +193,7 @@ def test_tomorrows_list_carries_the_waiting_callbacks_over():
 def test_tomorrows_list_closes_the_leads_left_waiting_today_and_keeps_the_agents_own():
     # Given today's list of four: one called back tomorrow, one to retry, one with an agent
     w = outbound_world(4)
-    build()
+    build_lists()
     agent, other = outbound_agent(w.site), outbound_agent(w.site)
     tomorrow = timezone.now() + timedelta(days=1)
     callback = next_lead(agent=agent).lead
@@ -198,7 +205,7 @@ def test_tomorrows_list_closes_the_leads_left_waiting_today_and_keeps_the_agents
     held = next_lead(agent=other).lead
     untouched = Lead.objects.get(state=LeadState.WAITING, is_callback=False, attempts=0)
     # When tomorrow's list is built
-    build(now=tomorrow - timedelta(minutes=1))
+    build_lists(now=tomorrow - timedelta(minutes=1))
     # Then the leads left waiting today are closed, the callback moved, the held one kept
     states = {
         lead.pk: (lead.state, lead.call_list.day)
@@ -233,7 +240,7 @@ def test_the_daily_build_is_scheduled_after_the_nightly_loads():
 
 def test_figures_count_attempts_reached_conversions_per_agent():
     w = outbound_world(3)
-    build()
+    build_lists()
     ann, bob = outbound_agent(w.site, username="ann"), outbound_agent(w.site, username="bob")
     lead = next_lead(agent=ann).lead
     record_attempt(lead=lead, agent=ann, disposition=Disposition.REACHED)
@@ -252,7 +259,7 @@ def test_figures_count_attempts_reached_conversions_per_agent():
 def test_a_list_that_will_not_finish_at_the_current_pace_is_flagged():
     w = outbound_world(30, site=SiteFactory(kind=SiteKind.AGENCY, timezone="Europe/Warsaw"))
     morning = timezone.now().astimezone(w.site.zone).replace(hour=10, minute=0)
-    build(now=morning)
+    build_lists(now=morning)
     agent = outbound_agent(w.site)
     lead = next_lead(agent=agent, now=morning).lead
     record_attempt(lead=lead, agent=agent, disposition=Disposition.WRONG_NUMBER, now=morning)
@@ -274,7 +281,7 @@ def agency_at_work():
     OutboundShare.objects.filter(site=w.site).update(
         rate_per_conversion=Decimal("40.00"), rate_per_reached=Decimal("2.50")
     )
-    build()
+    build_lists()
     return w, outbound_agent(w.site)
 
 

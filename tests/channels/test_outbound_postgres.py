@@ -10,9 +10,13 @@ from campaigns.models import Customer
 from channels.choices import LeadState
 from channels.models import Lead
 from channels.outbound.claiming import next_lead
-from tests.factories import CustomerFactory, target_group
-
-from .outbound_world import build, outbound_agent, outbound_world
+from tests.factories import (
+    CustomerFactory,
+    build_lists,
+    outbound_agent,
+    outbound_world,
+    target_group,
+)
 
 pytestmark = [
     pytest.mark.postgres,
@@ -51,7 +55,7 @@ def test_fifty_agents_drawing_ten_thousand_leads_never_share_one_and_lose_none()
         w.campaign,
         [{"customer": c, "propensity": (i % 997) / 997} for i, c in enumerate(customers)],
     )
-    build()
+    build_lists()
     assert Lead.objects.count() == LEADS
     agents = [outbound_agent(w.site) for _ in range(AGENTS)]
     handed: list[list[int]] = [[] for _ in agents]
@@ -91,7 +95,7 @@ def test_fifty_agents_drawing_ten_thousand_leads_never_share_one_and_lose_none()
 
 def test_a_lead_locked_by_one_agent_is_skipped_by_the_next_without_waiting():
     w = outbound_world(2)
-    build()
+    build_lists()
     best = Lead.objects.order_by("-score").first()
     locked, release = threading.Event(), threading.Event()
 
@@ -120,7 +124,7 @@ def test_a_lead_locked_by_one_agent_is_skipped_by_the_next_without_waiting():
 def test_the_claim_is_prepared_once_per_connection_not_planned_on_every_press():
     # Given a list and an agent who has pressed a few times
     w = outbound_world(10)
-    build()
+    build_lists()
     agent = outbound_agent(w.site)
     for _ in range(7):
         lead = next_lead(agent=agent).lead

@@ -12,9 +12,7 @@ from channels.outbound.claiming import next_lead
 from channels.outbound.dialling import record_attempt
 from cvm_portal.models import AuditEvent
 from cvm_portal.roles import Role
-from tests.factories import SiteFactory
-
-from .outbound_world import ALL_DAY, OUT, build, outbound_agent, outbound_world
+from tests.factories import ALL_DAY, OUT, SiteFactory, build_lists, outbound_agent, outbound_world
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world(client):
     w = outbound_world(3)
-    build()
+    build_lists()
     w.agent = outbound_agent(w.site, username="olaf")
     client.force_login(w.agent)
     return w
@@ -81,7 +79,7 @@ def test_a_callback_outside_calling_hours_is_refused_with_a_clear_message(client
     w = outbound_world(1, site=SiteFactory(kind=SiteKind.AGENCY, **ALL_DAY))
     w.site.calls_until = w.site.calls_until.replace(hour=23, minute=0, second=0)
     w.site.save()
-    build()
+    build_lists()
     agent = outbound_agent(w.site)
     client.force_login(agent)
     lead = next_lead(agent=agent).lead
@@ -178,7 +176,7 @@ def test_the_agent_screen_takes_a_fixed_number_of_queries(client, world, django_
 def two_sites():
     mine = outbound_world(2)
     theirs = outbound_world(3)
-    build()
+    build_lists()
     return mine, theirs
 
 

@@ -3,9 +3,8 @@
 import pytest
 from django.contrib import admin
 
+from tests.factories import make_guide
 from training import models
-
-from .conftest import make_guide
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from campaigns.choices import ChannelKind
 from cvm_portal.roles import Role
+from tests.factories import make_guide
 from training.models import Assignment, Guide, GuideImage, Question
-
-from .conftest import make_guide
 
 pytestmark = pytest.mark.django_db
 

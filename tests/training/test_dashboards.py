@@ -12,11 +12,9 @@ from campaigns.decisioning import decide
 from campaigns.models import DeclineReason, OfferFeedback
 from campaigns.responses import record_outcome
 from cvm_portal.roles import Role
-from tests.factories import CustomerFactory, target_group
+from tests.factories import CustomerFactory, make_guide, right_answers, target_group
 from training.models import Assignment
 from training.progress import acknowledge, submit_quiz
-
-from .conftest import make_guide, right_answers
 
 pytestmark = pytest.mark.django_db
 

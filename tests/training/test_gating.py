@@ -5,12 +5,12 @@ import pytest
 
 from campaigns.choices import ChannelKind, Exclusion
 from campaigns.decisioning import decide
+from channels.console.links import customer_url
 from cvm_portal.roles import Role, roles_of
+from tests.factories import make_guide, right_answers
 from training.gating import guides_to_complete, untrained_campaigns
 from training.progress import acknowledge, submit_quiz
 from training.publishing import publish_guide
-
-from .conftest import make_guide, right_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -113,11 +113,15 @@ def test_the_console_shows_a_notice_with_a_link_next_to_an_offer_whose_guide_is_
 ):
     guide = make_guide(campaigns=[campaign_world["campaign"]])
     client.force_login(agent)
-    body = client.get(f"/console/customers/{campaign_world['customer'].pk}/").content.decode()
+    body = client.get(
+        customer_url(user=agent, customer_id=campaign_world["customer"].pk)
+    ).content.decode()
     assert "Training for this offer:" in body
     assert f'href="/training/mine/{guide.pk}/">Fibre: the pitch</a>' in body
     complete(agent, guide)
-    body = client.get(f"/console/customers/{campaign_world['customer'].pk}/").content.decode()
+    body = client.get(
+        customer_url(user=agent, customer_id=campaign_world["customer"].pk)
+    ).content.decode()
     assert "Training for this offer:" not in body and "Fibre switch" in body
 
 
@@ -138,7 +142,7 @@ def test_the_console_says_which_campaigns_wait_for_training_and_links_the_guide(
     client, gated, agent
 ):
     client.force_login(agent)
-    body = client.get(f"/console/customers/{gated['customer'].pk}/").content.decode()
+    body = client.get(customer_url(user=agent, customer_id=gated["customer"].pk)).content.decode()
     assert f"{gated['campaign'].name}: its offers are shown once you complete its training." in body
     assert f'href="/training/mine/{gated["guide"].pk}/">Fibre: the pitch</a>' in body
     assert "Fibre switch" not in body

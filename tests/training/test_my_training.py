@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from campaigns.choices import ChannelKind
 from cvm_portal.roles import Role
+from tests.factories import make_guide, quiz_post, right_answers
 from training.models import Assignment, Completion
-
-from .conftest import make_guide, quiz_post, right_answers
 
 pytestmark = pytest.mark.django_db
 

@@ -2,10 +2,9 @@
 
 import pytest
 
+from tests.factories import make_guide
 from training.models import QuestionKind
 from training.publishing import add_question, publish_guide
-
-from .conftest import make_guide
 
 pytestmark = pytest.mark.django_db
 

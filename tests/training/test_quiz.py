@@ -2,11 +2,10 @@
 
 import pytest
 
+from tests.factories import make_guide, quiz_post, right_answers
 from training.forms import QuizForm
 from training.models import AttemptAnswer, Completion, QuizAttempt
 from training.progress import acknowledge, submit_quiz
-
-from .conftest import make_guide, quiz_post, right_answers
 
 pytestmark = pytest.mark.django_db
 

@@ -3,11 +3,10 @@
 import pytest
 
 from cvm_portal.roles import Role
+from tests.factories import make_guide, right_answers
 from training.models import Completion
 from training.progress import acknowledge, my_training, submit_quiz
 from training.publishing import publish_guide
-
-from .conftest import make_guide, right_answers
 
 pytestmark = pytest.mark.django_db
 

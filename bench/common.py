@@ -1,0 +1,127 @@
+"""What every benchmark shares, so that none can flatter the code it times.
+
+- ``production_mode``: DEBUG off, as a server runs (a debug cursor formats and keeps every query).
+- ``refuse_expired``: a reused database whose campaigns have ended would time decisions that
+  find nothing to decide; refuse it and say how to rebuild.
+- ``copy_contact_history``: past contacts (decisions, presentations, outcomes) by COPY, so the
+  contact policy reads a history as it would in production, not an empty table.
+- ``last_line``: the figures and the error count, on the last line every script prints.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+
+def pct(samples: list[float], n: int) -> float:
+    """The n-th percentile of ``samples``."""
+    return statistics.quantiles(samples, n=100)[n - 1]
+
+
+def production_mode() -> None:
+    """DEBUG off for this process (after ``django.setup()``), and say so."""
+    from django.conf import settings
+
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["*"]  # the test client's "testserver"
+    print(f"DEBUG={settings.DEBUG}")
+
+
+def refuse_expired(campaigns, *, at: datetime, database: str) -> None:
+    """Exit with a clear message if any of ``campaigns`` (a queryset) is not live at ``at``, or
+    has an offer not valid then: timing decisions against ended campaigns measures nothing."""
+    ended = [
+        c.code
+        for c in campaigns.prefetch_related("offers")
+        if c.status != "live"
+        or not c.starts_at <= at < c.ends_at
+        or any(not o.is_valid_at(at) for o in c.offers.all())
+    ]
+    if ended:
+        sys.exit(
+            f"The database {database} holds campaigns that are not live now ({', '.join(ended[:5])}"
+            f"{'…' if len(ended) > 5 else ''}): its figures would time calls with nothing to do. "
+            f"Drop it (dropdb -h 127.0.0.1 -U postgres {database}) and run again to rebuild."
+        )
+
+
+# One past contact: (customer id, campaign id, offer id, recorded at, outcome, decline reason id
+# or None, channel kind, agent id or None, site id or None).
+Contact = tuple
+
+
+def copy_contact_history(cursor, contacts: Iterable[Contact]) -> int:
+    """Write ``contacts`` as a decision with one presentation and its response each, by COPY on
+    ``cursor`` (PostgreSQL); returns how many. Presentation ids are taken from the table's own
+    sequence, so later writes of the portal go on from there."""
+    contacts = list(contacts)
+    if not contacts:
+        return 0
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence('campaigns_presentation', 'id'))"
+        " FROM generate_series(1, %s)",
+        [len(contacts)],
+    )
+    presentation_ids = [row[0] for row in cursor.fetchall()]
+    decision_ids = [uuid.uuid4() for _ in contacts]
+    with cursor.copy(
+        "COPY campaigns_decision (id, customer_id, channel_kind, agent_id, site_id, created_at)"
+        " FROM STDIN"
+    ) as copy:
+        for decision, (customer, _c, _o, at, _out, _r, kind, agent, site) in zip(
+            decision_ids, contacts, strict=True
+        ):
+            copy.write_row((decision, customer, kind, agent, site, at))
+    with cursor.copy(
+        "COPY campaigns_presentation (id, decision_id, offer_id, campaign_id, rank, score, reason,"
+        " held_out) FROM STDIN"
+    ) as copy:
+        for pk, decision, (_cu, campaign, offer, *_rest) in zip(
+            presentation_ids, decision_ids, contacts, strict=True
+        ):
+            copy.write_row((pk, decision, offer, campaign, 1, 1.0, "bench history", False))
+    with cursor.copy(
+        "COPY campaigns_response (presentation_id, customer_id, offer_id, campaign_id,"
+        " channel_kind, outcome, decline_reason_id, not_presented_reason, agent_id, site_id,"
+        " recorded_at) FROM STDIN"
+    ) as copy:
+        for pk, (customer, campaign, offer, at, outcome, reason, kind, agent, site) in zip(
+            presentation_ids, contacts, strict=True
+        ):
+            not_presented = "no_time" if outcome == "not_presented" else ""
+            copy.write_row(
+                (
+                    pk,
+                    customer,
+                    offer,
+                    campaign,
+                    kind,
+                    outcome,
+                    reason,
+                    not_presented,
+                    agent,
+                    site,
+                    at,
+                )
+            )
+    return len(contacts)
+
+
+def analyze_history(cursor) -> None:
+    """Statistics of the contact tables after a bulk write, as autovacuum would gather them."""
+    for table in ("campaigns_decision", "campaigns_presentation", "campaigns_response"):
+        cursor.execute(f"ANALYZE {table}")
+
+
+# Outcomes of past contacts, roughly as the console records them.
+OUTCOMES = ["later", "declined", "not_presented", "accepted"]
+OUTCOME_WEIGHTS = [45, 30, 15, 10]
+
+
+def last_line(figures: str, errors: int) -> None:
+    """The script's last line: its figures and how many timed calls failed or did no work."""
+    print(f"{figures} errors={errors}")

@@ -1,0 +1,297 @@
+"""The PostgreSQL store: the fast paths, in plain SQL through psycopg.
+
+- A decision's facts (the customer's rows in the live versions and their contact history) in
+  one statement, prepared on the connection (``FACTS_SQL``); planning it afresh for every
+  partition cost more than running it.
+- A decision that is its own transaction is written in one statement whose commit does not
+  wait for the disk flush (``RECORD_DECISION_SQL``); inside a caller's transaction the ORM
+  writes it, and the caller's durability holds.
+- Contact history for many customers: one statement per 50,000 (an array parameter).
+- The control group of a version left out in SQL (``campaigns.control.BUCKET_SQL``).
+- Target-group versions: a load writes through a connection of its own, holds a session
+  advisory lock per target (released when that connection closes, even if the worker is
+  killed), stages the file with COPY into the version's own table (``campaigns.loads.postgres``),
+  attaches it as a partition on activation and detaches and drops it on pruning.
+- For a statement of another app that needs a customer's contact history inline (the outbound
+  claim reads it in the same round trip): ``prepared_cursor``, ``history_arrays_sql`` and
+  ``history_rows``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+import psycopg
+from django.db import connection
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from psycopg import sql
+
+from campaigns import catalogue, control
+from campaigns.choices import LoadStatus
+from campaigns.loads import postgres as copying
+from campaigns.models import Presentation, TargetGroupVersion
+from campaigns.store.base import BATCH, Membership
+from campaigns.store.portable import record_decision as record_decision_with_the_orm
+
+HISTORY_BATCH = 50_000  # customers per statement: one array parameter, no limit to mind
+
+
+def prepared_cursor():
+    """A server-binding cursor on Django's connection: a statement run again on the connection
+    is prepared and then only executed (settings: prepare_threshold), whatever
+    DJANGO_DB_SERVER_SIDE_BINDING says for Django's own cursors."""
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
+
+
+# --- decisions --------------------------------------------------------------------------
+
+# Everything a decision asks the database about the customer, in one round trip: their rows in
+# the active versions (one index descent per version's partition, LATERAL; "version_id =
+# ANY(array)" made every partition's index descend once per array element) and their responses
+# (for the contact policy).
+FACTS_SQL = (
+    "SELECT 0, m.version_id, NULL::bigint, m.offer_code, m.propensity, m.expected_value,"
+    " NULL::varchar, NULL::timestamptz, NULL::integer"
+    " FROM unnest(%s::bigint[]) AS v(id) CROSS JOIN LATERAL ("
+    "SELECT * FROM campaigns_targetgroupmember t"
+    " WHERE t.version_id = v.id AND t.customer_external_id = %s"
+    ") AS m"
+    " UNION ALL"
+    " SELECT 1, r.campaign_id, r.offer_id, NULL, NULL, NULL, r.outcome, r.recorded_at, d.suppression_days"
+    " FROM campaigns_response r LEFT JOIN campaigns_declinereason d ON d.id = r.decline_reason_id"
+    " WHERE r.customer_id = %s AND r.recorded_at <= %s"
+)
+
+
+def decision_facts(customer, version_ids: list[int], now) -> tuple[list[Membership], list]:
+    with prepared_cursor() as cursor:
+        cursor.execute(FACTS_SQL, [version_ids, customer.external_id, customer.pk, now])
+        rows = cursor.fetchall()
+    members = [Membership(row[1], *row[3:6]) for row in rows if row[0] == 0]
+    responses = [(row[1], row[2], row[6], row[7], row[8]) for row in rows if row[0] == 1]
+    return members, responses
+
+
+# The decision and its presentations in one statement (the data-modifying CTE always runs, so a
+# decision without offers is written too); set_config(..., true) lasts until the implicit
+# transaction's commit, which then does not wait for the disk flush.
+RECORD_DECISION_SQL = """
+WITH async AS (SELECT set_config('synchronous_commit', 'off', true)),
+d AS (
+    INSERT INTO campaigns_decision (id, customer_id, channel_kind, agent_id, site_id, created_at)
+    SELECT %s, %s, %s, %s, %s, %s FROM async RETURNING id
+)
+INSERT INTO campaigns_presentation (decision_id, offer_id, campaign_id, rank, score, reason, held_out)
+SELECT d.id, v.o, v.c, v.r, v.s, v.t, v.h
+FROM d, unnest(%s::bigint[], %s::bigint[], %s::int[], %s::float8[], %s::text[], %s::bool[])
+    AS v(o, c, r, s, t, h)
+RETURNING id, rank
+"""
+
+
+def record_decision(decision, presentations: list[Presentation]) -> None:
+    """A decision that is its own transaction: one round trip, committed without waiting for
+    the disk flush (a database crash can lose the last fraction of a second of decisions,
+    never corrupt anything). Inside a caller's transaction the ORM writes it, so the caller's
+    transaction keeps its durability."""
+    if connection.in_atomic_block:
+        record_decision_with_the_orm(decision, presentations)
+        return
+    decision.created_at = timezone.now()
+    columns = [
+        [getattr(p, name) for p in presentations]
+        for name in ("offer_id", "campaign_id", "rank", "score", "reason", "held_out")
+    ]
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            RECORD_DECISION_SQL,
+            [
+                decision.id, decision.customer_id, decision.channel_kind, decision.agent_id,
+                decision.site_id, decision.created_at, *columns,
+            ],
+        )  # fmt: skip
+        ids = dict((rank, pk) for pk, rank in cursor.fetchall())
+    decision._state.adding = False
+    for p in presentations:
+        p.pk = ids[p.rank]
+        p._state.adding = False
+
+
+# --- contact history ----------------------------------------------------------------------
+
+_HISTORY_SELECT = (
+    " r.campaign_id, r.offer_id, r.outcome, r.recorded_at, d.suppression_days"
+    " FROM campaigns_response r LEFT JOIN campaigns_declinereason d ON d.id = r.decline_reason_id"
+)
+CONTACT_HISTORY_SQL = (
+    f"SELECT r.customer_id,{_HISTORY_SELECT} WHERE r.customer_id = ANY(%s) AND r.recorded_at <= %s"
+)
+
+
+def contact_history(customer_ids: Iterable[int], now) -> dict[int, list[tuple]]:
+    ids = list(customer_ids)
+    found: dict[int, list[tuple]] = {}
+    with prepared_cursor() as cursor:
+        for start in range(0, len(ids), HISTORY_BATCH):
+            cursor.execute(CONTACT_HISTORY_SQL, [ids[start : start + HISTORY_BATCH], now])
+            for customer_id, *row in cursor.fetchall():
+                found.setdefault(customer_id, []).append(tuple(row))
+    return found
+
+
+_HISTORY_ARRAYS_SQL = (
+    "SELECT array_agg(r.campaign_id) AS h_campaign, array_agg(r.offer_id) AS h_offer,"
+    " array_agg(r.outcome) AS h_outcome, array_agg(r.recorded_at) AS h_at,"
+    " array_agg(d.suppression_days) AS h_days"
+    " FROM campaigns_response r LEFT JOIN campaigns_declinereason d ON d.id = r.decline_reason_id"
+    " WHERE r.customer_id = {customer} AND r.recorded_at <= %s"
+)
+
+
+def history_arrays_sql(customer: str) -> str:
+    """A customer's contact history as five arrays (h_campaign, h_offer, h_outcome, h_at,
+    h_days; NULL when there is none), for a statement that reads it inline as
+    ``LEFT JOIN LATERAL (…) h ON true``. ``customer`` is the SQL expression of the customer's
+    id in that statement; the one parameter is the moment. ``history_rows`` turns the arrays
+    back into rows."""
+    return _HISTORY_ARRAYS_SQL.format(customer=customer)
+
+
+def history_rows(arrays) -> list[tuple]:
+    """The contact-history rows (as ``contact_history`` gives them) of history_arrays_sql's
+    five arrays."""
+    return list(zip(*arrays, strict=True)) if arrays[0] is not None else []
+
+
+# --- the control group --------------------------------------------------------------------
+
+
+def members_outside_control(members, version: TargetGroupVersion, *fields: str) -> Iterator:
+    """The control group stays out in the database (campaigns.control.BUCKET_SQL)."""
+    bucket = RawSQL(  # noqa: S611 - constant SQL; the control code is a parameter
+        control.BUCKET_SQL.format(
+            customer="campaigns_targetgroupmember.customer_external_id", suffix="%s"
+        ),
+        [control.key_suffix(version.control_code)],
+    )
+    members = members.alias(bucket=bucket).filter(
+        bucket__gte=control.threshold(version.control_share)
+    )
+    return members.values_list(*fields).iterator(chunk_size=BATCH)
+
+
+# --- target-group versions ----------------------------------------------------------------
+
+# Another connection can write while a load writes (a load's heartbeat, from a thread).
+WRITES_BESIDE_A_LOAD = True
+
+
+@contextmanager
+def load_session(reuse: psycopg.Connection | None = None):
+    """A connection of the load's own (autocommit), closed after; ``reuse`` if given."""
+    if reuse is not None:
+        yield reuse
+        return
+    pg = copying.connect()
+    try:
+        yield pg
+    finally:
+        pg.close()
+
+
+def try_lock(session: psycopg.Connection, key: str) -> bool:
+    """A session advisory lock: released when the load's connection closes, even if the
+    worker is killed."""
+    with session.cursor() as cur:
+        cur.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [key])
+        return cur.fetchone()[0]
+
+
+def stage_members(session, *, run, info, version, campaign, progress) -> tuple[int, int, int]:
+    return copying.stage_members(
+        session, run=run, info=info, version=version, campaign=campaign, progress=progress
+    )
+
+
+def activate(session: psycopg.Connection, *, run, version, loaded: int, control: int, now):
+    """Attach the version's table and make it the target group's active version, in one
+    transaction on the load's connection; then decisions switch to it at once.
+
+    The exclusive lock matters: a reader plans (and fixes its list of partitions) before it
+    takes the snapshot it executes with, so without the lock it could see the new pointer but
+    not the new partition. Holding the lock, activation waits for running readers and new
+    readers wait the few milliseconds activation takes; then they see all of the new version.
+    """
+    ident = sql.Identifier
+    with session.transaction(), session.cursor() as cur:
+        cur.execute("SET LOCAL lock_timeout = '30s'")
+        cur.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(ident(copying.PARENT)))
+        cur.execute(
+            sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
+                ident(copying.PARENT),
+                ident(copying.partition_table(version.pk)),
+                sql.Literal(version.pk),
+            )
+        )
+        cur.execute(
+            "SELECT active_version_id FROM campaigns_targetgroup WHERE id = %s FOR UPDATE",
+            [version.target_group_id],
+        )
+        previous = cur.fetchone()[0]
+        if previous is not None:
+            cur.execute(
+                "UPDATE campaigns_targetgroupversion SET retired_at = %s WHERE id = %s",
+                [now, previous],
+            )
+        cur.execute(
+            "UPDATE campaigns_targetgroupversion SET activated_at = %s, member_count = %s, control_count = %s WHERE id = %s",
+            [now, loaded, control, version.pk],
+        )
+        cur.execute(
+            "UPDATE campaigns_targetgroup SET active_version_id = %s WHERE id = %s",
+            [version.pk, version.target_group_id],
+        )
+        cur.execute(
+            "UPDATE campaigns_loadrun SET status = %s, finished_at = %s, rows_done = coalesce(rows_total, rows_done) WHERE id = %s",
+            [LoadStatus.SUCCEEDED.value, now, run.pk],
+        )
+    catalogue.invalidate()  # committed on the load's own connection: no ORM signal saw it
+
+
+def _is_attached(cur, table: str) -> bool:
+    cur.execute(
+        "SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relname = %s",
+        [table],
+    )
+    return cur.fetchone() is not None
+
+
+def discard_members(session: psycopg.Connection, *, run_id: int, version_id: int | None) -> None:
+    """Drop the staging table and the version's table if it was never attached."""
+    with session.cursor() as cur:
+        cur.execute(
+            sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(copying.stage_table(run_id)))
+        )
+        if version_id is not None:
+            table = copying.partition_table(version_id)
+            if not _is_attached(cur, table):
+                cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(table)))
+
+
+def drop_version_members(session: psycopg.Connection, *, version_id: int) -> None:
+    """Detach the version's partition and drop its table."""
+    table = copying.partition_table(version_id)
+    with session.cursor() as cur:
+        if _is_attached(cur, table):
+            cur.execute(
+                sql.SQL("ALTER TABLE {} DETACH PARTITION {}").format(
+                    sql.Identifier(copying.PARENT), sql.Identifier(table)
+                )
+            )
+        cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(table)))

@@ -1,6 +1,7 @@
 """The CVM manager's admin: every CVM model, searchable, filterable, with errors that say what to fix."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -9,15 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from cvm_portal.admin import ReadOnlyAdmin
-from cvm_portal.audit import record_access
+from cvm_portal.broker import status as broker_status
 
+from . import customers_admin  # noqa: F401 - registers the customer list
 from .choices import CampaignStatus
 from .lifecycle import change_status
-from .loads.runs import queue_target_group
+from .loads.runs import queue_target_group, retake_stranded
 from .models import (
     Campaign,
     ContactPolicy,
-    Customer,
     DeclineReason,
     EligibilityRule,
     LoadRun,
@@ -29,67 +30,6 @@ from .models import (
     TargetGroupVersion,
 )
 from .textrules import measure_short_text
-
-
-@admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
-    """Personal data: every search and every opened record is written to the audit trail."""
-
-    list_display = [
-        "external_id",
-        "name",
-        "phone",
-        "segment",
-        "value_tier",
-        "customer_since",
-        "do_not_contact",
-    ]
-    list_filter = ["segment", "value_tier", "do_not_contact", "preferred_channel", "consent_calls"]
-    search_fields = ["=external_id", "=phone", "name"]
-    show_full_result_count = False  # COUNT(*) over millions of customers is not worth its time
-    readonly_fields = ["do_not_contact_since", "holdings", "created_at", "updated_at"]
-    fieldsets = [
-        (None, {"fields": ["external_id", "name", "phone"]}),
-        (
-            _("Profile"),
-            {"fields": ["segment", "value_tier", "customer_since", "preferred_channel"]},
-        ),
-        (
-            _("Consent"),
-            {
-                "fields": [
-                    "consent_marketing",
-                    "consent_calls",
-                    "consent_sms",
-                    "consent_app_push",
-                    "consent_digital",
-                    "do_not_contact",
-                    "do_not_contact_since",
-                ]
-            },
-        ),
-        (_("Products held"), {"fields": ["holdings"]}),
-        (_("Record"), {"fields": ["created_at", "updated_at"]}),
-    ]
-
-    def get_search_results(self, request, queryset, search_term):
-        if search_term:
-            record_access(
-                user=request.user, action="search", detail=f"admin customer search: {search_term}"
-            )
-            try:
-                from .phones import normalise_phone
-
-                search_term = normalise_phone(search_term)
-            except ValidationError:
-                pass
-        return super().get_search_results(request, queryset, search_term)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        customer = self.get_object(request, object_id)
-        if customer is not None:
-            record_access(user=request.user, action="view", obj=customer, detail="admin")
-        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Product)
@@ -305,6 +245,21 @@ class TargetGroupAdmin(admin.ModelAdmin):
                     % {"code": group.campaign.code},
                     messages.WARNING,
                 )
+            elif getattr(run, "queue_error", ""):
+                self.message_user(
+                    request,
+                    format_html(
+                        _(
+                            'File {file} is registered as <a href="{url}">run #{run}</a> but not '
+                            "queued: the task queue (Redis) is not answering. It is queued "
+                            "automatically once the queue answers again."
+                        ),
+                        file=run.file_name,
+                        url=reverse("campaigns:load_detail", args=[run.pk]),
+                        run=run.pk,
+                    ),
+                    messages.ERROR,
+                )
             else:
                 self.message_user(
                     request,
@@ -337,6 +292,44 @@ class LoadRunAdmin(ReadOnlyAdmin):
     list_filter = ["status", "kind", "target"]
     search_fields = ["file_name", "target", "sha256"]
     date_hierarchy = "created_at"
+    actions = ["retake"]
+
+    @admin.action(
+        description=_("Queue again if stranded (its worker died, or it never reached the queue)"),
+        permissions=["view"],
+    )
+    def retake(self, request, queryset):
+        taken = retake_stranded(among=queryset)
+        if taken:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(runs)s was stranded and is queued again.",
+                    "%(runs)s were stranded and are queued again.",
+                    len(taken),
+                )
+                % {"runs": ", ".join(f"#{run.pk}" for run in taken)},
+                messages.SUCCESS,
+            )
+        elif broker_status() not in (None, "ok"):
+            self.message_user(
+                request,
+                _(
+                    "The task queue (Redis) is not answering, so nothing could be queued. "
+                    "Stranded runs are queued automatically once it answers again."
+                ),
+                messages.ERROR,
+            )
+        else:
+            self.message_user(
+                request,
+                _(
+                    "None of them is stranded: a run is queued again when it is waiting or "
+                    "running and nothing has shown a sign of life for it in %(seconds)d s."
+                )
+                % {"seconds": settings.CVM_LOAD_STALE_SECONDS},
+                messages.INFO,
+            )
 
     @admin.display(description=_("progress"))
     def progress(self, obj: LoadRun) -> str:

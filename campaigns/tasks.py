@@ -1,5 +1,7 @@
 """Celery tasks of the CVM side: thin wrappers that take plain values and call services."""
 
+from contextlib import suppress
+
 import psycopg
 from celery import shared_task
 from django.db import DatabaseError
@@ -24,8 +26,11 @@ TRANSIENT_RETRIES = 5  # a lost connection, a deadlock, a database restart
 @shared_task(
     bind=True,
     name="campaigns.load_file",
-    acks_late=True,  # a load killed half-way is delivered again...
-    reject_on_worker_lost=True,  # ...and run_load cleans up the killed attempt first
+    # A load whose pool process died is delivered again at once, and run_load cleans up the
+    # killed attempt first. When the whole worker dies its message comes back only after the
+    # visibility timeout: retake_stranded_loads queues the run again long before that.
+    acks_late=True,
+    reject_on_worker_lost=True,
     max_retries=None,  # bounded below, separately for "busy" and for transient errors
 )
 def load_file_task(self, run_id: int, busy: int = 0, transient: int = 0) -> str:
@@ -53,6 +58,10 @@ def _retry_or_fail(
     task, run_id: int, exc: Exception, *, limit: int, count: int, countdown: int, kwargs: dict
 ) -> None:
     if count < limit:
+        # Waiting is not being stranded. If the database is what failed, this cannot be
+        # written either: the retake finds the run later.
+        with suppress(DatabaseError):
+            loading.expect_again(run_id=run_id, seconds=countdown)
         raise task.retry(exc=exc, countdown=countdown, kwargs={"run_id": run_id, **kwargs}, args=())
     # The run is marked failed with the reason; the task itself ends normally.
     loading.give_up(
@@ -63,8 +72,17 @@ def _retry_or_fail(
 
 @shared_task(name="campaigns.load_inbox")
 def load_inbox_task() -> int:
-    """Nightly (schedule in the admin): queue every new ready file of the inbox."""
+    """Nightly (schedule in the admin): retake stranded runs, then queue every new ready file
+    of the inbox."""
+    loading.retake_stranded()
     return len(loading.queue_inbox(started_by="schedule"))
+
+
+@shared_task(name="campaigns.retake_stranded_loads")
+def retake_stranded_loads_task() -> list[int]:
+    """Every minute (schedule in the admin): queue again the load runs whose worker died or
+    whose task never reached the queue; safe to run twice."""
+    return [run.pk for run in loading.retake_stranded()]
 
 
 @shared_task(name="campaigns.prune_target_group_versions")

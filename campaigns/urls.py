@@ -1,6 +1,9 @@
 from django.urls import path
 
+import cvm_portal.converters  # noqa: F401 - registers <id:…>: ids beyond the database's integers are 404s
+
 from . import views
+from .audit import views as auditviews
 from .loads import views as loadviews
 
 app_name = "campaigns"
@@ -9,7 +12,9 @@ urlpatterns = [
     path("", views.manager_home, name="manager_home"),
     path("loads/", loadviews.load_list, name="load_list"),
     path("feedback/", views.feedback_inbox, name="feedback_inbox"),
-    path("feedback/<int:pk>/", views.feedback_answer, name="feedback_answer"),
-    path("loads/<int:pk>/", loadviews.load_detail, name="load_detail"),
-    path("loads/<int:pk>/rejects.csv", loadviews.load_rejects_csv, name="load_rejects_csv"),
+    path("feedback/<id:pk>/", views.feedback_answer, name="feedback_answer"),
+    path("loads/<id:pk>/", loadviews.load_detail, name="load_detail"),
+    path("loads/<id:pk>/rejects.csv", loadviews.load_rejects_csv, name="load_rejects_csv"),
+    path("audit/", auditviews.audit_trail, name="audit_trail"),
+    path("audit.csv", auditviews.audit_trail_csv, name="audit_trail_csv"),
 ]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from cvm_portal.audit import recent_bursts
 from cvm_portal.roles import Role, role_required
 
 from .choices import CampaignStatus, FeedbackStatus, LoadStatus
@@ -39,6 +40,7 @@ def manager_home(request: HttpRequest) -> HttpResponse:
             "failed_loads": LoadRun.objects.filter(
                 status=LoadStatus.FAILED, created_at__gte=timezone.now() - timedelta(days=7)
             ).order_by("-created_at")[:5],
+            "lookup_bursts": recent_bursts(),
         },
     )
 

@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from cvm_portal.admin import ReadOnlyAdmin
 
 from .agents import sync_agent_roles
+from .api import admin as api_admin  # noqa: F401  (API clients and keys register their own admin)
 from .bonus import admin as bonus_admin  # noqa: F401  (bonus plans register their own admin)
 from .models import (
     AgentProfile,

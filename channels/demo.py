@@ -230,3 +230,25 @@ def build_bonus() -> int:
         )
         BonusTier.objects.create(plan=plan, threshold=Decimal("100"), multiplier=Decimal("1.5"))
     return plan.pk
+
+
+DEMO_API_CLIENT = "Demo digital channels"
+
+
+@transaction.atomic
+def build_api_client() -> str:
+    """The demo's API client (every digital channel kind) with one fresh key, returned to be
+    printed: keys are stored hashed, so each run of the demo issues a new one and revokes the
+    earlier ones."""
+    from channels.api.clients import create_client, issue_key, revoke_keys
+    from channels.models import DIGITAL_KINDS, ApiClient
+
+    client = ApiClient.objects.filter(name=DEMO_API_CLIENT).first()
+    if client is None:
+        _row, key = create_client(
+            client=ApiClient(name=DEMO_API_CLIENT, channel_kinds=DIGITAL_KINDS)
+        )
+        return key
+    revoke_keys(keys=client.keys.all())
+    _row, key = issue_key(client=client)
+    return key

@@ -1,5 +1,7 @@
 from django.urls import path
 
+import cvm_portal.converters  # noqa: F401 - registers <id:…>: ids beyond the database's integers are 404s
+
 from . import views
 from .bonus import views as bonus_views
 from .console import views as console
@@ -11,27 +13,27 @@ urlpatterns = [
     path("console/", console.console, name="console"),
     path("console/find/", console.find, name="console_find"),
     path("console/pop/", console.screen_pop, name="screen_pop"),
-    path("console/customers/<int:pk>/", console.customer_page, name="console_customer"),
-    path("console/offers/<int:pk>/outcome/", console.outcome, name="console_outcome"),
-    path("console/offers/<int:pk>/feedback/", console.feedback, name="console_feedback"),
+    path("console/customers/<str:token>/", console.customer_page, name="console_customer"),
+    path("console/offers/<id:pk>/outcome/", console.outcome, name="console_outcome"),
+    path("console/offers/<id:pk>/feedback/", console.feedback, name="console_feedback"),
     path("outbound/", outbound_views.screen, name="outbound"),
     path("outbound/next/", outbound_views.next_customer, name="outbound_next"),
-    path("outbound/leads/<int:pk>/attempt/", outbound_views.attempt, name="outbound_attempt"),
-    path("outbound/leads/<int:pk>/wrap-up/", outbound_views.wrap_up, name="outbound_wrap_up"),
-    path("outbound/offers/<int:pk>/outcome/", outbound_views.outcome, name="outbound_outcome"),
+    path("outbound/leads/<id:pk>/attempt/", outbound_views.attempt, name="outbound_attempt"),
+    path("outbound/leads/<id:pk>/wrap-up/", outbound_views.wrap_up, name="outbound_wrap_up"),
+    path("outbound/offers/<id:pk>/outcome/", outbound_views.outcome, name="outbound_outcome"),
     path("outbound/lists/", outbound_views.call_lists, name="call_lists"),
     path("outbound/lists.csv", outbound_views.call_lists_csv, name="call_lists_csv"),
     path("outbound/lists/build/", outbound_views.build_lists, name="call_lists_build"),
     path("team/", views.team, name="team"),
     path("bonus/", bonus_views.my_statement, name="bonus_mine"),
-    path("bonus/statements/<int:pk>/", bonus_views.statement_detail, name="bonus_statement"),
+    path("bonus/statements/<id:pk>/", bonus_views.statement_detail, name="bonus_statement"),
     path("bonus/team/", bonus_views.team, name="bonus_team"),
     path("bonus/plans/", bonus_views.plans, name="bonus_plans"),
-    path("bonus/plans/<int:pk>/", bonus_views.plan_detail, name="bonus_plan"),
-    path("bonus/plans/<int:pk>/refresh/", bonus_views.plan_refresh, name="bonus_refresh"),
-    path("bonus/plans/<int:pk>/close/", bonus_views.plan_close, name="bonus_close"),
-    path("bonus/plans/<int:pk>/payroll.csv", bonus_views.payroll, name="bonus_payroll"),
-    path("bonus/plans/<int:pk>/simulate/", bonus_views.simulate, name="bonus_simulate"),
+    path("bonus/plans/<id:pk>/", bonus_views.plan_detail, name="bonus_plan"),
+    path("bonus/plans/<id:pk>/refresh/", bonus_views.plan_refresh, name="bonus_refresh"),
+    path("bonus/plans/<id:pk>/close/", bonus_views.plan_close, name="bonus_close"),
+    path("bonus/plans/<id:pk>/payroll.csv", bonus_views.payroll, name="bonus_payroll"),
+    path("bonus/plans/<id:pk>/simulate/", bonus_views.simulate, name="bonus_simulate"),
     path("bonus/cancellations/", bonus_views.cancellations, name="bonus_cancellations"),
     path(
         "bonus/sites/<str:code>/leaderboard/",

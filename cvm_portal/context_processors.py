@@ -3,6 +3,9 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.choices import OUTBOUND_CHANNEL_KINDS
+from channels.models import profile_of
+
 from .roles import Role, primary_role, roles_of
 
 
@@ -19,11 +22,9 @@ def navigation(request) -> dict:
         items.append((_("My workspace"), reverse(home)))
     if Role.TEAM_LEAD in held:
         # Store managers and leads also serve customers: their agent screen is one click away.
-        profile = getattr(user, "agent_profile", None)
+        profile = profile_of(user)
         if profile is not None:
-            from .views import OUTBOUND_KINDS
-
-            if profile.channel_kind in OUTBOUND_KINDS:
+            if profile.channel_kind in OUTBOUND_CHANNEL_KINDS:
                 items.append((_("Outbound calls"), reverse("channels:outbound")))
                 items.append((_("Call lists"), reverse("channels:call_lists")))
             else:
@@ -34,13 +35,14 @@ def navigation(request) -> dict:
         items.append((_("My training"), reverse("training:my_training")))
     if Role.TEAM_LEAD in held or Role.TRAINER in held:
         items.append((_("Training dashboard"), reverse("training:dashboard")))
-    if held & {Role.AGENT, Role.TEAM_LEAD} and getattr(user, "agent_profile", None) is not None:
+    if held & {Role.AGENT, Role.TEAM_LEAD} and profile_of(user) is not None:
         items.append((_("My bonus"), reverse("channels:bonus_mine")))
     if held & {Role.CVM_MANAGER, Role.ADMINISTRATOR}:
         if home != "campaigns:manager_home":
             items.append((_("CVM workspace"), reverse("campaigns:manager_home")))
         items.append((_("Nightly loads"), reverse("campaigns:load_list")))
         items.append((_("Feedback"), reverse("campaigns:feedback_inbox")))
+        items.append((_("Audit trail"), reverse("campaigns:audit_trail")))
         items.append((_("Call lists"), reverse("channels:call_lists")))
         items.append((_("Bonus plans"), reverse("channels:bonus_plans")))
         items.append((_("Sites"), reverse("channels:site_list")))

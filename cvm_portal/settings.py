@@ -9,9 +9,11 @@ and ``docs/configuration.md``.
 """
 
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -52,11 +54,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "rest_framework_api_key",  # its AbstractAPIKey: API clients' hashed keys (channels.ApiKey)
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_htmx",
+    "axes",
+    "csp",
     "cvm_portal",
     "campaigns",
     "training",
@@ -66,6 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "cvm_portal.idle.IdleTimeoutMiddleware",  # after messages: it says why you were signed out
+    "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a lockout into its page
 ]
 
 ROOT_URLCONF = "cvm_portal.urls"
@@ -148,8 +155,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # Longer than the longest load, so a slow task is not redelivered while it runs.
+    # Longer than the longest load, so a slow task is not redelivered while it runs. A load
+    # whose worker died is retaken by its heartbeat long before (CVM_LOAD_STALE_SECONDS).
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=6 * 3600),
+    # A lost Redis host must not hold a web request for the operating system's connect
+    # timeout (minutes): queueing fails within about a second and says so.
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=1.0),
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
@@ -163,6 +175,30 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "cvm_portal.signin.LockoutBackend",  # axes: a locked-out sign-in stops here
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sign-in lockout (django-axes; docs/security.md). Keyed on username and address together:
+# one address (a call centre's NAT) mistyping never locks its colleagues out, and nobody can
+# lock a user out from another address.
+AXES_FAILURE_LIMIT = env.int("CVM_LOGIN_FAILURE_LIMIT", default=5)
+CVM_LOGIN_COOLOFF_MINUTES = env.int("CVM_LOGIN_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = timedelta(minutes=CVM_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a sign-in after a few typos starts the count again
+AXES_LOCKOUT_CALLABLE = "cvm_portal.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "cvm_portal.signin.client_address"
+AXES_VERBOSE = False  # no configuration banner at every start
+# Reverse proxies in front of the portal that append to X-Forwarded-For (1 behind a load
+# balancer). 0 trusts no header: behind a proxy every client then shares its address.
+CVM_TRUSTED_PROXIES = env.int("CVM_TRUSTED_PROXIES", default=0)
+
+# Sessions end after this long without a request (cvm_portal/idle.py) and when the browser closes.
+CVM_SESSION_IDLE_MINUTES = env.int("CVM_SESSION_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = CVM_SESSION_IDLE_MINUTES * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- Internationalisation -------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -197,19 +233,35 @@ MEDIA_URL = "/media/"
 # --- REST framework -------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",  # digital channels
-        "rest_framework.authentication.SessionAuthentication",  # the browsable docs, signed in
+        # The docs page, signed in. The API's own views take API keys (channels/api/auth.py).
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "cvm_portal.api.JSONParser",  # a body it cannot use is a 400, never a 500
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "cvm_portal.api.exception_handler",
+    # JSON only: people read the API at /api/docs/. DRF's browsable pages need inline styles,
+    # which the Content-Security-Policy refuses.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {},
+    # Counters in the default cache (Redis in production); a cache outage lifts them.
+    "DEFAULT_THROTTLE_CLASSES": ["cvm_portal.api.AnonymousThrottle", "cvm_portal.api.UserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("CVM_API_ANON_RATE", default="60/minute"),  # no or wrong credentials
+        "user": env.str("CVM_API_USER_RATE", default="20/second"),  # agents, the docs page
+        "channel": env.str("CVM_API_CHANNEL_RATE", default="5000/second"),  # a ceiling, not a quota
+    },
+    "NUM_PROXIES": CVM_TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CVM Portal API",
     "DESCRIPTION": "Next-best-offer decisions and outcome capture for digital channels (web, app, chatbot, USSD, IVR).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],  # signed in, or a token
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAdminUser"],  # signed-in staff
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -218,10 +270,27 @@ SPECTACULAR_SETTINGS = {
 # --- Security -----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# No inline script anywhere: every script is a file under static/ (docs/security.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe over plain HTTP and read a redirect as "unhealthy".
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -238,6 +307,20 @@ CVM_CURRENCY = env.str("CVM_CURRENCY", default="PLN")
 CVM_INBOX = env.path("CVM_INBOX", default=BASE_DIR / "var" / "inbox")
 # How long a replaced target-group version is kept before it is pruned.
 CVM_KEEP_VERSIONS_DAYS = env.int("CVM_KEEP_VERSIONS_DAYS", default=7)
+# A running load writes a heartbeat this often; a load run that nothing has vouched for in
+# CVM_LOAD_STALE_SECONDS (its worker died, or its task never reached the queue) is retaken.
+CVM_LOAD_HEARTBEAT_SECONDS = env.float("CVM_LOAD_HEARTBEAT_SECONDS", default=15.0)
+CVM_LOAD_STALE_SECONDS = env.float("CVM_LOAD_STALE_SECONDS", default=120.0)
+# API keys of digital channels: how long a new key works, and how long the old one still
+# works after a rotation (so the client can switch without an outage).
+CVM_API_KEY_DAYS = env.int("CVM_API_KEY_DAYS", default=365)
+CVM_API_KEY_GRACE_HOURS = env.int("CVM_API_KEY_GRACE_HOURS", default=24)
+# Customer look-ups an agent may make in a period (found or not); past it they wait, and CVM
+# managers see a "look-up burst" in the audit trail.
+CVM_LOOKUP_LIMIT = env.int("CVM_LOOKUP_LIMIT", default=60)
+CVM_LOOKUP_PERIOD_MINUTES = env.int("CVM_LOOKUP_PERIOD_MINUTES", default=10)
+# How long the link to a customer's console page, made by the agent's look-up, stays valid.
+CVM_CUSTOMER_LINK_MINUTES = env.int("CVM_CUSTOMER_LINK_MINUTES", default=30)
 
 LOGGING = {
     "version": 1,

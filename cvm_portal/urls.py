@@ -1,5 +1,7 @@
 """URLs of the whole portal. Every view requires a login unless marked ``login_not_required``."""
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -7,7 +9,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
 
@@ -34,11 +36,21 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("channels.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        # The split view serves its start-up script from a URL, not inline; Swagger UI still
+        # needs inline styles (its page has a <style> block) and data: images (its icons).
+        csp_update({"style-src": [UNSAFE_INLINE], "img-src": ["data:"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+        ),
+        name="api-docs",
+    ),
     path("cvm/", include("campaigns.urls")),
     path("training/", include("training.urls")),
     path("", include("channels.urls")),
 ]
+
+handler500 = views.server_error
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -1,17 +1,19 @@
 """Project-wide views: the home page that sends each role to its workspace, and health."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_GET
 
-from campaigns.choices import ChannelKind
+from campaigns.choices import OUTBOUND_CHANNEL_KINDS
+from channels.models import profile_of
 
+from .broker import status as broker_status
+from .cache import status as cache_status
 from .roles import Role, primary_role
-
-OUTBOUND_KINDS = {ChannelKind.OUTBOUND_CALL, ChannelKind.FIELD}
 
 
 def workspace_url_name(user) -> str | None:
@@ -26,8 +28,8 @@ def workspace_url_name(user) -> str | None:
     if role == Role.TEAM_LEAD:
         return "channels:team"
     if role == Role.AGENT:
-        profile = getattr(user, "agent_profile", None)
-        if profile is not None and profile.channel_kind in OUTBOUND_KINDS:
+        profile = profile_of(user)
+        if profile is not None and profile.channel_kind in OUTBOUND_CHANNEL_KINDS:
             return "channels:outbound"
         return "channels:console"
     return None
@@ -45,7 +47,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    """Who may use it: anyone (load balancers). Says whether the database and cache answer."""
+    """Who may use it: anyone (load balancers). Says whether the database and cache answer.
+
+    ``ok`` (200) when both do; ``degraded`` (200) when only the cache is down: decisions are
+    still served, so the load balancer keeps the instance while monitoring sees which part
+    failed; ``error`` (503) when the database is down. With a broker configured, ``queue``
+    says whether the task queue answers (down: ``degraded``; loads and call lists wait).
+    """
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -53,12 +61,18 @@ def health(request: HttpRequest) -> JsonResponse:
         checks["database"] = "ok"
     except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
         checks["database"] = f"error: {exc.__class__.__name__}"
-    try:
-        cache.set("health-probe", "1", 10)
-        checks["cache"] = "ok" if cache.get("health-probe") == "1" else "error: no read-back"
-    except Exception as exc:  # noqa: BLE001
-        checks["cache"] = f"error: {exc.__class__.__name__}"
-    healthy = all(v == "ok" for v in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
-    )
+    checks["cache"] = cache_status()
+    queue = broker_status()  # None: tasks run in-process, there is no queue to lose
+    if queue is not None:
+        checks["queue"] = queue
+    if checks["database"] != "ok":
+        return JsonResponse({"status": "error", **checks}, status=503)
+    status = "ok" if all(value == "ok" for value in checks.values()) else "degraded"
+    return JsonResponse({"status": status, **checks}, status=200)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page; under /api/ a JSON body, since API clients cannot read an HTML one."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("A server error occurred.")}, status=500)
+    return defaults.server_error(request)

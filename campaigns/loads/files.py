@@ -8,14 +8,24 @@ Files arrive in the inbox (setting ``CVM_INBOX``), named for what they hold::
 CSV (UTF-8, comma-separated, a header line; plain or gzip) and Parquet are read. A file
 is read only once its completion marker ``<file name>.ok`` exists; the marker may hold
 ``sha256=<hex>``, which is then checked.
+
+Only regular files are read: a symbolic link (or a directory, a FIFO, a device) in the inbox
+is never followed or opened (``open_raw``), so nothing outside the inbox is ever read, and no
+error message can show a line of such a file.
 """
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
+import logging
+import os
 import re
+import stat
+import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -25,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.choices import LoadKind
 
+log = logging.getLogger("cvm.loads")
 NAME_RE = re.compile(
     r"^(?P<kind>customers|target_group)(?:__(?P<target>[A-Z0-9][A-Z0-9_-]{1,39}))?__(?P<date>\d{8})"
     r"\.(?P<format>csv|csv\.gz|parquet)$"
@@ -75,6 +86,71 @@ class FileRejected(Exception):
     """The whole file cannot be loaded; the message says why and what to do."""
 
 
+def nul_character(line: int | str) -> FileRejected:
+    """A NUL (zero) byte in the data: refused as a whole file on both paths (PostgreSQL text
+    cannot hold one, so it would load on one database and fail on the other)."""
+    return FileRejected(
+        _(
+            "Line %(line)s contains a NUL character (a zero byte), which text cannot hold. "
+            "Nothing was loaded."
+        )
+        % {"line": line}
+    )
+
+
+def _gzip_damaged() -> FileRejected:
+    return FileRejected(
+        _(
+            "The file cannot be read as csv.gz: the gzip file is truncated or corrupt. "
+            "Nothing was loaded; copy it again."
+        )
+    )
+
+
+def _not_a_regular_file(path: Path) -> FileRejected:
+    return FileRejected(
+        _(
+            "%(name)s is a symbolic link or not a regular file. The portal reads only files "
+            "copied into the inbox itself; copy the file there."
+        )
+        % {"name": path.name}
+    )
+
+
+def is_regular_file(path: Path) -> bool:
+    """A regular file, not a symbolic link (``lstat``: a link is never followed)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+# O_NONBLOCK: opening a FIFO planted in the inbox must not wait for a writer; fstat refuses it.
+_OPEN_FLAGS = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def open_raw(path: Path):
+    """The file's bytes as stored, opened only if it is a regular file, never through a
+    symbolic link (O_NOFOLLOW; checked on the open file, so it cannot be swapped between a
+    check and the open). Anything else is a FileRejected that names the file and nothing more."""
+    if not _NOFOLLOW and os.path.islink(path):  # systems without O_NOFOLLOW
+        raise _not_a_regular_file(path)
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EMLINK):  # what O_NOFOLLOW answers for a link
+            raise _not_a_regular_file(path) from None
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _not_a_regular_file(path)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 @dataclass(frozen=True)
 class InboxFile:
     path: Path
@@ -89,7 +165,7 @@ class InboxFile:
 
     @property
     def is_ready(self) -> bool:
-        return self.marker.exists()
+        return is_regular_file(self.marker)
 
 
 def inbox_dir() -> Path:
@@ -134,11 +210,14 @@ def ready_files(directory: Path | None = None) -> list[InboxFile]:
     if not directory.is_dir():
         return found
     for path in directory.iterdir():
-        if path.name.endswith(MARKER_SUFFIX) or not path.is_file():
+        if path.name.endswith(MARKER_SUFFIX):
             continue
         try:
             info = parse_name(path)
         except FileRejected:
+            continue
+        if not is_regular_file(path):
+            log.warning("inbox: %s is a symbolic link or not a regular file; not read", path.name)
             continue
         if info.is_ready:
             found.append(info)
@@ -147,7 +226,7 @@ def ready_files(directory: Path | None = None) -> list[InboxFile]:
 
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open_raw(path) as handle:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
@@ -155,7 +234,8 @@ def sha256_of(path: Path) -> str:
 
 def check_marker(info: InboxFile, sha256: str) -> None:
     """If the marker names a SHA-256, the file must match it (a half-copied file does not)."""
-    text = info.marker.read_text(encoding="utf-8", errors="replace").strip()
+    with open_raw(info.marker) as handle:
+        text = handle.read(4096).decode("utf-8", errors="replace").strip()
     match = re.search(r"sha256[=: ]+([0-9a-fA-F]{64})", text)
     if match and match[1].lower() != sha256:
         raise FileRejected(
@@ -165,19 +245,58 @@ def check_marker(info: InboxFile, sha256: str) -> None:
         )
 
 
+class _GzipReader:
+    """A .csv.gz file's decompressed bytes; damage anywhere in it (a truncated file, a bad
+    CRC, data that is not gzip) is a FileRejected, not an unexpected error."""
+
+    def __init__(self, raw):
+        self._raw = raw
+        self._gzip = gzip.GzipFile(fileobj=raw, mode="rb")
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self._gzip.read(size)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise _gzip_damaged() from exc
+
+    def tell(self) -> int:
+        return self._gzip.tell()
+
+    def close(self) -> None:
+        try:
+            self._gzip.close()
+        finally:
+            self._raw.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
 def open_binary(info: InboxFile):
     """The file's bytes, decompressed if gzip."""
+    raw = open_raw(info.path)
     if info.format == "csv.gz":
-        return gzip.open(info.path, "rb")
-    return info.path.open("rb")
+        return _GzipReader(raw)
+    return raw
+
+
+@contextmanager
+def open_parquet(info: InboxFile):
+    """The file as a ``pyarrow.parquet.ParquetFile``, opened like every other (``open_raw``)."""
+    import pyarrow.parquet as pq
+
+    with open_raw(info.path) as raw:
+        yield pq.ParquetFile(raw)
 
 
 def count_data_lines(info: InboxFile) -> int | None:
     """Rows in the file for the progress bar (lines minus the header); Parquet from its metadata."""
     if info.format == "parquet":
-        import pyarrow.parquet as pq
-
-        return pq.ParquetFile(info.path).metadata.num_rows
+        with open_parquet(info) as parquet:
+            return parquet.metadata.num_rows
     lines = 0
     last = b"\n"
     try:
@@ -270,6 +389,8 @@ def read_csv_header(handle) -> tuple[list[str], bytes]:
         text = line.decode("utf-8").rstrip("\r")
     except UnicodeDecodeError as exc:
         raise FileRejected(_("The header line is not UTF-8 text. Save the file as UTF-8.")) from exc
+    if "\x00" in text:
+        raise nul_character(1)
     columns = next(csv.reader(io.StringIO(text)))
     return columns, rest
 
@@ -287,6 +408,9 @@ def iter_csv_rows(info: InboxFile) -> Iterator[tuple[int, list[str]]]:
             offset_line = 2
             data = rest
             while True:
+                if b"\x00" in data:  # before any row of this block is read
+                    at = data.index(b"\x00")
+                    raise nul_character(offset_line + data.count(b"\n", 0, at))
                 try:
                     yield decoder.decode(data, final=not data)
                 except UnicodeDecodeError as exc:
@@ -326,23 +450,72 @@ def iter_csv_rows(info: InboxFile) -> Iterator[tuple[int, list[str]]]:
             yield line, fields
 
 
+def _first_nul(batch) -> int | None:
+    """The index of the first row of a record batch with a NUL character in a text column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = None
+    for column in batch.columns:
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            continue
+        index = pc.index(pc.match_substring(column, "\x00"), True).as_py()
+        if index >= 0 and (found is None or index < found):
+            found = index
+    return found
+
+
 def iter_parquet_rows(info: InboxFile, columns: list[str]) -> Iterator[tuple[int, list[str]]]:
     """(row number + 1, fields as text) for every row of a Parquet file, in batches."""
-    import pyarrow.parquet as pq
-
     line = 1
-    for batch in pq.ParquetFile(info.path).iter_batches(batch_size=50_000, columns=columns):
-        for row in zip(
-            *(batch.column(i).to_pylist() for i in range(batch.num_columns)), strict=True
-        ):
-            line += 1
-            yield line, ["" if v is None else str(v) for v in row]
+    with open_parquet(info) as parquet:
+        for batch in parquet.iter_batches(batch_size=50_000, columns=columns):
+            nul = _first_nul(batch)
+            if nul is not None:
+                raise nul_character(line + nul + 1)
+            for row in zip(
+                *(batch.column(i).to_pylist() for i in range(batch.num_columns)), strict=True
+            ):
+                line += 1
+                yield line, ["" if v is None else str(v) for v in row]
+
+
+# Contract columns that hold whole numbers. A Parquet column of another type (2.0 as a
+# float) is read by the rules as Python's text, "2.0", and rejected; Arrow's CSV text for it
+# is "2", which PostgreSQL's COPY would take. ``parquet_batches`` hands COPY Python's text.
+WHOLE_NUMBER_COLUMNS = {"rank"}
+
+
+def parquet_batches(info: InboxFile, columns: list[str], *, batch_size: int):
+    """The file's record batches for COPY, with each whole-number column that is stored as
+    neither an integer nor text turned into Python's text, as ``iter_parquet_rows`` reads it:
+    so a value reaches the rules as the same text on both paths."""
+    import pyarrow as pa
+
+    with open_parquet(info) as parquet:
+        for batch in parquet.iter_batches(batch_size=batch_size, columns=columns):
+            arrays = list(batch.columns)
+            for i, name in enumerate(batch.schema.names):
+                kind = arrays[i].type
+                if name.strip().lower() not in WHOLE_NUMBER_COLUMNS or (
+                    pa.types.is_integer(kind)
+                    or pa.types.is_string(kind)
+                    or pa.types.is_large_string(kind)
+                ):
+                    continue
+                arrays[i] = pa.array(
+                    [None if v is None else str(v) for v in arrays[i].to_pylist()], pa.string()
+                )
+            yield pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
 
 
 def parquet_columns(info: InboxFile) -> list[str]:
     import pyarrow.parquet as pq
 
-    try:
-        return list(pq.ParquetFile(info.path).schema_arrow.names)
-    except Exception as exc:  # noqa: BLE001 - any pyarrow failure means "not a readable Parquet file"
-        raise FileRejected(_("Not a readable Parquet file: %(error)s") % {"error": exc}) from exc
+    with open_raw(info.path) as raw:
+        try:
+            return list(pq.ParquetFile(raw).schema_arrow.names)
+        except Exception as exc:  # noqa: BLE001 - any pyarrow failure means "not a readable Parquet file"
+            raise FileRejected(
+                _("Not a readable Parquet file: %(error)s") % {"error": exc}
+            ) from exc

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -36,60 +36,6 @@ class Reject(Exception):  # noqa: N818 - it is a result, not a failure of the pr
         super().__init__(detail)
         self.reason = reason
         self.detail = detail
-
-
-_M32 = 0xFFFFFFFF
-
-
-def _rot(x: int, k: int) -> int:
-    return ((x << k) | (x >> (32 - k))) & _M32
-
-
-def hash_text(text: str) -> int:
-    """PostgreSQL's ``hashtext()`` of ``text`` (UTF-8), as an unsigned 32-bit number.
-
-    Bob Jenkins' lookup3 hash as PostgreSQL's hash_bytes computes it on little- and big-endian
-    machines alike. The server's hash indexes depend on it, so its values do not change between
-    releases. It costs the fast load a tenth of what md5 did (about 0.15 µs a row, not 1.6 µs).
-    """
-    key = text.encode()
-    n = len(key)
-    a = b = c = (0x9E3779B9 + n + 3923095) & _M32
-    i = 0
-    while n - i >= 12:
-        a = (a + int.from_bytes(key[i : i + 4], "little")) & _M32
-        b = (b + int.from_bytes(key[i + 4 : i + 8], "little")) & _M32
-        c = (c + int.from_bytes(key[i + 8 : i + 12], "little")) & _M32
-        for ra, rb, rc in ((4, 6, 8), (16, 19, 4)):  # mix(a, b, c)
-            a = (a - c) & _M32 ^ _rot(c, ra)
-            c = (c + b) & _M32
-            b = (b - a) & _M32 ^ _rot(a, rb)
-            a = (a + c) & _M32
-            c = (c - b) & _M32 ^ _rot(b, rc)
-            b = (b + a) & _M32
-        i += 12
-    tail = key[i:]  # up to 11 bytes; the lowest byte of c is the length's
-    a = (a + int.from_bytes(tail[0:4], "little")) & _M32
-    b = (b + int.from_bytes(tail[4:8], "little")) & _M32
-    c = (c + (int.from_bytes(tail[8:11], "little") << 8)) & _M32
-    c = ((c ^ b) - _rot(b, 14)) & _M32
-    a = ((a ^ c) - _rot(c, 11)) & _M32
-    b = ((b ^ a) - _rot(a, 25)) & _M32
-    c = ((c ^ b) - _rot(b, 16)) & _M32
-    a = ((a ^ c) - _rot(c, 4)) & _M32
-    b = ((b ^ a) - _rot(a, 14)) & _M32
-    c = ((c ^ b) - _rot(b, 24)) & _M32
-    return c
-
-
-def control_bucket(customer_external_id: str, campaign_code: str) -> int:
-    """A stable number 0–9999 for a customer in a campaign; in SQL
-    ``(hashtext(customer_id || ':' || code)::bigint & 4294967295) % 10000``."""
-    return hash_text(f"{customer_external_id}:{campaign_code}") % 10000
-
-
-def is_control(customer_external_id: str, campaign_code: str, control_share: Decimal) -> bool:
-    return control_bucket(customer_external_id, campaign_code) < int(control_share * 100)
 
 
 def not_a_number(column: str, value: str, *, whole: bool = False) -> Reject:
@@ -228,10 +174,3 @@ def parse_products(text: str) -> list[str]:
             % {"code": bad[0][:40]},
         )
     return codes
-
-
-def decimal_or_none(value) -> Decimal | None:
-    try:
-        return None if value is None else Decimal(value)
-    except InvalidOperation:
-        return None

@@ -1,14 +1,16 @@
 """REST API for digital channels: the same decisions and outcome capture as the console.
 
-DRF views authenticate by token or session themselves (DRF marks them exempt from Django's
-LoginRequiredMiddleware); the permission classes below say who may call each one.
+DRF views authenticate themselves (DRF marks them exempt from Django's
+LoginRequiredMiddleware). Only API clients, with a key, get answers, for the channel kinds
+their client may ask for (``channels/api/auth.py``); a signed-in session gets 403.
 """
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, status
+from rest_framework import status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,14 +19,15 @@ from campaigns.models import Customer, DeclineReason, OfferContent, Presentation
 from campaigns.responses import record_outcome
 from cvm_portal.audit import record_access
 from cvm_portal.idempotency import HEADER, idempotent
-from cvm_portal.roles import Role, roles_of
 
+from .auth import ApiKeyAuthentication, IsApiClient, check_channel_kind
 from .serializers import (
     DecisionRequestSerializer,
     DecisionSerializer,
     OutcomeRequestSerializer,
     OutcomeSerializer,
 )
+from .throttles import ApiClientThrottle
 
 IDEMPOTENCY = OpenApiParameter(
     HEADER, str, OpenApiParameter.HEADER, required=False,
@@ -32,24 +35,24 @@ IDEMPOTENCY = OpenApiParameter(
 )  # fmt: skip
 
 
-class IsChannelClient(permissions.BasePermission):
-    """Digital-channel API clients, and agents (the same decisions as their console)."""
+class ApiClientView(APIView):
+    """An API key authenticates; a session is recognised only to be refused with 403 (an agent
+    signed in to the console gets a clear answer rather than "no credentials")."""
 
-    message = _("This API is for digital channels and agents.")
+    authentication_classes = [ApiKeyAuthentication, SessionAuthentication]
+    permission_classes = [IsApiClient]
+    throttle_classes = [ApiClientThrottle]
 
-    def has_permission(self, request, view):
-        return bool(roles_of(request.user) & {Role.DIGITAL_CHANNEL, Role.AGENT})
 
-
-class DecisionView(APIView):
-    """Who may use it: digital channels and agents. Next-best-offers for a customer in a channel kind."""
-
-    permission_classes = [permissions.IsAuthenticated, IsChannelClient]
+class DecisionView(ApiClientView):
+    """Who may use it: API clients, for their channel kinds. Next-best-offers for a customer."""
 
     @extend_schema(request=DecisionRequestSerializer, responses={201: DecisionSerializer})
     def post(self, request):
         incoming = DecisionRequestSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
+        kind = incoming.validated_data["channel_kind"]
+        check_channel_kind(request, kind)
         customer = Customer.objects.filter(
             external_id=incoming.validated_data["customer_id"]
         ).first()
@@ -57,15 +60,10 @@ class DecisionView(APIView):
             return Response(
                 {"detail": _("No customer has this customer id.")}, status=status.HTTP_404_NOT_FOUND
             )
+        # Recorded under the client's service account; API clients work at no site.
+        result = decide(customer=customer, channel_kind=kind, agent=request.user, site_id=None)
+        # Audited once decided: a decision that fails gave the client nothing about the customer.
         record_access(user=request.user, action="decide", obj=customer, detail="api")
-        kind = incoming.validated_data["channel_kind"]
-        profile = getattr(request.user, "agent_profile", None)
-        result = decide(
-            customer=customer,
-            channel_kind=kind,
-            agent=request.user,
-            site_id=profile.site_id if profile else None,
-        )
         contents = {
             content.offer_id: content
             for content in OfferContent.objects.filter(
@@ -99,10 +97,8 @@ class DecisionView(APIView):
         return Response(DecisionSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
-class OutcomeView(APIView):
-    """Who may use it: the client the offer was presented to. Records once per presentation."""
-
-    permission_classes = [permissions.IsAuthenticated, IsChannelClient]
+class OutcomeView(ApiClientView):
+    """Who may use it: the API client the offer was presented to. Records once per presentation."""
 
     @extend_schema(
         request=OutcomeRequestSerializer,
@@ -119,6 +115,7 @@ class OutcomeView(APIView):
             pk=data["presentation_id"],
             decision__agent=request.user,
         )
+        check_channel_kind(request, presentation.decision.channel_kind)
         reason = None
         if data.get("decline_reason"):
             reason = DeclineReason.objects.filter(

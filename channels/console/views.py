@@ -1,5 +1,8 @@
 """The agent console: find the customer, see the next-best-offers, record outcomes in one click."""
 
+import functools
+
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +18,7 @@ from campaigns.choices import (
 )
 from campaigns.decisioning import decide
 from campaigns.feedback import send_feedback
-from campaigns.lookup import find_customer
+from campaigns.lookup import LookupRefused, look_up_customer
 from campaigns.models import (
     Campaign,
     Customer,
@@ -25,12 +28,15 @@ from campaigns.models import (
     Response,
 )
 from campaigns.responses import record_outcome
+from channels.models.sites import profile_of
 from cvm_portal.audit import record_access
 from cvm_portal.roles import Role, role_required
 from training.gating import guides_to_complete
 
 from ..bonus.arithmetic import would_earn
-from .forms import FeedbackForm, FindForm, OutcomeForm
+from ..outcomes import outcome_view, shown_to
+from .forms import FeedbackForm, FindForm
+from .links import LinkExpired, NotYourLink, customer_id_from, customer_url
 
 
 @require_GET
@@ -41,7 +47,7 @@ def console(request: HttpRequest) -> HttpResponse:
 
 
 def console_context(request: HttpRequest) -> dict:
-    profile = getattr(request.user, "agent_profile", None)
+    profile = profile_of(request.user)
     kind = profile.channel_kind if profile else ChannelKind.STORE
     my_feedback = OfferFeedback.objects.filter(agent=request.user).select_related("offer")[:10]
     return {
@@ -53,39 +59,53 @@ def console_context(request: HttpRequest) -> dict:
 
 
 def _kind(request) -> str:
-    profile = getattr(request.user, "agent_profile", None)
+    profile = profile_of(request.user)
     return profile.channel_kind if profile else ChannelKind.STORE
 
 
 @require_POST
 @role_required(Role.AGENT)
 def find(request: HttpRequest) -> HttpResponse:
-    """Who may use it: agents. POST only, so a phone number never lands in a URL or access log."""
+    """Who may use it: agents. POST only, so a phone number never lands in a URL or access log.
+
+    Every look-up is counted and audited, found or not; the customer's page is then reached
+    by a link made for this agent alone (``links.customer_url``)."""
     form = FindForm(request.POST)
     error = _("Type the customer's phone number or customer id.")
+    status = 200
     if form.is_valid():
         try:
-            customer = find_customer(form.cleaned_data["q"])
+            customer = look_up_customer(
+                user=request.user, query=form.cleaned_data["q"], where="console"
+            )
+        except LookupRefused as exc:
+            error, status = exc.messages[0], 429
         except ValidationError as exc:
             error = exc.messages[0]
         else:
-            record_access(user=request.user, action="find", obj=customer, detail="console")
-            return redirect("channels:console_customer", pk=customer.pk)
+            return redirect(customer_url(user=request.user, customer_id=customer.pk))
     return render(
         request,
         "channels/console.html",
         {**console_context(request), "form": form, "find_error": error},
-        status=200,
+        status=status,
     )
 
 
 @require_GET
 @role_required(Role.AGENT)
-def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """Who may use it: agents. The customer, their next-best-offers (decided now) and history."""
-    customer = get_object_or_404(Customer, pk=pk)
-    record_access(user=request.user, action="view", obj=customer, detail="console")
-    profile = getattr(request.user, "agent_profile", None)
+def customer_page(request: HttpRequest, token: str) -> HttpResponse:
+    """Who may use it: the agent whose look-up made ``token`` (any other: 404), while it is
+    fresh. The customer, their next-best-offers (decided now) and history."""
+    try:
+        customer_id = customer_id_from(user=request.user, token=token)
+    except NotYourLink:
+        raise Http404 from None
+    except LinkExpired:
+        messages.info(request, _("The link to this customer has expired. Find them again."))
+        return redirect("channels:console")
+    customer = get_object_or_404(Customer, pk=customer_id)
+    profile = profile_of(request.user)
     result = decide(
         customer=customer,
         channel_kind=_kind(request),
@@ -120,7 +140,7 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("offer", "campaign", "decline_reason", "agent")
         .order_by("-recorded_at")[:20]
     )
-    return render(
+    page = render(
         request,
         "channels/console_customer.html",
         {
@@ -137,43 +157,31 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
             "training_gated": [(campaign, guides.get(pk, [])) for pk, campaign in gated.items()],
         },
     )
+    # Audited once the page is built: a decision or page that fails showed the agent nothing.
+    record_access(user=request.user, action="view", obj=customer, detail="console")
+    return page
 
 
 @require_POST
 @role_required(Role.AGENT)
 def outcome(request: HttpRequest, pk: int) -> HttpResponse:
     """Who may use it: the agent the offer was shown to. Records once; htmx gets the card back."""
-    presentation = get_object_or_404(
-        Presentation.objects.select_related("decision", "offer"), pk=pk, held_out=False
+    presentation = shown_to(request, pk)
+    profile = profile_of(request.user)
+    return outcome_view(
+        request,
+        presentation=presentation,
+        record=functools.partial(
+            record_outcome,
+            presentation=presentation,
+            agent=request.user,
+            site_id=profile.site_id if profile else None,
+        ),
+        # The agent was shown this customer's offer: their page again, by a fresh link.
+        back=lambda _error: redirect(
+            customer_url(user=request.user, customer_id=presentation.decision.customer_id)
+        ),
     )
-    if presentation.decision.agent_id != request.user.pk:
-        raise Http404
-    form = OutcomeForm(request.POST)
-    error = None
-    response = None
-    if form.is_valid():
-        profile = getattr(request.user, "agent_profile", None)
-        try:
-            response, _created = record_outcome(
-                presentation=presentation,
-                outcome=form.cleaned_data["outcome"],
-                agent=request.user,
-                site_id=profile.site_id if profile else None,
-                decline_reason=form.cleaned_data["decline_reason"],
-                not_presented_reason=form.cleaned_data["not_presented_reason"] or "",
-            )
-        except ValidationError as exc:
-            error = exc.messages[0]
-    else:
-        error = _("Choose an outcome.")
-    if request.htmx:
-        return render(
-            request,
-            "channels/includes/outcome_result.html",
-            {"presentation": presentation, "response": response, "error": error},
-            status=200 if error is None else 422,
-        )
-    return redirect("channels:console_customer", pk=presentation.decision.customer_id)
 
 
 @require_GET
@@ -196,7 +204,7 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
     form = FeedbackForm(request.POST)
     error, sent = None, None
     if form.is_valid():
-        profile = getattr(request.user, "agent_profile", None)
+        profile = profile_of(request.user)
         try:
             sent = send_feedback(
                 presentation=presentation,
@@ -217,4 +225,5 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
             {"sent": sent, "error": error},
             status=200 if sent else 422,
         )
-    return redirect("channels:console_customer", pk=presentation.decision.customer_id)
+    # The agent was shown this customer's offer: their page again, by a fresh link.
+    return redirect(customer_url(user=request.user, customer_id=presentation.decision.customer_id))

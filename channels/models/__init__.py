@@ -1,5 +1,6 @@
-"""The delivery side's data: sites and agents, outbound call lists, bonus plans."""
+"""The delivery side's data: sites and agents, outbound call lists, bonus plans, API clients."""
 
+from .api import DIGITAL_KINDS, ApiClient, ApiKey
 from .bonus import (
     ZERO,
     BonusLine,
@@ -10,7 +11,6 @@ from .bonus import (
     Cancellation,
 )
 from .outbound import (
-    OUTBOUND_CHANNEL_KINDS,
     OUTBOUND_SITE_KINDS,
     CallAttempt,
     CallList,
@@ -18,14 +18,16 @@ from .outbound import (
     OutboundSettings,
     OutboundShare,
 )
-from .sites import ASSISTED_KINDS, AgentProfile, Site, validate_timezone
+from .sites import ASSISTED_KINDS, AgentProfile, Site, profile_of, validate_timezone
 
 __all__ = [
     "ASSISTED_KINDS",
-    "OUTBOUND_CHANNEL_KINDS",
+    "DIGITAL_KINDS",
     "OUTBOUND_SITE_KINDS",
     "ZERO",
     "AgentProfile",
+    "ApiClient",
+    "ApiKey",
     "BonusLine",
     "BonusPlan",
     "BonusRule",
@@ -38,5 +40,6 @@ __all__ = [
     "OutboundSettings",
     "OutboundShare",
     "Site",
+    "profile_of",
     "validate_timezone",
 ]

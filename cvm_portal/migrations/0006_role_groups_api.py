@@ -1,4 +1,8 @@
-"""The digital-channel role for API clients."""
+"""The digital-channel role for API clients.
+
+(It once ran after DRF's authtoken app, whose plain-text tokens API keys replaced; that
+app is gone, and so is the dependency.)
+"""
 
 from django.db import migrations
 
@@ -12,7 +16,6 @@ def sync(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("cvm_portal", "0005_idempotency_records"),
-        ("authtoken", "0004_alter_tokenproxy_options"),
     ]
 
     operations = [migrations.RunPython(sync, migrations.RunPython.noop)]

@@ -2,7 +2,10 @@
 campaign; an agent does not see its offers, completes the guide, and then sees them."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
+
+from channels.console.links import customer_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,10 +46,11 @@ def test_a_trainer_publishes_a_guide_and_an_agent_completes_it_and_then_sees_the
     customer, campaign = a_customer_of("UP-DATA")
     campaign.training_required = True
     campaign.save(update_fields=["training_required"])
+    store1 = get_user_model().objects.get(username="store1")
 
     # Before training, the agent does not get the campaign's offers.
     sign_in("store1")
-    page.goto(f"{live_server.url}/console/customers/{customer.pk}/")
+    page.goto(live_server.url + customer_url(user=store1, customer_id=customer.pk))
     expect(page.get_by_role("heading", name=customer.name)).to_be_visible()
     assert "UP-DATA" not in shown_campaigns(customer)
     expect(page.get_by_text("its offers are shown once you complete its training")).to_contain_text(
@@ -91,7 +95,7 @@ def test_a_trainer_publishes_a_guide_and_an_agent_completes_it_and_then_sees_the
     expect(page.get_by_role("heading", name="Passed")).to_be_visible()
 
     # Now the campaign's offers are shown to this agent.
-    page.goto(f"{live_server.url}/console/customers/{customer.pk}/")
+    page.goto(live_server.url + customer_url(user=store1, customer_id=customer.pk))
     expect(page.get_by_role("heading", name=customer.name)).to_be_visible()
     assert "UP-DATA" in shown_campaigns(customer)
     up_data_titles = list(campaign.offers.values_list("title", flat=True))

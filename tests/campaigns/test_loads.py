@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from campaigns.choices import ChannelKind, LoadStatus
+from campaigns.control import control_bucket
 from campaigns.loads import files, runs
-from campaigns.loads.rules import control_bucket
 from campaigns.models import Customer, LoadRun, TargetGroup, TargetGroupMember, TargetGroupVersion
 from tests.factories import CampaignFactory, CustomerFactory, OfferFactory
 

@@ -216,27 +216,6 @@ def test_killing_the_worker_mid_load_leaves_the_old_version_and_the_rerun_is_exa
     assert LoadRun.objects.filter(status=LoadStatus.RUNNING).count() == 0
 
 
-@pytest.mark.django_db
-def test_control_hash_in_python_is_postgres_hashtext():
-    """The SQLite path and always-on offers (Python) put the same customers in the control
-    group as the fast path (SQL): lengths around the 12-byte blocks, non-ASCII text."""
-    from campaigns.loads.rules import control_bucket, hash_text
-
-    texts = ["", "a", "żółć:ŁÓDŹ-5G", *("x" * n for n in range(1, 40))]
-    texts += [f"C{n:07d}:RET-{n % 7}" for n in range(2000)]
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT t, hashtext(t)::bigint & 4294967295,"
-            " (hashtext(t || ':' || 'UP-DATA')::bigint & 4294967295) %% 10000 FROM unnest(%s::text[]) t",
-            [texts],
-        )
-        rows = cur.fetchall()
-    assert len(rows) == len(texts)
-    assert [(t, hash_text(t), control_bucket(t, "UP-DATA")) for t, _h, _b in rows] == rows
-    share = sum(b < 1000 for _t, _h, b in rows[-2000:]) / 2000
-    assert 0.08 < share < 0.12  # buckets spread evenly: a 10 % share puts about 10 % in control
-
-
 def load_logged(info, caplog) -> LoadRun:
     with caplog.at_level(logging.INFO, logger="cvm.loads"):
         return runs.run_load(run_id=runs.register_file(info, started_by="test").pk)

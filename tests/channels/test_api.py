@@ -1,7 +1,6 @@
 """The REST API for digital channels: decisions, outcomes with Idempotency-Key, who may call it."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from campaigns.choices import CampaignStatus, ChannelKind
@@ -13,6 +12,7 @@ from tests.factories import (
     CustomerFactory,
     OfferContentFactory,
     OfferFactory,
+    api_client,
     target_group,
 )
 
@@ -35,12 +35,17 @@ def customer():
     return customer
 
 
-@pytest.fixture
-def api(make_user):
-    user = make_user(Role.DIGITAL_CHANNEL, username="ussd-gateway")
+def keyed(key: str) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    client.user = user
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    return client
+
+
+@pytest.fixture
+def api(db):
+    gateway, key = api_client("ussd-gateway", kinds=[ChannelKind.USSD])
+    client = keyed(key)
+    client.user = gateway.user
     return client
 
 
@@ -119,12 +124,9 @@ def test_outcome_errors_are_clear(api, customer):
     assert unknown.status_code == 400 and "Unknown decline reason" in unknown.content.decode()
 
 
-def test_a_client_cannot_record_on_another_client_s_presentation(api, customer, make_user):
+def test_a_client_cannot_record_on_another_client_s_presentation(api, customer):
     presentation_id = decision(api).json()["offers"][0]["presentation_id"]
-    other = APIClient()
-    other.credentials(
-        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=make_user(Role.DIGITAL_CHANNEL)).key}"
-    )
+    other = keyed(api_client("other-gateway", kinds=[ChannelKind.USSD])[1])
     assert (
         other.post(
             "/api/v1/outcomes/",
@@ -137,25 +139,16 @@ def test_a_client_cannot_record_on_another_client_s_presentation(api, customer, 
 
 def test_who_may_call_the_api(customer, make_user):
     anonymous = APIClient()
-    assert anonymous.post("/api/v1/decisions/", {}, format="json").status_code == 401
-    trainer = APIClient()
-    trainer.credentials(
-        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=make_user(Role.TRAINER)).key}"
-    )
-    assert (
-        trainer.post(
-            "/api/v1/decisions/", {"customer_id": "C0042", "channel_kind": "ussd"}, format="json"
-        ).status_code
-        == 403
-    )
-    agent = APIClient()
-    agent.force_authenticate(make_user(Role.AGENT))
-    assert (
-        agent.post(
+    refused = anonymous.post("/api/v1/decisions/", {}, format="json")
+    assert refused.status_code == 401 and refused.headers["WWW-Authenticate"] == "Api-Key"
+    # People signed in to the portal (agents, managers) get no decisions here: 403, not 401.
+    for role in (Role.AGENT, Role.CVM_MANAGER):
+        person = APIClient()
+        person.force_login(make_user(role))
+        answer = person.post(
             "/api/v1/decisions/", {"customer_id": "C0042", "channel_kind": "store"}, format="json"
-        ).status_code
-        == 201
-    )
+        )
+        assert answer.status_code == 403 and "Agents use the console" in answer.json()["detail"]
 
 
 def test_the_openapi_schema_and_its_docs_are_served_without_a_cdn(client, make_user):

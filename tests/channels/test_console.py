@@ -4,6 +4,7 @@ import pytest
 
 from campaigns.choices import CampaignStatus, ChannelKind, Outcome
 from campaigns.models import DeclineReason, Presentation, Response
+from channels.console.links import customer_url
 from cvm_portal.models import AuditEvent
 from cvm_portal.roles import Role
 from tests.factories import (
@@ -39,7 +40,8 @@ def agent(client, make_user):
 @pytest.mark.parametrize("typed", ["0048 501 234 567", "501-234-567", "C0042"])
 def test_an_agent_finds_a_customer_by_phone_in_any_format_or_id(client, agent, customer, typed):
     response = client.post("/console/find/", {"q": typed})
-    assert response.status_code == 302 and response.url == f"/console/customers/{customer.pk}/"
+    assert response.status_code == 302
+    assert response.url == customer_url(user=agent, customer_id=customer.pk)
     assert AuditEvent.objects.filter(user=agent, action="find", object_id=str(customer.pk)).exists()
 
 
@@ -63,7 +65,7 @@ def test_searching_by_get_is_refused_so_numbers_stay_out_of_urls(client, agent):
 
 
 def test_the_customer_page_shows_offers_with_script_reason_and_is_audited(client, agent, customer):
-    response = client.get(f"/console/customers/{customer.pk}/")
+    response = client.get(customer_url(user=agent, customer_id=customer.pk))
     content = response.content.decode()
     assert (
         "Fibre 1 Gb/s" in content
@@ -74,7 +76,7 @@ def test_the_customer_page_shows_offers_with_script_reason_and_is_audited(client
 
 
 def test_one_click_records_an_outcome_once_and_htmx_gets_the_confirmation(client, agent, customer):
-    client.get(f"/console/customers/{customer.pk}/")
+    client.get(customer_url(user=agent, customer_id=customer.pk))
     presentation = Presentation.objects.get()
     url = f"/console/offers/{presentation.pk}/outcome/"
     first = client.post(url, {"outcome": "accepted"}, HTTP_HX_REQUEST="true")
@@ -82,12 +84,12 @@ def test_one_click_records_an_outcome_once_and_htmx_gets_the_confirmation(client
     assert first.status_code == again.status_code == 200
     assert "Recorded: Accepted" in first.content.decode() and "<html" not in first.content.decode()
     assert Response.objects.count() == 1
-    history = client.get(f"/console/customers/{customer.pk}/").content.decode()
+    history = client.get(customer_url(user=agent, customer_id=customer.pk)).content.decode()
     assert "Accepted" in history and "Fibre 1 Gb/s" in history
 
 
 def test_declining_needs_a_reason(client, agent, customer):
-    client.get(f"/console/customers/{customer.pk}/")
+    client.get(customer_url(user=agent, customer_id=customer.pk))
     url = f"/console/offers/{Presentation.objects.get().pk}/outcome/"
     refused = client.post(url, {"outcome": "declined"}, HTTP_HX_REQUEST="true")
     assert (
@@ -105,7 +107,7 @@ def test_declining_needs_a_reason(client, agent, customer):
 
 
 def test_another_agent_cannot_record_on_my_presentation(client, agent, customer, make_user):
-    client.get(f"/console/customers/{customer.pk}/")
+    client.get(customer_url(user=agent, customer_id=customer.pk))
     presentation = Presentation.objects.get()
     client.force_login(make_user(Role.AGENT))
     assert (
@@ -119,14 +121,21 @@ def test_another_agent_cannot_record_on_my_presentation(client, agent, customer,
 
 @pytest.mark.parametrize("role", [Role.TRAINER, Role.CVM_MANAGER])
 def test_the_console_is_for_agents(client, make_user, customer, role):
-    client.force_login(make_user(role))
-    assert client.get(f"/console/customers/{customer.pk}/").status_code == 403
+    user = make_user(role)
+    client.force_login(user)
+    assert client.get(customer_url(user=user, customer_id=customer.pk)).status_code == 403
     assert client.post("/console/find/", {"q": "C0042"}).status_code == 403
 
 
 def test_the_screen_pop_page_takes_the_number_from_the_fragment(client, agent):
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
     content = client.get("/console/pop/").content.decode()
-    assert "window.location.hash" in content and "history.replaceState" in content
+    assert 'src="/static/js/screen_pop.js"' in content and "<script>" not in content
+    script = Path(finders.find("js/screen_pop.js")).read_text()
+    assert "window.location.hash" in script and "history.replaceState" in script
 
 
 def test_feedback_goes_to_the_cvm_inbox_and_the_reply_comes_back(
@@ -134,7 +143,7 @@ def test_feedback_goes_to_the_cvm_inbox_and_the_reply_comes_back(
 ):
     from campaigns.models import OfferFeedback
 
-    client.get(f"/console/customers/{customer.pk}/")
+    client.get(customer_url(user=agent, customer_id=customer.pk))
     url = f"/console/offers/{Presentation.objects.get().pk}/feedback/"
     refused = client.post(url, {"useful": "0"}, HTTP_HX_REQUEST="true")
     assert refused.status_code == 422 and "choose a reason" in refused.content.decode()
@@ -180,7 +189,8 @@ def test_the_customer_page_takes_the_same_queries_for_one_offer_or_three(
             status=CampaignStatus.LIVE, offers=[offer], channel_kinds=[ChannelKind.STORE]
         )
         target_group(campaign, [{"customer": customer, "propensity": 0.5}])
-    client.get(f"/console/customers/{customer.pk}/")  # warm the cached contact policy
+    url = customer_url(user=agent, customer_id=customer.pk)
+    client.get(url)  # warm the cached contact policy
     # session, user, roles, profile, customer, audit, decision (savepoint, history and members —
     # one query on PostgreSQL, two on SQLite —, insert, presentations, release; campaigns,
     # offers, their texts, decline reasons and bonus rules come from the catalogue in memory),
@@ -188,7 +198,7 @@ def test_the_customer_page_takes_the_same_queries_for_one_offer_or_three(
     from django.db import connection
 
     with django_assert_num_queries(13 if connection.vendor == "postgresql" else 14):
-        response = client.get(f"/console/customers/{customer.pk}/")
+        response = client.get(url)
     assert response.content.decode().count('class="card offer"') == 3
 
 
@@ -197,10 +207,10 @@ def test_the_history_names_agents_of_my_site_only(client, agent, customer, make_
 
     other_agent = make_user(Role.AGENT, site=SiteFactory(), username="far-away-agent")
     client.force_login(other_agent)
-    client.get(f"/console/customers/{customer.pk}/")
+    client.get(customer_url(user=other_agent, customer_id=customer.pk))
     client.post(f"/console/offers/{Presentation.objects.get().pk}/outcome/", {"outcome": "later"})
     client.force_login(agent)
-    content = client.get(f"/console/customers/{customer.pk}/").content.decode()
+    content = client.get(customer_url(user=agent, customer_id=customer.pk)).content.decode()
     assert "Later" in content and "another site" in content
     assert "far-away-agent" not in content
 
@@ -216,13 +226,14 @@ def test_the_header_names_what_the_customer_has_and_the_tenure_in_years(client, 
     customer.holdings = ["TV-PLUS", "LEGACY-ADSL"]  # a code the portal has no product for
     customer.customer_since = timezone.localdate() - timedelta(days=3 * 365 + 30)
     customer.save()
-    content = client.get(f"/console/customers/{customer.pk}/").content.decode()
+    content = client.get(customer_url(user=agent, customer_id=customer.pk)).content.decode()
     assert "TV Plus (120 channels), LEGACY-ADSL" in content
     assert "3 years" in content
     customer.holdings = []
     customer.save()
     assert (
-        "no products on record" in client.get(f"/console/customers/{customer.pk}/").content.decode()
+        "no products on record"
+        in client.get(customer_url(user=agent, customer_id=customer.pk)).content.decode()
     )
 
 
@@ -232,7 +243,7 @@ def test_a_managers_edit_of_a_script_or_decline_reasons_shows_on_the_next_page(
     """Offer texts and decline reasons are held in memory: every edit renews them at once."""
     from campaigns.models import OfferContent
 
-    url = f"/console/customers/{customer.pk}/"
+    url = customer_url(user=agent, customer_id=customer.pk)
     page = client.get(url).content.decode()
     assert "Fibre is here." in page
     content = OfferContent.objects.get(agent_script="Fibre is here.")

@@ -178,6 +178,7 @@ def test_navigation_shows_each_role_its_own_pages_only(client, make_user):
         "My workspace",
         "Nightly loads",
         "Feedback",
+        "Audit trail",
         "Call lists",
         "Bonus plans",
         "Sites",

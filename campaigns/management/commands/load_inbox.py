@@ -1,4 +1,5 @@
-"""``python manage.py load_inbox``: load the warehouse files waiting in the inbox."""
+"""``python manage.py load_inbox``: load the warehouse files waiting in the inbox (and queue
+again the runs a dead worker or an unreachable task queue left behind)."""
 
 from pathlib import Path
 
@@ -11,7 +12,10 @@ from campaigns.tasks import load_file_task
 
 
 class Command(BaseCommand):
-    help = "Register the ready files of the inbox (CVM_INBOX) and load them (queued, or here with --sync)."
+    help = (
+        "Register the ready files of the inbox (CVM_INBOX) and load them (queued, or here with "
+        "--sync). Queued: stranded runs are queued again first."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -36,16 +40,25 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             if not path.exists():
                 raise CommandError(f"{path} does not exist.")
+            if not files.is_regular_file(path):
+                raise CommandError(
+                    f"{path.name} is a symbolic link or not a regular file; copy the file itself "
+                    "into the inbox."
+                )
             if not info.is_ready:
                 raise CommandError(f"{path.name} has no completion marker {info.marker.name} yet.")
             ready = [info]
         else:
             ready = runs.pending_files()
+        if not sync:
+            for run in runs.retake_stranded():
+                self.stdout.write(f"{run.file_name}: run #{run.pk} was stranded; queued again")
         if not ready:
             self.stdout.write(f"Nothing to load in {files.inbox_dir()}.")
             return
         with transaction.atomic():
             registered = [runs.register_file(info, started_by="command") for info in ready]
+        unqueued = 0
         for run in registered:
             if run.status != LoadStatus.PENDING:
                 self.stdout.write(self.style.ERROR(f"{run.file_name}: {run.error}"))
@@ -59,5 +72,20 @@ class Command(BaseCommand):
                 detail = run.error or f"{run.rows_loaded:,} loaded, {run.rows_rejected:,} rejected"
                 self.stdout.write(style(f"{run.file_name}: {run.get_status_display()} — {detail}"))
             else:
-                load_file_task.delay(run.pk)
-                self.stdout.write(f"{run.file_name}: queued as run #{run.pk}")
+                runs.queue_run(run)  # outside a transaction: handed over here and now
+                if run.queue_error:
+                    unqueued += 1
+                    self.stderr.write(
+                        self.style.ERROR(
+                            f"{run.file_name}: registered as run #{run.pk} but not queued: the "
+                            f"task queue did not answer ({run.queue_error}). It is queued "
+                            "automatically once the queue answers, or load it here with "
+                            f"--sync --file {run.file_name}."
+                        )
+                    )
+                else:
+                    self.stdout.write(f"{run.file_name}: queued as run #{run.pk}")
+        if unqueued:
+            raise CommandError(
+                f"{unqueued} file(s) registered but not queued: the task queue (Redis) is not answering."
+            )

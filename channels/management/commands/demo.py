@@ -14,6 +14,7 @@ from campaigns.tasks import load_file_task
 from channels.demo import (
     DEMO_PASSWORD,
     ROLE_LOGINS,
+    build_api_client,
     build_bonus,
     build_outbound,
     build_sites_and_people,
@@ -77,3 +78,12 @@ class Command(BaseCommand):
         )
         for username, _role, description in ROLE_LOGINS:
             self.stdout.write(f"  {username:<12} {description}")
+        self.stdout.write("")
+        self.stdout.write(
+            "REST API for digital channels (a new demo key each run; the old one stops working):"
+        )
+        self.stdout.write(
+            "  curl -X POST http://127.0.0.1:8000/api/v1/decisions/ -H 'Content-Type: application/json' "
+            f"-H 'Authorization: Api-Key {build_api_client()}' "
+            """-d '{"customer_id": "C0000001", "channel_kind": "web"}'"""
+        )

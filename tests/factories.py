@@ -397,7 +397,8 @@ def recorded(agent, offer, campaign, *, when: datetime, outcome=Outcome.ACCEPTED
 
 def make_guide(*, campaigns=(), questions=True, publish=True, by=None, **fields):
     """A guide (published by default) with a one-answer and a several-answer question."""
-    from training.models import Guide, QuestionKind
+    from training.choices import QuestionKind
+    from training.models import Guide
     from training.publishing import add_question, publish_guide
 
     guide = Guide.objects.create(

@@ -9,7 +9,8 @@ from django.db import transaction
 from campaigns.choices import ChannelKind
 from campaigns.models import Campaign
 
-from .models import Guide, QuestionKind
+from .choices import QuestionKind
+from .models import Guide
 from .publishing import add_question, publish_guide
 
 TITLE = "Fibre for mobile customers: the pitch"

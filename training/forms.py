@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.choices import CampaignStatus
 from campaigns.models import Campaign
 
-from .models import AUDIENCE_ROLES, Guide, GuideImage, QuestionKind
+from .choices import QuestionKind
+from .models import AUDIENCE_ROLES, Guide, GuideImage
 from .publishing import check_choices, parse_choices
 from .sites import directory
 

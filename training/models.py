@@ -20,13 +20,8 @@ from campaigns.fields import ChannelKindsField
 from campaigns.models import Campaign
 from cvm_portal.roles import Role
 
+from .choices import QuestionKind
 from .validators import validate_guide_image
-
-
-class QuestionKind(models.TextChoices):
-    SINGLE = "single", _("One answer is right")
-    MULTIPLE = "multiple", _("Several answers may be right")
-
 
 # The roles a guide may be assigned to: the people who work at sites.
 AUDIENCE_ROLES = [

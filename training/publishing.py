@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Assignment, Choice, Completion, Guide, GuideVersion, Question, QuestionKind
+from .choices import QuestionKind
+from .models import Assignment, Choice, Completion, Guide, GuideVersion, Question
 from .rendering import reading_minutes, render_markdown
 from .sites import directory
 

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.factories import make_guide
-from training.models import QuestionKind
+from training.choices import QuestionKind
 from training.publishing import add_question, publish_guide
 
 pytestmark = pytest.mark.django_db

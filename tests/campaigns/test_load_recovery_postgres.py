@@ -13,7 +13,7 @@ from django.db import connection
 from campaigns.choices import LoadStatus
 from campaigns.loads import files, runs
 from campaigns.models import LoadRun, TargetGroup, TargetGroupMember
-from tests.factories import CampaignFactory, OfferFactory
+from tests.factories import CampaignFactory, OfferFactory, copy_customers
 from tests.services import kill_whole, start_worker, wait_for
 
 pytestmark = [
@@ -24,23 +24,6 @@ pytestmark = [
 
 ROWS = 600_000  # a few seconds of loading on our machines: time enough to kill it half-way
 RETAKE = "Retake stranded loads"
-
-
-def copy_customers(count: int) -> None:
-    """``count`` customers C0000001… straight through COPY (set-up, not what is tested)."""
-    columns = (
-        "external_id, phone, name, segment, value_tier, customer_since, preferred_channel, consent_marketing,"
-        " consent_calls, consent_sms, consent_app_push, consent_digital, do_not_contact, created_at, updated_at"
-    )
-    with (
-        connection.cursor() as cur,
-        cur.copy(f"COPY campaigns_customer ({columns}) FROM STDIN") as copy,
-    ):
-        for n in range(1, count + 1):
-            copy.write_row(
-                (f"C{n:07d}", f"+4850{n:07d}", f"Customer {n}", "postpaid", "silver", "2020-01-01", "",
-                 True, True, True, True, True, False, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z")
-            )  # fmt: skip
 
 
 def write_members(inbox, name: str, count: int) -> files.InboxFile:

@@ -20,12 +20,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import catalogue, store
-from .choices import CONTACT_OUTCOMES, ChannelKind, Exclusion, Objective, Outcome, ProductFamily
+from . import catalogue, reasons, store
+from .choices import CONTACT_OUTCOMES, ChannelKind, Exclusion, Outcome, ProductFamily
 from .control import is_control
 from .fields import channel_kind_lookup
 from .models import (
@@ -227,22 +226,7 @@ def arbitration_score(*, propensity, value, priority_weight, policy: ContactPoli
 
 
 def _reason(c: Candidate) -> str:
-    parts = [
-        _("%(campaign)s (%(objective)s)")
-        % {
-            "campaign": c.campaign.name,
-            "objective": str(Objective(c.campaign.objective).label).lower(),
-        }
-    ]
-    if c.rule is not None:
-        parts.append(_("always on: %(why)s") % {"why": c.rule.reason_for(c.customer)})
-    if c.propensity is not None:
-        parts.append(_("likely to accept: %(p)d %%") % {"p": round(c.propensity * 100)})
-    parts.append(
-        _("worth about %(value)s %(currency)s a year")
-        % {"value": f"{c.value:,.0f}", "currency": settings.CVM_CURRENCY}
-    )
-    return " · ".join(parts)[:300]
+    return reasons.reason_for(c)
 
 
 # Who has passed which campaign's training is the training app's to answer; it registers the

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .choices import NotPresentedReason, Outcome
-from .models import DeclineReason, Presentation, Response
+from .models import DeclineReason, Presentation, Response, UndoneOutcome
 
 
 @transaction.atomic
@@ -58,3 +62,45 @@ def record_outcome(
     except IntegrityError:  # another request won the race between our check and insert
         return Response.objects.get(presentation=presentation), False
     return response, True
+
+
+def undo_deadline(response: Response):
+    """Until when the agent who recorded ``response`` may undo it."""
+    return response.recorded_at + timedelta(seconds=settings.CVM_UNDO_SECONDS)
+
+
+@transaction.atomic
+def undo_outcome(*, response_id: int, agent, now=None) -> UndoneOutcome:
+    """Undo an outcome its ``agent`` recorded less than ``CVM_UNDO_SECONDS`` ago.
+
+    The outcome row goes (so it counts nowhere: reports, bonus, contact policy) and an
+    ``UndoneOutcome`` keeps what it said for the audit; the presentation is open again.
+    Raises ValidationError when the outcome is someone else's, already undone or too old."""
+    now = now or timezone.now()
+    response = (
+        Response.objects.select_for_update().filter(pk=response_id, agent=agent).first()
+        if agent is not None
+        else None
+    )
+    if response is None:
+        raise ValidationError(_("This outcome cannot be undone: it is not yours or was undone."))
+    if now > undo_deadline(response):
+        raise ValidationError(
+            _("Too late to undo: an outcome can be undone for %(s)d seconds.")
+            % {"s": settings.CVM_UNDO_SECONDS}
+        )
+    undone = UndoneOutcome.objects.create(
+        presentation_id=response.presentation_id,
+        customer_id=response.customer_id,
+        offer_id=response.offer_id,
+        campaign_id=response.campaign_id,
+        channel_kind=response.channel_kind,
+        outcome=response.outcome,
+        decline_reason_id=response.decline_reason_id,
+        not_presented_reason=response.not_presented_reason,
+        agent=response.agent,
+        site_id=response.site_id,
+        recorded_at=response.recorded_at,
+    )
+    response.delete()
+    return undone

@@ -321,6 +321,11 @@ CVM_LOOKUP_LIMIT = env.int("CVM_LOOKUP_LIMIT", default=60)
 CVM_LOOKUP_PERIOD_MINUTES = env.int("CVM_LOOKUP_PERIOD_MINUTES", default=10)
 # How long the link to a customer's console page, made by the agent's look-up, stays valid.
 CVM_CUSTOMER_LINK_MINUTES = env.int("CVM_CUSTOMER_LINK_MINUTES", default=30)
+# How long an agent may undo an outcome they recorded (a wrong click or key).
+CVM_UNDO_SECONDS = env.int("CVM_UNDO_SECONDS", default=10)
+# One contact, one decision: the same agent opening the same customer again within this window
+# sees the same offers (no new presentation, no extra contact counted).
+CVM_CONTACT_WINDOW_MINUTES = env.int("CVM_CONTACT_WINDOW_MINUTES", default=30)
 
 LOGGING = {
     "version": 1,

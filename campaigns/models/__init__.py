@@ -20,6 +20,7 @@ from .decisions import (  # noqa: F401
     EligibilityRule,
     Presentation,
     Response,
+    UndoneOutcome,
 )
 from .feedback import OfferFeedback  # noqa: F401
 from .targeting import (  # noqa: F401

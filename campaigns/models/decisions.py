@@ -315,3 +315,37 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offer_id} {self.outcome}"
+
+
+class UndoneOutcome(models.Model):
+    """An outcome its agent undid within the undo period (a wrong click or key): kept for the
+    audit with everything the outcome said, and counted nowhere (the outcome row is gone)."""
+
+    presentation = models.ForeignKey(
+        Presentation, on_delete=models.CASCADE, related_name="undone_outcomes"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    decline_reason = models.ForeignKey(
+        DeclineReason, on_delete=models.PROTECT, null=True, blank=True
+    )
+    not_presented_reason = models.CharField(
+        _("why not presented"), max_length=20, choices=NotPresentedReason.choices, blank=True
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    site_id = models.BigIntegerField(_("site"), null=True, blank=True)
+    recorded_at = models.DateTimeField(_("recorded"))
+    undone_at = models.DateTimeField(_("undone"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("undone outcome")
+        verbose_name_plural = _("undone outcomes")
+        ordering = ["-undone_at"]
+
+    def __str__(self) -> str:
+        return f"{self.offer_id} {self.outcome} (undone)"

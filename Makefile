@@ -27,6 +27,7 @@ migrate: install
 
 demo: migrate
 	$(BIN)/python manage.py demo
+	$(BIN)/python manage.py demo_history
 
 serve:
 	$(BIN)/python manage.py runserver 127.0.0.1:8000

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from .choices import LoadStatus
 from .lifecycle import end_expired_campaigns
 from .loads import runs as loading
+from .results import programme as results_programme
+from .results import rollups as results_rollups
 
 
 @shared_task(name="campaigns.end_expired_campaigns")
@@ -88,3 +90,13 @@ def retake_stranded_loads_task() -> list[int]:
 @shared_task(name="campaigns.prune_target_group_versions")
 def prune_versions_task() -> int:
     return loading.prune_versions()
+
+
+@shared_task(name="campaigns.refresh_results")
+def refresh_results_task() -> int:
+    """Every 15 minutes (schedule in the admin): rewrite the results rollups of yesterday and
+    today (and of the days conversions loaded since can confirm), then cache every campaign's
+    uplift for its page; safe to run twice. Returns the rollup rows written."""
+    refreshed = results_rollups.refresh_recent()
+    results_programme.refresh_uplift()
+    return refreshed.rows

@@ -30,17 +30,22 @@ def navigation(request) -> dict:
             else:
                 items.append((_("Customer console"), reverse("channels:console")))
         items.append((_("Team bonus"), reverse("channels:bonus_team")))
+        items.append((_("Results"), reverse("campaigns:results")))
         items.append((_("Sites"), reverse("channels:site_list")))
     if Role.AGENT in held:
         items.append((_("My training"), reverse("training:my_training")))
+        items.append((_("My results"), reverse("campaigns:my_results")))
     if Role.TEAM_LEAD in held or Role.TRAINER in held:
         items.append((_("Training dashboard"), reverse("training:dashboard")))
+    if held & {Role.TEAM_LEAD, Role.TRAINER, Role.CVM_MANAGER, Role.ADMINISTRATOR}:
+        items.append((_("Sales digest"), reverse("training:digests")))
     if held & {Role.AGENT, Role.TEAM_LEAD} and profile_of(user) is not None:
         items.append((_("My bonus"), reverse("channels:bonus_mine")))
     if held & {Role.CVM_MANAGER, Role.ADMINISTRATOR}:
         if home != "campaigns:manager_home":
             items.append((_("CVM workspace"), reverse("campaigns:manager_home")))
         items.append((_("Nightly loads"), reverse("campaigns:load_list")))
+        items.append((_("Results"), reverse("campaigns:results")))
         items.append((_("Feedback"), reverse("campaigns:feedback_inbox")))
         items.append((_("Audit trail"), reverse("campaigns:audit_trail")))
         items.append((_("Call lists"), reverse("channels:call_lists")))

@@ -10,7 +10,10 @@ class TrainingConfig(AppConfig):
 
     def ready(self) -> None:
         from campaigns.decisioning import register_training_gate
+        from campaigns.results.sources import register_training
 
         from .gating import untrained_campaigns
+        from .results import ResultsTraining
 
         register_training_gate(untrained_campaigns)
+        register_training(ResultsTraining())  # completion beside a campaign's results

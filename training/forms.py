@@ -1,4 +1,5 @@
-"""Forms of the training pages: authoring a guide, its questions and images, taking a quiz."""
+"""Forms of the training pages: authoring a guide, its questions and images, taking a quiz,
+reviewing the weekly sales digest."""
 
 import random
 
@@ -10,7 +11,7 @@ from campaigns.choices import CampaignStatus
 from campaigns.models import Campaign
 
 from .choices import QuestionKind
-from .models import AUDIENCE_ROLES, Guide, GuideImage
+from .models import AUDIENCE_ROLES, Guide, GuideImage, WeeklyDigest
 from .publishing import check_choices, parse_choices
 from .sites import directory
 
@@ -152,3 +153,29 @@ class QuizForm(forms.Form):
             value = self.cleaned_data.get(name)
             out[str(field.question_id)] = value if isinstance(value, list) else [value]
         return out
+
+
+class DigestReviewForm(forms.Form):
+    """A trainer's review of a draft digest: a comment for agents, items to hide, and whether to
+    publish now or keep the draft."""
+
+    SAVE, PUBLISH = "save", "publish"
+
+    comment = forms.CharField(
+        label=_("Your comment to agents"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What to try this week, and why. Shown above the figures. Optional."),
+    )
+    hidden = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    action = forms.ChoiceField(choices=[(SAVE, _("Save the draft")), (PUBLISH, _("Publish"))])
+
+    def __init__(self, *args, digest: WeeklyDigest, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hidden"].choices = [
+            (pk, str(pk)) for pk in digest.items.values_list("pk", flat=True)
+        ]
+        self.fields["hidden"].error_messages["invalid_choice"] = _(
+            "That item is not in this digest any more: reload the page and try again."
+        )

@@ -154,14 +154,21 @@ def _conversion(rows, min_presented: int) -> list[dict]:
     return out[:10]
 
 
+def outcome_counts() -> dict[str, Count]:
+    """The two counts every "what works" figure divides, as aggregates of responses: presented
+    (accepted, declined or later: the customer heard the offer) and accepted. The campaign
+    insight and the weekly digest (``training.digest``) both count with these."""
+    return {
+        "presented": Count("pk", filter=~Q(outcome=Outcome.NOT_PRESENTED)),
+        "accepted": Count("pk", filter=Q(outcome=Outcome.ACCEPTED)),
+    }
+
+
 def campaign_insight(*, campaign, min_presented: int = 5) -> dict:
     """For one campaign: offers and agents by conversion (accepted ÷ presented) and the feedback
     reasons agents cite most. Agents with fewer than ``min_presented`` presentations are left out."""
     responses = Response.objects.filter(campaign=campaign)
-    counts = {
-        "presented": Count("pk", filter=~Q(outcome=Outcome.NOT_PRESENTED)),
-        "accepted": Count("pk", filter=Q(outcome=Outcome.ACCEPTED)),
-    }
+    counts = outcome_counts()
     offers = _conversion(responses.values("offer__title").annotate(**counts), 1)
     agents = _conversion(
         responses.filter(agent__isnull=False)

@@ -2,7 +2,7 @@ from django.urls import path
 
 import cvm_portal.converters  # noqa: F401 - registers <id:…>: ids beyond the database's integers are 404s
 
-from . import views
+from . import digest_views, views
 
 app_name = "training"
 
@@ -23,4 +23,8 @@ urlpatterns = [
     path("mine/<id:pk>/", views.guide_read, name="guide_read"),
     path("mine/<id:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("mine/<id:pk>/quiz/", views.quiz, name="quiz"),
+    path("digests/", digest_views.digest_list, name="digests"),
+    path("digests/build/", digest_views.digest_build, name="digest_build"),
+    path("digests/<id:pk>/", digest_views.digest_detail, name="digest"),
+    path("digests/<id:pk>/review/", digest_views.digest_review, name="digest_review"),
 ]

@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from campaigns import store
 from campaigns.choices import LoadKind, LoadStatus
-from campaigns.loads import batched, files
+from campaigns.loads import batched, conversions, files
 from campaigns.loads.files import FileRejected, InboxFile
 from campaigns.models import Campaign, LoadReject, LoadRun, TargetGroup, TargetGroupVersion
 from cvm_portal import broker
@@ -344,7 +344,7 @@ def run_load(*, run_id: int) -> LoadRun:
         if run.status in (LoadStatus.SUCCEEDED, LoadStatus.SKIPPED, LoadStatus.FAILED):
             return run
         if (
-            run.kind == LoadKind.TARGET_GROUP
+            run.kind in (LoadKind.TARGET_GROUP, LoadKind.CONVERSIONS)
             and LoadRun.objects.filter(
                 kind=LoadKind.CUSTOMERS,
                 status__in=[LoadStatus.PENDING, LoadStatus.RUNNING],
@@ -408,6 +408,8 @@ def _load(run: LoadRun, session) -> LoadRun:
         )
     if run.kind == LoadKind.CUSTOMERS:
         return batched.load_customers(run=run, info=info)  # everywhere: an upsert of every row
+    if run.kind == LoadKind.CONVERSIONS:
+        return conversions.load_conversions(run=run, info=info)  # everywhere: new rows added
     return _load_target_group(run, info, session)
 
 

@@ -54,11 +54,11 @@ def load_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(
         LoadRun.objects.select_related("target_group__campaign", "version", "user"), pk=pk
     )
-    history = []
-    if run.target_group_id:
-        history = LoadRun.objects.filter(target_group_id=run.target_group_id).order_by(
-            "-created_at"
-        )[:20]
+    # A target group's runs; for a snapshot or a conversions file, the runs of that kind.
+    same = {"target_group_id": run.target_group_id} if run.target_group_id else {}
+    history = LoadRun.objects.filter(**(same or {"kind": run.kind, "target": run.target})).order_by(
+        "-created_at"
+    )[:20]
     template = (
         "campaigns/includes/load_progress.html" if request.htmx else "campaigns/load_detail.html"
     )

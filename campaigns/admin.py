@@ -113,6 +113,7 @@ class CampaignAdminForm(forms.ModelForm):
         fields = [
             "code", "name", "objective", "description", "owner", "starts_at", "ends_at",
             "channel_kinds", "offers", "priority_weight", "control_share", "cooldown_days",
+            "attribution_days",
         ]  # fmt: skip
 
     def clean(self):
@@ -187,6 +188,7 @@ class CampaignAdmin(admin.ModelAdmin):
             _("Arbitration and contact policy"),
             {"fields": ["priority_weight", "control_share", "cooldown_days"]},
         ),
+        (_("Results"), {"fields": ["attribution_days"]}),
         (_("Training"), {"fields": ["training_required"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]

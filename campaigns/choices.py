@@ -116,6 +116,7 @@ class LoadKind(models.TextChoices):
 
     CUSTOMERS = "customers", _("Customer snapshot")
     TARGET_GROUP = "target_group", _("Target group")
+    CONVERSIONS = "conversions", _("Conversions")
 
 
 class LoadStatus(models.TextChoices):
@@ -132,6 +133,7 @@ class RejectReason(models.TextChoices):
     MISSING_VALUE = "missing_value", _("A required value is empty")
     UNKNOWN_CUSTOMER = "unknown_customer", _("Unknown customer id")
     UNKNOWN_OFFER = "unknown_offer", _("Unknown offer code, or the offer is not in this campaign")
+    UNKNOWN_PRODUCT = "unknown_product", _("Unknown product code")
     DUPLICATE = "duplicate", _("Duplicate of an earlier line")
     BAD_NUMBER = "bad_number", _("Not a number")
     OUT_OF_RANGE = "out_of_range", _("Value out of range")
@@ -142,6 +144,7 @@ class RejectReason(models.TextChoices):
     BAD_BOOLEAN = "bad_boolean", _("Not a yes/no value (1/0, true/false, y/n)")
     WRONG_FIELD_COUNT = "wrong_field_count", _("Wrong number of fields on the line")
     BAD_CODE = "bad_code", _("Not a valid product code")
+    BAD_TEXT = "bad_text", _("Text with markup, or too long")
 
 
 class Outcome(models.TextChoices):

@@ -14,8 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cvm_portal.audit import record_access
 
-from .models import Customer
+from .choices import CONTACT_FLAG_FIELDS
+from .models import ContactPreferenceChange, Customer
 from .phones import normalise_phone
+from .preferences import retire_overrides
 
 SEARCH_ID_VAR = "s"  # the customer list's address names a search kept in the session
 _SEARCHES = "admin_customer_searches"
@@ -57,6 +59,35 @@ class CustomerChangeList(ChangeList):
         return self.get_query_string(remove=[SEARCH_ID_VAR, PAGE_VAR])
 
 
+class PreferenceChangeInline(admin.TabularInline):
+    """The customer's contact preferences changed outside the snapshot (console withdrawals,
+    and the warehouse's newer changes that ended one), read-only: the record of who did what."""
+
+    model = ContactPreferenceChange
+    fk_name = "customer"
+    fields = ["at", "field", "old_value", "new_value", "source", "agent", "site_id", "retired_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("contact preference changes (console and warehouse)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("agent")
+
+    def has_view_permission(self, request, obj=None):  # noqa: ARG002 - Django's signature
+        # Part of the customer's record: whoever may see the customer sees how it changed.
+        return request.user.has_perm("campaigns.view_customer")
+
+    def has_add_permission(self, request, obj=None):  # noqa: ARG002 - Django's signature
+        return False
+
+    def has_change_permission(self, request, obj=None):  # noqa: ARG002 - Django's signature
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # noqa: ARG002 - Django's signature
+        return False
+
+
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
     """Personal data: every list page (what it showed), every search and every opened record
@@ -75,6 +106,7 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = ["segment", "value_tier", "do_not_contact", "preferred_channel", "consent_calls"]
     search_fields = ["=external_id", "=phone", "name"]
     search_help_text = _("Customer id, phone number (any format) or name.")
+    inlines = [PreferenceChangeInline]
     show_full_result_count = False  # COUNT(*) over millions of customers is not worth its time
     readonly_fields = ["do_not_contact_since", "holdings", "created_at", "updated_at"]
     fieldsets = [
@@ -161,6 +193,14 @@ class CustomerAdmin(admin.ModelAdmin):
         record_access(
             user=request.user, action="search" if cl.query else "list", detail="; ".join(parts)
         )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A consent set here by hand ends a console withdrawal of it: the next snapshot must
+        # not put the withdrawal back.
+        edited = [f for f in form.changed_data if f in CONTACT_FLAG_FIELDS]
+        if change and edited:
+            retire_overrides(customer=obj, fields=edited)
 
     def get_search_results(self, request, queryset, search_term):
         if search_term:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -35,6 +35,7 @@ from .models import (
     EligibilityRule,
     Offer,
     Presentation,
+    Response,
 )
 
 
@@ -51,9 +52,17 @@ class Candidate:
     reason: str = ""
     excluded: Exclusion | None = None
     explanation: str = ""
+    # When the exclusion ends by itself (None: not by itself, or never) and the contact it
+    # counts from (a decline, the campaign's last contact): for "why not?".
+    available_from: datetime | None = None
+    since: datetime | None = None
+    # Excluded only because a control-group offer took its place: telling it would tell that
+    # the customer is in a control group, so nobody is told (campaigns.why_not).
+    tells_of_control: bool = False
     presentation: Presentation | None = None
     rule: EligibilityRule | None = None  # set for always-on offers
-    customer: Customer | None = None  # set for always-on offers: the reason names what matched
+    customer: Customer | None = None  # the reason speaks of them (campaigns.reasons)
+    member_reason: str = ""  # the target-group file's reason for this customer, if it gave one
 
 
 @dataclass
@@ -62,6 +71,8 @@ class Result:
     offers: list[Candidate] = field(default_factory=list)  # shown, best first
     held_out: list[Candidate] = field(default_factory=list)  # control group: recorded, not shown
     excluded: list[Candidate] = field(default_factory=list)  # with the filter that removed each
+    reused: bool = False  # the agent's earlier decision in this contact, recorded before
+    recorded: dict[int, Response] = field(default_factory=dict)  # presentation id → its outcome
 
 
 def _candidates(
@@ -103,6 +114,8 @@ def _candidates(
                         if member.expected_value is not None
                         else offer.annual_value,
                         is_control=held_out,
+                        customer=customer,
+                        member_reason=member.reason,
                     )
                 )
             else:
@@ -124,9 +137,9 @@ def _history(customer: Customer, policy: ContactPolicy, now, rows=None) -> dict:
     """What the contact policy needs to know about this customer's past: from ``rows`` (as
     store.RESPONSE_COLUMNS) when the caller has them, otherwise from one query."""
     last_by_campaign: dict[int, object] = {}
-    recent = 0
+    recent: list = []  # when the contacts in the policy's window were, oldest first
     accepted: set[int] = set()
-    declines: dict[int, object] = {}
+    declines: dict[int, tuple] = {}  # offer id → (until: None for good, declined at)
     window_start = now - timedelta(days=policy.window_days)
     if rows is None:
         rows = store.contact_history([customer.pk], now).get(customer.pk, [])
@@ -135,20 +148,18 @@ def _history(customer: Customer, policy: ContactPolicy, now, rows=None) -> dict:
             continue
         if campaign_id not in last_by_campaign or recorded_at > last_by_campaign[campaign_id]:
             last_by_campaign[campaign_id] = recorded_at
-        recent += recorded_at >= window_start
+        if recorded_at >= window_start:
+            recent.append(recorded_at)
         if outcome == Outcome.ACCEPTED:
             accepted.add(offer_id)
         elif outcome == Outcome.DECLINED:
             until = None if days is None else recorded_at + timedelta(days=days)  # None: for good
-            if (
-                offer_id not in declines
-                or until is None
-                or (declines[offer_id] is not None and until > declines[offer_id])
-            ):
-                declines[offer_id] = until
+            kept = declines[offer_id][0] if offer_id in declines else None
+            if offer_id not in declines or until is None or (kept is not None and until > kept):
+                declines[offer_id] = (until, recorded_at)
     return {
         "last_by_campaign": last_by_campaign,
-        "recent": recent,
+        "recent": sorted(recent),
         "accepted": accepted,
         "declines": declines,
     }
@@ -157,9 +168,15 @@ def _history(customer: Customer, policy: ContactPolicy, now, rows=None) -> dict:
 def _exclusion(
     c: Candidate, customer: Customer, kind: str, policy: ContactPolicy, history: dict, now
 ):
-    """The first filter that excludes the candidate, with a sentence for people; None if it passes."""
+    """The first filter that excludes the candidate, with a sentence for people, and when that
+    ends (None: not by itself) and the contact it counts from: (code, sentence, available
+    from, since), or just (code, sentence); None if the candidate passes."""
     if not c.offer.is_valid_at(now):
-        return Exclusion.NOT_VALID, _("%(offer)s is not valid today.") % {"offer": c.offer.title}
+        return (
+            Exclusion.NOT_VALID,
+            _("%(offer)s is not valid today.") % {"offer": c.offer.title},
+            c.offer.valid_from if c.offer.valid_from > now else None,
+        )
     if customer.do_not_contact:
         return Exclusion.DO_NOT_CONTACT, _("The customer asked not to be contacted.")
     if not customer.may_be_contacted_in(kind):
@@ -175,32 +192,42 @@ def _exclusion(
             "offer": c.offer.title
         }
     if c.offer.pk in history["declines"]:
-        until = history["declines"][c.offer.pk]
+        until, declined_at = history["declines"][c.offer.pk]
         if until is None or until > now:
             when = (
                 _("for good")
                 if until is None
                 else _("until %(date)s") % {"date": timezone.localtime(until).date()}
             )
-            return Exclusion.DECLINED_RECENTLY, _("Declined; not offered again %(when)s.") % {
-                "when": when
-            }
+            return (
+                Exclusion.DECLINED_RECENTLY,
+                _("Declined; not offered again %(when)s.") % {"when": when},
+                until,
+                declined_at,
+            )
     last = history["last_by_campaign"].get(c.campaign.pk)
     if last is not None and last > now - timedelta(days=c.campaign.cooldown_days):
-        return Exclusion.COOLDOWN, _(
-            "Contacted for %(campaign)s on %(date)s; the cooldown is %(days)d days."
-        ) % {
-            "campaign": c.campaign.name,
-            "date": timezone.localtime(last).date(),
-            "days": c.campaign.cooldown_days,
-        }
-    if history["recent"] >= policy.max_contacts:
-        return Exclusion.CONTACT_CAP, _(
-            "Already contacted %(n)d times in %(days)d days (the limit)."
-        ) % {
-            "n": history["recent"],
-            "days": policy.window_days,
-        }
+        return (
+            Exclusion.COOLDOWN,
+            _("Contacted for %(campaign)s on %(date)s; the cooldown is %(days)d days.")
+            % {
+                "campaign": c.campaign.name,
+                "date": timezone.localtime(last).date(),
+                "days": c.campaign.cooldown_days,
+            },
+            last + timedelta(days=c.campaign.cooldown_days),
+            last,
+        )
+    recent = history["recent"]
+    if len(recent) >= policy.max_contacts:
+        # Free again once enough of the window's contacts have left it.
+        freed = recent[len(recent) - policy.max_contacts] + timedelta(days=policy.window_days)
+        return (
+            Exclusion.CONTACT_CAP,
+            _("Already contacted %(n)d times in %(days)d days (the limit).")
+            % {"n": len(recent), "days": policy.window_days},
+            freed,
+        )
     return None
 
 
@@ -266,61 +293,40 @@ def _training_explanation(campaign: Campaign, guides: list[dict]) -> str:
 
 
 def decide(
-    *, customer: Customer, channel_kind: str, agent=None, site_id: int | None = None, now=None
+    *,
+    customer: Customer,
+    channel_kind: str,
+    agent=None,
+    site_id: int | None = None,
+    now=None,
+    reuse_within: timedelta | None = None,
 ) -> Result:
-    """The next-best-offers for ``customer`` in ``channel_kind`` right now, recorded as one decision."""
+    """The next-best-offers for ``customer`` in ``channel_kind`` right now, recorded as one decision.
+
+    One contact, one decision: given ``reuse_within``, the decision ``agent`` made for this
+    customer in this channel kind within that time, if there is one, is given again and
+    nothing new is recorded (``Result.reused``; see ``_reused``)."""
     if channel_kind not in ChannelKind.values:
         raise ValueError(f"unknown channel kind {channel_kind!r}")
     now = now or timezone.now()
-    snapshot = catalogue.current()
-    policy = snapshot.policy
-    live = snapshot.live_campaigns(channel_kind, now)
-    memberships, responses = store.decision_facts(
-        customer, [lc.version_id for lc in live if lc.version_id is not None], now
-    )
-    history = _history(customer, policy, now, responses)
-    result = Result(
-        decision=Decision(
-            customer=customer, channel_kind=channel_kind, agent=agent, site_id=site_id
+    if reuse_within is not None and agent is not None:
+        earlier = (
+            Decision.objects.filter(
+                customer=customer,
+                created_at__gte=now - reuse_within,
+                agent=agent,
+                channel_kind=channel_kind,
+            )
+            .order_by("-created_at")  # decision_customer_idx: the customer's latest first
+            .first()
         )
-    )
-    passing: list[Candidate] = []
-    candidates = _candidates(customer, channel_kind, now, live, memberships)
-    untrained = _untrained(agent, candidates)
-    for c in candidates:
-        excluded = _exclusion(c, customer, channel_kind, policy, history, now)
-        if not excluded and c.campaign.pk in untrained:
-            excluded = (
-                Exclusion.TRAINING_REQUIRED,
-                _training_explanation(c.campaign, untrained[c.campaign.pk]),
-            )
-        if excluded:
-            c.excluded, c.explanation = excluded
-            result.excluded.append(c)
-            continue
-        c.score, c.reason = _score(c, policy), _reason(c)
-        passing.append(c)
-    passing.sort(key=lambda c: (-c.score, c.offer.code))
-    families: set[str] = set()
-    limit = policy.offers_for(channel_kind)
-    for c in passing:
-        if c.offer.product.family in families:
-            c.excluded, c.explanation = (
-                Exclusion.SAME_FAMILY,
-                _("A better %(family)s offer is shown.")
-                % {"family": str(ProductFamily(c.offer.product.family).label).lower()},
-            )
-            result.excluded.append(c)
-            continue
-        if len(result.offers) + len(result.held_out) >= limit:
-            c.excluded, c.explanation = (
-                Exclusion.OVER_LIMIT,
-                _("Not among the top %(n)d.") % {"n": limit},
-            )
-            result.excluded.append(c)
-            continue
-        families.add(c.offer.product.family)
-        (result.held_out if c.is_control else result.offers).append(c)
+        if earlier is not None:
+            earlier.customer = customer
+            reused = _reused(earlier, agent, now)
+            if reused is not None:
+                return reused
+    result = _arbitrate(customer, channel_kind, agent, now)
+    result.decision.site_id = site_id
     presentations = []
     for rank, c in enumerate([*result.offers, *result.held_out], start=1):
         c.presentation = Presentation(
@@ -337,11 +343,122 @@ def decide(
     # waiting for the disk flush (about 4 ms here); inside a caller's transaction, or on
     # SQLite, the ORM writes it.
     store.record_decision(result.decision, presentations)
+    return result
+
+
+def _mark(c: Candidate, code: Exclusion, explanation: str, available_from=None, since=None):
+    c.excluded, c.explanation, c.available_from, c.since = code, explanation, available_from, since
+
+
+def _held_out(c: Candidate) -> None:
+    _mark(
+        c,
+        Exclusion.CONTROL_GROUP,
+        _("In the control group of %(campaign)s.") % {"campaign": c.campaign.name},
+    )
+
+
+def _arbitrate(customer: Customer, channel_kind: str, agent, now) -> Result:
+    """What a decision would show now, and why each other candidate is not shown; records
+    nothing (the decision and its presentations are not saved)."""
+    snapshot = catalogue.current()
+    policy = snapshot.policy
+    live = snapshot.live_campaigns(channel_kind, now)
+    memberships, responses = store.decision_facts(
+        customer, [lc.version_id for lc in live if lc.version_id is not None], now
+    )
+    history = _history(customer, policy, now, responses)
+    result = Result(decision=Decision(customer=customer, channel_kind=channel_kind, agent=agent))
+    passing: list[Candidate] = []
+    candidates = _candidates(customer, channel_kind, now, live, memberships)
+    untrained = _untrained(agent, candidates)
+    for c in candidates:
+        excluded = _exclusion(c, customer, channel_kind, policy, history, now)
+        if not excluded and c.campaign.pk in untrained:
+            excluded = (
+                Exclusion.TRAINING_REQUIRED,
+                _training_explanation(c.campaign, untrained[c.campaign.pk]),
+            )
+        if excluded:
+            _mark(c, *excluded)
+            result.excluded.append(c)
+            continue
+        c.score, c.reason = _score(c, policy), _reason(c)
+        passing.append(c)
+    passing.sort(key=lambda c: (-c.score, c.offer.code))
+    families: dict[str, bool] = {}  # the product families taken → whether a held-out offer took it
+    limit = policy.offers_for(channel_kind)
+    for c in passing:
+        if c.offer.product.family in families:
+            _mark(
+                c,
+                Exclusion.SAME_FAMILY,
+                _("A better %(family)s offer is shown.")
+                % {"family": str(ProductFamily(c.offer.product.family).label).lower()},
+            )
+            c.tells_of_control = families[c.offer.product.family]
+            result.excluded.append(c)
+            continue
+        if len(result.offers) + len(result.held_out) >= limit:
+            _mark(c, Exclusion.OVER_LIMIT, _("Not among the top %(n)d.") % {"n": limit})
+            c.tells_of_control = bool(result.held_out)
+            result.excluded.append(c)
+            continue
+        families[c.offer.product.family] = c.is_control
+        (result.held_out if c.is_control else result.offers).append(c)
     for c in result.held_out:
-        c.excluded, c.explanation = (
-            Exclusion.CONTROL_GROUP,
-            _("In the control group of %(campaign)s.") % {"campaign": c.campaign.name},
+        _held_out(c)
+    return result
+
+
+def _reused(decision: Decision, agent, now) -> Result | None:
+    """``decision`` again, as it was shown, with the outcomes recorded on it so far
+    (``Result.recorded``), less the offers whose campaign or offer has stopped since (a kill
+    switch holds at once). Its exclusions are those of a dry run now, which records nothing
+    and counts the outcomes recorded since. One query besides the dry run's.
+
+    None when the agent has since passed the training a campaign needed (the dry run shows a
+    training-required campaign the decision did not): the offers they trained for are due."""
+    customer, kind = decision.customer, decision.channel_kind
+    now_result = _arbitrate(customer, kind, agent, now)
+    shown = list(decision.presentations.select_related("response__decline_reason"))
+    shown_then = {p.campaign_id for p in shown}
+    if any(
+        c.campaign.training_required and c.campaign.pk not in shown_then for c in now_result.offers
+    ):
+        return None
+    live = {lc.campaign.pk: lc for lc in catalogue.current().live_campaigns(kind, now)}
+    result = Result(decision=decision, reused=True)
+    presented: set[int] = set()
+    for p in shown:
+        presented.add(p.offer_id)
+        lc = live.get(p.campaign_id)
+        offer = next((o for o in lc.offers if o.pk == p.offer_id), None) if lc else None
+        if offer is None or not offer.is_for(kind) or not offer.is_valid_at(now):
+            continue
+        if not customer.may_be_contacted_in(kind):  # consent withdrawn since: holds at once
+            presented.discard(p.offer_id)  # ...and "why not" says so
+            continue
+        p.offer, p.campaign = offer, lc.campaign
+        c = Candidate(
+            offer=offer,
+            campaign=lc.campaign,
+            propensity=None,
+            value=offer.annual_value,
+            is_control=p.held_out,
+            score=p.score,
+            reason=p.reason,
+            presentation=p,
+            customer=customer,
         )
+        if p.held_out:
+            _held_out(c)
+            result.held_out.append(c)
+            continue
+        result.offers.append(c)
+        if hasattr(p, "response"):  # read with the presentations: no query
+            result.recorded[p.pk] = p.response
+    result.excluded = [c for c in now_result.excluded if c.offer.pk not in presented]
     return result
 
 
@@ -416,7 +533,7 @@ def _first_exclusion(offers, campaign, customer, channel_kind, policy, history, 
         excluded = _exclusion(candidate, customer, channel_kind, policy, history, now)
         if excluded is None:
             return None
-        first = first or excluded
+        first = first or excluded[:2]
     return first or (
         Exclusion.NOT_VALID,
         _("%(campaign)s has no offer for %(kind)s.")

@@ -21,13 +21,23 @@ def send_feedback(
     comment: str = "",
     site_id=None,
 ) -> OfferFeedback:
-    """Record an agent's feedback on the offer of ``presentation``."""
+    """Record an agent's feedback on the offer of ``presentation``. The same feedback sent twice
+    (a double click, a retry) is recorded once: the second call returns the first."""
     if reason and reason not in FeedbackReason.values:
         raise ValidationError(_("Choose a reason from the list."))
     if not useful and not reason:
         raise ValidationError(_("Say what is wrong with the offer: choose a reason."))
     if reason == FeedbackReason.OTHER and not comment.strip():
         raise ValidationError(_("With “Other”, write a short comment."))
+    comment = comment.strip()[:1000]
+    # Locking the presentation makes two identical sends queue here (SQLite's immediate
+    # transactions queue them already); the second finds the first.
+    Presentation.objects.select_for_update().filter(pk=presentation.pk).first()
+    same = OfferFeedback.objects.filter(
+        presentation=presentation, agent=agent, useful=useful, reason=reason, comment=comment
+    ).first()
+    if same is not None:
+        return same
     return OfferFeedback.objects.create(
         offer_id=presentation.offer_id,
         campaign_id=presentation.campaign_id,
@@ -36,7 +46,7 @@ def send_feedback(
         site_id=site_id,
         useful=useful,
         reason=reason,
-        comment=comment.strip()[:1000],
+        comment=comment,
     )
 
 

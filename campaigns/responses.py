@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from django.conf import settings
@@ -37,6 +38,9 @@ def record_outcome(
         raise ValidationError(_("Choose why the customer declined."))
     if outcome == Outcome.NOT_PRESENTED and not_presented_reason not in NotPresentedReason.values:
         raise ValidationError(_("Choose why the offer was not presented."))
+    # One outcome at a time per presentation: its row lock on PostgreSQL; on SQLite this
+    # transaction holds the database's write lock from BEGIN (settings: transaction_mode), so a
+    # second request waits here and then finds the first one's outcome below.
     presentation = (
         Presentation.objects.select_for_update().select_related("decision").get(pk=presentation.pk)
     )
@@ -67,6 +71,14 @@ def record_outcome(
 def undo_deadline(response: Response):
     """Until when the agent who recorded ``response`` may undo it."""
     return response.recorded_at + timedelta(seconds=settings.CVM_UNDO_SECONDS)
+
+
+def seconds_to_undo(response: Response | None, agent, now=None) -> int:
+    """Whole seconds left for ``agent`` to undo ``response``: 0 when it is not theirs or too old."""
+    if response is None or response.agent_id is None or response.agent_id != agent.pk:
+        return 0
+    left = (undo_deadline(response) - (now or timezone.now())).total_seconds()
+    return max(0, math.floor(left))
 
 
 @transaction.atomic

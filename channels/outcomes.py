@@ -1,6 +1,6 @@
-"""Recording an offer's outcome from an agent's screen: the view body the console and the
-outbound screen share. Each screen says how the outcome is recorded (the console's service, or
-the lead's) and where a plain (non-htmx) POST goes back to."""
+"""Recording an offer's outcome from an agent's screen: the view body a screen's outcome view
+calls. Each screen says how the outcome is recorded (the console's service, or the lead's), what
+htmx gets back (the screen's own card) and where a plain (non-htmx) POST goes back to."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from campaigns.models import Presentation, Response
@@ -18,6 +18,9 @@ from .console.forms import OutcomeForm
 # Records the outcome the agent chose: called with ``outcome``, ``decline_reason`` and
 # ``not_presented_reason``; returns (response, created) as ``campaigns.responses.record_outcome``.
 Recorder = Callable[..., tuple[Response, bool]]
+# What the screen answers with: called with the response recorded (None when nothing was) and
+# the error to show (None when it went well).
+Answer = Callable[[Response | None, str | None], HttpResponse]
 
 
 def shown_to(request: HttpRequest, pk: int) -> Presentation:
@@ -34,12 +37,12 @@ def shown_to(request: HttpRequest, pk: int) -> Presentation:
 def outcome_view(
     request: HttpRequest,
     *,
-    presentation: Presentation,
     record: Recorder,
-    back: Callable[[str | None], HttpResponse],
+    card: Answer,
+    back: Answer,
 ) -> HttpResponse:
-    """Read the outcome form and ``record`` it (once, however often it is sent). htmx gets the
-    offer's card back (422 with the error); a plain POST gets ``back(error)``."""
+    """Read the outcome form and ``record`` it (once, however often it is sent). htmx gets
+    ``card(response, error)`` (the offer's card); a plain POST gets ``back(response, error)``."""
     form = OutcomeForm(request.POST)
     response, error = None, None
     if form.is_valid():
@@ -53,11 +56,4 @@ def outcome_view(
             error = exc.messages[0]
     else:
         error = _("Choose an outcome.")
-    if request.htmx:
-        return render(
-            request,
-            "channels/includes/outcome_result.html",
-            {"presentation": presentation, "response": response, "error": error},
-            status=200 if error is None else 422,
-        )
-    return back(error)
+    return (card if request.htmx else back)(response, error)

@@ -4,7 +4,11 @@ import cvm_portal.converters  # noqa: F401 - registers <id:…>: ids beyond the 
 
 from . import views
 from .bonus import views as bonus_views
+from .console import preferences as console_preferences
+from .console import undo as console_undo
 from .console import views as console
+from .outbound import feedback as outbound_feedback
+from .outbound import undo as outbound_undo
 from .outbound import views as outbound_views
 
 app_name = "channels"
@@ -14,13 +18,22 @@ urlpatterns = [
     path("console/find/", console.find, name="console_find"),
     path("console/pop/", console.screen_pop, name="screen_pop"),
     path("console/customers/<str:token>/", console.customer_page, name="console_customer"),
+    path(
+        "console/customers/<str:token>/preferences/",
+        console_preferences.withdraw_consent,
+        name="console_preferences",
+    ),
+    path("console/customers/<str:token>/refresh/", console.refresh, name="console_refresh"),
     path("console/offers/<id:pk>/outcome/", console.outcome, name="console_outcome"),
     path("console/offers/<id:pk>/feedback/", console.feedback, name="console_feedback"),
+    path("console/outcomes/<id:pk>/undo/", console_undo.undo, name="console_undo"),
     path("outbound/", outbound_views.screen, name="outbound"),
     path("outbound/next/", outbound_views.next_customer, name="outbound_next"),
     path("outbound/leads/<id:pk>/attempt/", outbound_views.attempt, name="outbound_attempt"),
     path("outbound/leads/<id:pk>/wrap-up/", outbound_views.wrap_up, name="outbound_wrap_up"),
     path("outbound/offers/<id:pk>/outcome/", outbound_views.outcome, name="outbound_outcome"),
+    path("outbound/offers/<id:pk>/feedback/", outbound_feedback.feedback, name="outbound_feedback"),
+    path("outbound/outcomes/<id:pk>/undo/", outbound_undo.undo, name="outbound_undo"),
     path("outbound/lists/", outbound_views.call_lists, name="call_lists"),
     path("outbound/lists.csv", outbound_views.call_lists_csv, name="call_lists_csv"),
     path("outbound/lists/build/", outbound_views.build_lists, name="call_lists_build"),

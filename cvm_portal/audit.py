@@ -17,9 +17,11 @@ ACTIONS = {
     "list": _("Customer list (admin)"),
     "search": _("Customer search (admin)"),
     "decide": _("Decision requested (API)"),
+    "contact_preference": _("Contact preference withdrawn (console)"),
     "bonus_close": _("Bonus period closed"),
     "bonus_payroll_export": _("Payroll exported"),
     "audit_export": _("Audit trail exported"),
+    "undo_outcome": _("Outcome undone by its agent"),
 }
 
 

@@ -114,8 +114,20 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a demo or load writes.
+    # IMMEDIATE: every transaction takes SQLite's one write lock at BEGIN, waiting up to
+    # ``timeout`` seconds for it. A deferred one (the default) that reads, then writes, cannot
+    # wait: when another request wrote meanwhile, SQLite refuses the upgrade at once ("database
+    # is locked", whatever the timeout), so two outcome clicks arriving together gave a 500.
+    # A bounded retry could not help: record_outcome often runs inside a caller's transaction,
+    # which only its outermost block could start again. Our atomic blocks are writes (the
+    # admin's change pages also hold one while they render: milliseconds), so taking the lock at
+    # BEGIN rather than at the first write costs little; reads outside them never wait (WAL).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 else:
     # A new connection per request costs ~8 ms on our machines: keep them.
@@ -326,6 +338,8 @@ CVM_UNDO_SECONDS = env.int("CVM_UNDO_SECONDS", default=10)
 # One contact, one decision: the same agent opening the same customer again within this window
 # sees the same offers (no new presentation, no extra contact counted).
 CVM_CONTACT_WINDOW_MINUTES = env.int("CVM_CONTACT_WINDOW_MINUTES", default=30)
+# The weekly sales digest leaves out offers presented fewer times than this in a channel kind.
+CVM_DIGEST_MIN_PRESENTATIONS = env.int("CVM_DIGEST_MIN_PRESENTATIONS", default=30)
 
 LOGGING = {
     "version": 1,

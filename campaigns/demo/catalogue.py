@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -28,6 +28,21 @@ from campaigns.models import (
 
 
 @dataclass(frozen=True)
+class Fit:
+    """Whom an offer's texts can be said to: what its title, benefit and script take for
+    granted of the customer. The demo's target groups hold a customer in a campaign only with
+    an offer that fits them, so no demo offer contradicts its customer."""
+
+    segments: tuple[str, ...] = ()  # the segments its words suit (empty: any)
+    holds: tuple[str, ...] = ()  # products it builds on ("the fibre you already have")
+    lacks: tuple[str, ...] = ()  # products that make it pointless or wrong (unlimited data)
+    min_tenure_months: int = 0  # "as a thank-you for staying with us"
+
+
+WITH_A_PLAN = (Segment.POSTPAID, Segment.SMALL_BUSINESS, Segment.CORPORATE)  # a monthly bill
+
+
+@dataclass(frozen=True)
 class DemoOffer:
     code: str
     product: str
@@ -38,10 +53,23 @@ class DemoOffer:
     script: str
     short_text: str
     banner: str
+    fit: Fit = field(default_factory=Fit)
+
+    def fits(self, customer) -> bool:
+        """Whether every word of this offer is true of ``customer`` (who never holds its product)."""
+        f = self.fit
+        held = set(customer.holdings or [])
+        return (
+            (not f.segments or customer.segment in f.segments)
+            and set(f.holds) <= held
+            and not held & {self.product, *f.lacks}
+            and customer.tenure_months() >= f.min_tenure_months
+        )
 
 
 PRODUCTS = [
     ("PLAN-5G-UNL", "Unlimited 5G plan", ProductFamily.MOBILE_PLAN),
+    ("PLAN-M", "Mobile plan M (10 GB)", ProductFamily.MOBILE_PLAN),
     ("PLAN-FAMILY", "Family plan (up to 4 SIMs)", ProductFamily.MOBILE_PLAN),
     ("DATA-20GB", "20 GB data pack", ProductFamily.DATA_ADDON),
     ("DEV-PHONE", "Smartphone on instalments", ProductFamily.DEVICE),
@@ -73,6 +101,7 @@ OFFERS = [
         "You already have our fibre, so TV Plus works on it straight away: 120 channels for 20 zloty a month, no technician needed. Shall I switch it on?",
         "",
         "TV Plus on your fibre: 20 PLN",
+        Fit(segments=(Segment.POSTPAID, Segment.SMALL_BUSINESS), holds=("FIBRE-1G",)),
     ),
     DemoOffer(
         "5G-UPGRADE-10",
@@ -84,6 +113,7 @@ OFFERS = [
         "Your current plan runs out of data most months. For 10 zloty more you get unlimited 5G, and the first three months are free. Shall I switch it today?",
         "Unlimited 5G for +10 PLN/month, first 3 months free. Reply 1 to switch.",
         "Unlimited 5G, 3 months free",
+        Fit(segments=WITH_A_PLAN, holds=("PLAN-M",)),  # "your current plan runs out of data"
     ),
     DemoOffer(
         "5G-RETAIN-20",
@@ -95,6 +125,7 @@ OFFERS = [
         "As a thank-you for staying with us, I can take 20 percent off your monthly fee for a year if you renew for two years.",
         "",
         "",
+        Fit(segments=WITH_A_PLAN, min_tenure_months=12),  # a monthly fee; "staying with us"
     ),
     DemoOffer(
         "FAMILY-ADD-SIM",
@@ -106,6 +137,7 @@ OFFERS = [
         "You can add a family member for 25 zloty a month; they share your data and get their own number.",
         "",
         "Add a family SIM for 25 PLN",
+        Fit(segments=WITH_A_PLAN),  # "they share your data"
     ),
     DemoOffer(
         "FAMILY-WINBACK",
@@ -117,6 +149,7 @@ OFFERS = [
         "We'd love to have you back: the family plan is half price for six months, with your old numbers kept.",
         "",
         "",
+        Fit(segments=(Segment.PREPAID, Segment.POSTPAID)),  # families: consumers
     ),
     DemoOffer(
         "DATA-20-PACK",
@@ -125,9 +158,10 @@ OFFERS = [
         "20 GB for 30 days for 15 PLN.",
         "15.00",
         (S, IN, U, A, W, C),
-        "You used all your data last month. A 20 gigabyte pack is 15 zloty for 30 days.",
+        "You have been running out of data. A 20 gigabyte pack is 15 zloty for 30 days.",
         "Out of data? 20 GB for 30 days, 15 PLN. Dial *100*20# to buy.",
         "20 GB for 15 PLN",
+        Fit(lacks=("PLAN-5G-UNL",)),  # unlimited data never runs out
     ),
     DemoOffer(
         "DATA-5-USSD",
@@ -139,6 +173,7 @@ OFFERS = [
         "",
         "Weekend 5 GB for 5 PLN - reply YES to buy. Valid Fri-Sun.",
         "Weekend 5 GB for 5 PLN",
+        Fit(lacks=("PLAN-5G-UNL",)),
     ),
     DemoOffer(
         "PHONE-0-DOWN",
@@ -147,9 +182,10 @@ OFFERS = [
         "A new 5G phone in 24 instalments from 49 PLN, nothing to pay now.",
         "49.00",
         (S, IN, OUT, W),
-        "Your phone is over three years old. We can give you a new 5G phone today with nothing to pay up front, from 49 zloty a month.",
+        "We can give you a new 5G phone today with nothing to pay up front, from 49 zloty a month.",
         "",
         "New 5G phone, 0 PLN today",
+        Fit(),  # the phone's age is the file's reason to give, not the script's to assume
     ),
     DemoOffer(
         "FIBRE-SWITCH",
@@ -161,6 +197,7 @@ OFFERS = [
         "Fibre is now available at your address: one gigabit for 59 zloty, and we install it free of charge.",
         "",
         "Fibre 1 Gb/s is here",
+        Fit(),  # any customer without fibre
     ),
     DemoOffer(
         "FIBRE-BUNDLE",
@@ -172,6 +209,7 @@ OFFERS = [
         "Because you already have a postpaid plan with us, fibre is only 39 zloty a month.",
         "",
         "",
+        Fit(segments=(Segment.POSTPAID, Segment.SMALL_BUSINESS)),  # "a postpaid plan"
     ),
     DemoOffer(
         "TV-XMAS",
@@ -183,6 +221,7 @@ OFFERS = [
         "With fibre you can add TV Plus: 120 channels, December is free and then it is 30 zloty a month.",
         "",
         "TV Plus: December free",
+        Fit(holds=("FIBRE-1G",)),  # "with fibre you can add TV Plus"
     ),
     DemoOffer(
         "INS-NEWPHONE",
@@ -194,6 +233,7 @@ OFFERS = [
         "For 12 zloty a month your new phone is covered for a broken screen and theft.",
         "",
         "",
+        Fit(holds=("DEV-PHONE",)),  # "your new phone"
     ),
     DemoOffer(
         "ROAM-EUPLUS-7",
@@ -205,8 +245,11 @@ OFFERS = [
         "Before your trip: 7 days of calls and data in the EU, UK, Switzerland and Norway for 19 zloty.",
         "Travelling? 7 days in EU+UK+CH+NO for 19 PLN. Dial *100*7#.",
         "Roam EU+ for 19 PLN",
+        Fit(),
     ),
 ]
+
+DEMO_OFFERS = {d.code: d for d in OFFERS}
 
 # (code, name, objective, status, start offset months, length months, kinds, offers, weight, control %, cooldown)
 CAMPAIGNS = [

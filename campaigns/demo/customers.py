@@ -1,4 +1,9 @@
-"""Demo customers and the warehouse files that carry them (customer snapshot, target groups)."""
+"""Demo customers and the warehouse files that carry them (customer snapshot, target groups).
+
+A target group holds a customer only with an offer whose words are true of them
+(``DemoOffer.fits``: no "your current plan" to a prepaid customer, no data pack to one with
+unlimited data), and the files of some campaigns say why, per member, in a ``reason`` column.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,9 @@ from campaigns.models import (
     Campaign,
     Customer,
 )
+
+from .catalogue import DEMO_OFFERS
+from .conversions import write_conversion_file
 
 FIRST_NAMES = [
     "Anna",
@@ -148,12 +156,19 @@ def demo_customer(n: int, rng: random.Random, today: date) -> Customer:
     )
 
 
+def demo_customers(count: int, *, seed: int = 2026) -> list[Customer]:
+    """The demo's first ``count`` customers, unsaved: the same people every time."""
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    return [demo_customer(n, rng, today) for n in range(1, count + 1)]
+
+
 def demo_holdings(n: int, segment: str) -> list[str]:
     """What the n-th demo customer has, from its own generator (the other attributes stay as they were)."""
     rng = random.Random(n * 7919)
     held = []
-    if segment != Segment.PREPAID and rng.random() < 0.4:
-        held.append("PLAN-5G-UNL")
+    if segment != Segment.PREPAID:  # a monthly bill: the unlimited plan, or the basic one
+        held.append("PLAN-5G-UNL" if rng.random() < 0.4 else "PLAN-M")
     if rng.random() < 0.35:
         held.append("FIBRE-1G")
         if rng.random() < 0.25:
@@ -177,17 +192,14 @@ def _write_gzip_csv(path: Path, header: list[str], rows) -> None:
     path.with_name(path.name + MARKER_SUFFIX).write_text("", encoding="utf-8")
 
 
-def write_customer_file(inbox: Path, *, count: int, day: date, seed: int = 2026) -> Path:
+def write_customer_file(inbox: Path, *, customers: list[Customer], day: date) -> Path:
     """The demo's customer snapshot, as the warehouse would deliver it."""
     path = inbox / f"customers__{day:%Y%m%d}.csv.gz"
     if path.exists():
         return path
-    rng = random.Random(seed)
-    today = timezone.localdate()
 
     def rows():
-        for n in range(1, count + 1):
-            c = demo_customer(n, rng, today)
+        for c in customers:
             yield [
                 c.external_id, c.phone, c.name, c.segment, c.value_tier, c.customer_since.isoformat(),
                 c.preferred_channel, *(int(getattr(c, f)) for f in CONSENT_COLUMNS),
@@ -224,42 +236,84 @@ TARGET_GROUP_FILES = [
     ("UP-DATA", 0, 4000, 0.001),
     ("WB-FAMILY", 0, 1500, 0.04),
 ]
+# What the warehouse knows of a member and says in the file's ``reason`` column, by the offer
+# it suggests: files of campaigns with any of these offers carry the column (RET-5G-Q4,
+# UP-DATA); the others (XS-FIBRE) leave the reason to the customer's facts. The numbers are
+# the customer's own (``_usage``), so two campaigns never tell an agent two stories.
+REASONS = {
+    "5G-RETAIN-20": [
+        "Contract ends in {weeks} weeks",
+        "Contract ends in {weeks} weeks; asked about ending it early",
+        "Contract ends in {weeks} weeks; {calls} calls to support this quarter",
+    ],
+    "5G-UPGRADE-10": ["Ran out of data in {months} of the last 3 months"],
+    "DATA-20-PACK": [
+        "Used all data in {months} of the last 3 months",
+        "Used all data in {months} of the last 3 months, {days} days early last time",
+    ],
+    "DATA-5-USSD": ["Uses most of the month's data at weekends"],
+}
+
+
+def _usage(external_id: str) -> dict[str, int]:
+    """What the warehouse knows of one customer's usage and contract: the same every time."""
+    rng = random.Random(f"usage:{external_id}")
+    return {
+        "months": rng.choice([2, 3]),
+        "days": rng.randint(3, 12),
+        "weeks": rng.randint(3, 10),
+        "calls": rng.randint(2, 5),
+    }
+
+
+def _reason(offer_code: str, external_id: str, rng: random.Random) -> str:
+    return rng.choice(REASONS.get(offer_code) or [""]).format(**_usage(external_id))
 
 
 def write_target_group_file(
-    inbox: Path, *, code: str, day: date, members: int, unknown_share: float, customer_count: int
+    inbox: Path,
+    *,
+    code: str,
+    day: date,
+    members: int,
+    unknown_share: float,
+    customers: list[Customer],
 ) -> Path:
-    """A target group as the warehouse would deliver it: members with offer, propensity, value, rank."""
+    """A target group as the warehouse would deliver it: members with offer, propensity, value,
+    rank (and a reason for some campaigns), each with an offer that fits them."""
     path = inbox / f"target_group__{code}__{day:%Y%m%d}.csv.gz"
     if path.exists():
         return path
     rng = random.Random(f"{code}:{day.isoformat()}")
     campaign = Campaign.objects.get(code=code)
-    offers = list(campaign.offers.order_by("code").values_list("code", "value"))
-    chosen = rng.sample(range(1, customer_count + 1), min(members, customer_count))
+    offers = [
+        (offer_code, value)
+        for offer_code, value in campaign.offers.order_by("code").values_list("code", "value")
+        if offer_code in DEMO_OFFERS
+    ]
+    candidates = []
+    for customer in customers:
+        fitting = [(c, v) for c, v in offers if DEMO_OFFERS[c].fits(customer)]
+        if fitting:
+            candidates.append((customer.external_id, fitting))
+    with_reasons = any(offer_code in REASONS for offer_code, _value in offers)
     scored = []
-    for n in chosen:
-        offer_code, value = rng.choice(offers)
+    for external, fitting in rng.sample(candidates, min(members, len(candidates))):
+        offer_code, value = rng.choice(fitting)
         propensity = round(rng.betavariate(2, 5), 4)
-        external = f"C{n:07d}" if rng.random() >= unknown_share else f"X{n:07d}"
-        scored.append((propensity, external, offer_code, round(float(value) * 12 * propensity, 2)))
+        if rng.random() < unknown_share:
+            external = f"X{external[1:]}"
+        expected = round(float(value) * 12 * propensity, 2)
+        reason = [_reason(offer_code, external, rng)] if with_reasons else []
+        scored.append((propensity, external, offer_code, expected, reason))
     scored.sort(reverse=True)
     rows = (
-        [
-            external,
-            offer_code,
-            propensity,
-            expected,
-            rank,
-            rng.choice(["tenure", "usage", "churn_score", "lookalike"]),
-        ]
-        for rank, (propensity, external, offer_code, expected) in enumerate(scored, start=1)
-    )
-    _write_gzip_csv(
-        path,
-        ["customer_id", "offer_code", "propensity", "expected_value", "rank", "model_driver"],
-        rows,
-    )
+        [external, offer_code, propensity, expected, rank, *reason,
+         rng.choice(["tenure", "usage", "churn_score", "lookalike"])]
+        for rank, (propensity, external, offer_code, expected, reason) in enumerate(scored, start=1)
+    )  # fmt: skip
+    header = ["customer_id", "offer_code", "propensity", "expected_value", "rank"]
+    _write_gzip_csv(path, [*header, *(["reason"] if with_reasons else []), "model_driver"], rows)
     return path
 
 
@@ -267,12 +321,19 @@ def write_demo_inbox(inbox: Path, *, customer_count: int) -> list[Path]:
     """Drop the demo's warehouse files into ``inbox`` (files already there are kept as they are)."""
     inbox.mkdir(parents=True, exist_ok=True)
     today = timezone.localdate()
-    written = [write_customer_file(inbox, count=customer_count, day=today - timedelta(days=1))]
+    customers = demo_customers(customer_count)
+    written = [write_customer_file(inbox, customers=customers, day=today - timedelta(days=1))]
     for code, offset, members, unknown in TARGET_GROUP_FILES:
         written.append(
             write_target_group_file(
                 inbox, code=code, day=today + timedelta(days=offset), members=members,
-                unknown_share=unknown, customer_count=customer_count,
+                unknown_share=unknown, customers=customers,
             )
         )  # fmt: skip
+    written.append(
+        write_conversion_file(
+            inbox, day=today - timedelta(days=1), target_groups=written, customers=customers,
+            write=_write_gzip_csv,
+        )
+    )  # fmt: skip
     return written

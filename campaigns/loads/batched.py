@@ -8,7 +8,9 @@ uses ``MemberRules`` too, for the few rows its COPY could not take as they were.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,9 +29,11 @@ from campaigns.models import (
     TargetGroupVersion,
 )
 from campaigns.models.targeting import attribute_column
+from campaigns.preferences import SnapshotOverrides
 
 BATCH = 5_000
 RAW_LIMIT = 1_000
+log = logging.getLogger("cvm.loads")
 
 
 def file_rows(info: InboxFile):
@@ -108,6 +112,7 @@ class MemberRules:
                     propensity=values["propensity"],
                     expected_value=values["expected_value"],
                     rank=values["rank"],
+                    reason=values["reason"] or None,
                     **{attribute_column(i): fields[k] or None for i, k in enumerate(self.extra)},
                 )
             )
@@ -153,10 +158,36 @@ def stage_members(
     return loaded, rejected, control
 
 
+def consent_changed_at(fields: dict[str, str], *, now: datetime) -> datetime | None:
+    """A snapshot row's ``consent_changed_at`` (optional): when the warehouse last changed the
+    customer's consents; a date alone is its midnight, a time without a zone the portal's."""
+    text = fields.get("consent_changed_at", "").strip()
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise Reject(
+            RejectReason.BAD_DATE,
+            _("consent_changed_at “%(value)s” is not YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]")
+            % {"value": text[:40]},
+        ) from exc
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if value > now:
+        raise Reject(
+            RejectReason.OUT_OF_RANGE,
+            _("consent_changed_at %(value)s is in the future") % {"value": text[:40]},
+        )
+    return value
+
+
 def load_customers(*, run: LoadRun, info: InboxFile) -> LoadRun:
-    """Upsert the snapshot's customers in one transaction; rows with problems go to quarantine."""
+    """Upsert the snapshot's customers in one transaction; rows with problems go to quarantine.
+    A consent withdrawn in the console since stays withdrawn (``campaigns.preferences``)."""
     names, _extra, rows = file_rows(info)
     today = timezone.localdate()
+    overrides = SnapshotOverrides(run=run, now=timezone.now())
     seen_ids: dict[str, int] = {}
     seen_phones: dict[str, int] = {}
     rejects: list[LoadReject] = []
@@ -169,6 +200,7 @@ def load_customers(*, run: LoadRun, info: InboxFile) -> LoadRun:
     loaded = done = 0
     with transaction.atomic():
         batch: list[tuple[int, dict, dict]] = []
+        changed_at: dict[str, datetime] = {}
 
         def flush():
             nonlocal loaded
@@ -192,6 +224,7 @@ def load_customers(*, run: LoadRun, info: InboxFile) -> LoadRun:
                     )
                     continue
                 good.append(Customer(**values))
+            overrides.before_write(good, changed_at)
             now = timezone.now()
             since = dict(
                 Customer.objects.filter(
@@ -209,13 +242,16 @@ def load_customers(*, run: LoadRun, info: InboxFile) -> LoadRun:
                 unique_fields=["external_id"],
                 update_fields=[*fields_to_update, "do_not_contact_since", "updated_at"],
             )
+            overrides.after_write(good)
             loaded += len(good)
             batch.clear()
+            changed_at.clear()
 
         for line, fields in rows:
             done += 1
             try:
                 values = parse_customer(fields, today=today)
+                changed = consent_changed_at(fields, now=overrides.now)
                 if values["external_id"] in seen_ids:
                     raise Reject(
                         RejectReason.DUPLICATE,
@@ -234,6 +270,8 @@ def load_customers(*, run: LoadRun, info: InboxFile) -> LoadRun:
             seen_ids[values["external_id"]] = line
             seen_phones[values["phone"]] = line
             batch.append((line, fields, values))
+            if changed is not None:
+                changed_at[values["external_id"]] = changed
             if len(batch) >= BATCH:
                 flush()
         if batch:
@@ -245,6 +283,15 @@ def load_customers(*, run: LoadRun, info: InboxFile) -> LoadRun:
             rows_done=done,
             rows_loaded=loaded,
             rows_rejected=len(rejects),
+        )
+    if overrides.kept or overrides.caught_up or overrides.overruled:
+        log.info(
+            "customer load %s: console withdrawals kept over the snapshot %d, caught up by it %d, "
+            "overruled by a newer warehouse change %d",
+            run.pk,
+            overrides.kept,
+            overrides.caught_up,
+            overrides.overruled,
         )
     run.refresh_from_db()
     return run

@@ -4,6 +4,7 @@ Files arrive in the inbox (setting ``CVM_INBOX``), named for what they hold::
 
     customers__20261123.csv            the customer snapshot
     target_group__RET-5G-Q4__20261123.csv.gz   members of campaign RET-5G-Q4's target group
+    conversions__20261123.csv          product activations (confirmed conversions)
 
 CSV (UTF-8, comma-separated, a header line; plain or gzip) and Parquet are read. A file
 is read only once its completion marker ``<file name>.ok`` exists; the marker may hold
@@ -37,7 +38,7 @@ from campaigns.choices import LoadKind
 
 log = logging.getLogger("cvm.loads")
 NAME_RE = re.compile(
-    r"^(?P<kind>customers|target_group)(?:__(?P<target>[A-Z0-9][A-Z0-9_-]{1,39}))?__(?P<date>\d{8})"
+    r"^(?P<kind>customers|target_group|conversions)(?:__(?P<target>[A-Z0-9][A-Z0-9_-]{1,39}))?__(?P<date>\d{8})"
     r"\.(?P<format>csv|csv\.gz|parquet)$"
 )
 MARKER_SUFFIX = ".ok"
@@ -51,6 +52,7 @@ TARGET_GROUP_COLUMNS = [
     ("propensity", False),
     ("expected_value", False),
     ("rank", False),
+    ("reason", False),  # the sentence shown under "Why" (rules.clean_reason)
 ]
 CUSTOMER_COLUMNS = [
     ("customer_id", True),
@@ -67,6 +69,15 @@ CUSTOMER_COLUMNS = [
     ("consent_digital", True),
     ("do_not_contact", True),
     ("products", False),
+    ("consent_changed_at", False),  # when the warehouse last changed the consents (preferences)
+]
+# Product activations; unknown columns are refused (campaigns.loads.conversions).
+CONVERSION_COLUMNS = [
+    ("customer_id", True),
+    ("product_code", True),
+    ("activated_on", True),
+    ("value", False),
+    ("order_ref", False),
 ]
 MAX_EXTRA_COLUMNS = 10  # each is a column of the member table (attribute_1 …)
 # Names the loader uses itself; an extra column may not take them.
@@ -155,7 +166,7 @@ def open_raw(path: Path):
 class InboxFile:
     path: Path
     kind: str
-    target: str  # campaign code, or "customers"
+    target: str  # campaign code, or "customers" / "conversions"
     file_date: date
     format: str  # "csv", "csv.gz" or "parquet"
 
@@ -178,8 +189,9 @@ def parse_name(path: Path) -> InboxFile:
     if not match:
         raise FileRejected(
             _(
-                "“%(name)s” does not follow the naming rule: customers__YYYYMMDD.csv or "
-                "target_group__<CAMPAIGN-CODE>__YYYYMMDD.csv (also .csv.gz or .parquet)."
+                "“%(name)s” does not follow the naming rule: customers__YYYYMMDD.csv, "
+                "target_group__<CAMPAIGN-CODE>__YYYYMMDD.csv or conversions__YYYYMMDD.csv "
+                "(also .csv.gz or .parquet)."
             )
             % {"name": path.name}
         )
@@ -190,6 +202,10 @@ def parse_name(path: Path) -> InboxFile:
         raise FileRejected(
             _("“%(name)s”: a customer snapshot names no campaign.") % {"name": path.name}
         )
+    if kind == LoadKind.CONVERSIONS and match["target"]:
+        raise FileRejected(
+            _("“%(name)s”: a conversions file names no campaign.") % {"name": path.name}
+        )
     try:
         file_date = datetime.strptime(match["date"], "%Y%m%d").date()
     except ValueError as exc:
@@ -197,7 +213,7 @@ def parse_name(path: Path) -> InboxFile:
     return InboxFile(
         path=path,
         kind=kind,
-        target=match["target"] or "customers",
+        target=match["target"] or kind,  # "customers" or "conversions"
         file_date=file_date,
         format=match["format"],
     )
@@ -313,7 +329,10 @@ def count_data_lines(info: InboxFile) -> int | None:
 
 def check_header(columns: list[str], kind: str) -> tuple[list[str], list[str]]:
     """Validate a header; return (known columns present, extra columns). Raise FileRejected with what is wrong."""
-    spec = TARGET_GROUP_COLUMNS if kind == LoadKind.TARGET_GROUP else CUSTOMER_COLUMNS
+    spec = {
+        LoadKind.TARGET_GROUP: TARGET_GROUP_COLUMNS,
+        LoadKind.CONVERSIONS: CONVERSION_COLUMNS,
+    }.get(kind, CUSTOMER_COLUMNS)
     names = [c.strip().lower() for c in columns]
     if not any(names):
         raise FileRejected(_("The header line is empty: the first line must name the columns."))
@@ -330,11 +349,14 @@ def check_header(columns: list[str], kind: str) -> tuple[list[str], list[str]]:
             % {"missing": ", ".join(missing), "header": ", ".join(names)}
         )
     extra = [n for n in names if n not in known]
-    if extra and kind == LoadKind.CUSTOMERS:
-        raise FileRejected(
+    if extra and kind != LoadKind.TARGET_GROUP:
+        refused = (
             _("Unknown column(s) in a customer snapshot: %(extra)s. Allowed: %(allowed)s.")
-            % {"extra": ", ".join(extra), "allowed": ", ".join(name for name, _r in spec)}
+            if kind == LoadKind.CUSTOMERS
+            else _("Unknown column(s) in a conversions file: %(extra)s. Allowed: %(allowed)s.")
         )
+        allowed = ", ".join(name for name, _r in spec)
+        raise FileRejected(refused % {"extra": ", ".join(extra), "allowed": allowed})
     if len(extra) > MAX_EXTRA_COLUMNS:
         raise FileRejected(_("More than %(n)d extra columns.") % {"n": MAX_EXTRA_COLUMNS})
     reserved = sorted(set(extra) & RESERVED_COLUMNS)

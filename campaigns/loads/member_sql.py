@@ -12,7 +12,16 @@ from psycopg import sql
 
 from campaigns import control
 from campaigns.loads import files
-from campaigns.loads.rules import INTEGER_PATTERN, NUMBER_PATTERN, RANGES
+from campaigns.loads.rules import (
+    INTEGER_PATTERN,
+    NUMBER_PATTERN,
+    RANGES,
+    REASON_INVISIBLE,
+    REASON_MARKUP,
+    REASON_MAX_LENGTH,
+    REASON_SPACES,
+    REASON_UNCLEAN,
+)
 from campaigns.models import Campaign, LoadRun, TargetGroupVersion
 from campaigns.models.targeting import attribute_column
 
@@ -28,6 +37,7 @@ MEMBER_COLUMN = {
     "propensity": "propensity",
     "expected_value": "expected_value",
     "rank": "rank",
+    "reason": "reason",
 }
 
 
@@ -73,7 +83,7 @@ class MemberSQL:
             " version_id bigint NOT NULL DEFAULT {version},"
             ' offer_code varchar(40) COLLATE "C" NULL,'
             " propensity double precision NULL, expected_value numeric(12, 2) NULL, rank integer NULL,"
-            " {attributes}, CONSTRAINT {check} CHECK (version_id = {version}))"
+            " reason text NULL, {attributes}, CONSTRAINT {check} CHECK (version_id = {version}))"
         ).format(
             part=self.part, version=version, check=sql.Identifier(f"{self.part_name}_version"),
             attributes=sql.SQL(", ").join(
@@ -99,6 +109,12 @@ class MemberSQL:
             if self.offer_codes
             else sql.SQL("m.offer_code IS NULL")
         )
+        if "reason" in self.present:  # a file without the column costs nothing more
+            rules.append(
+                sql.SQL("(m.reason !~ {} AND char_length(m.reason) <= {})").format(
+                    sql.Literal(REASON_UNCLEAN), sql.Literal(REASON_MAX_LENGTH)
+                )
+            )
         return sql.SQL("NOT ({})").format(sql.SQL(" AND ").join(rules))
 
     def copy_columns(self) -> sql.Composable:
@@ -142,9 +158,10 @@ class MemberSQL:
         )
 
     def member_columns(self) -> list[str]:
-        return ["customer_external_id", "offer_code", "propensity", "expected_value", "rank"] + [
-            attribute_column(i) for i in range(len(self.extra))
-        ]
+        return [
+            "customer_external_id", "offer_code", "propensity", "expected_value", "rank", "reason",
+            *(attribute_column(i) for i in range(len(self.extra))),
+        ]  # fmt: skip
 
     def primary_key(self) -> sql.Composable:
         """Built after the data; a duplicate customer fails it. Look-ups by customer use it."""
@@ -165,8 +182,8 @@ class MemberSQL:
         """The staging table with its contract columns also trimmed, under names a header
         cannot use ("trimmed:…"); OFFSET 0 keeps each trim computed once, not at every use."""
         trims = [
-            sql.SQL("coalesce(btrim(s.{}, {}), '') AS {}").format(
-                sql.Identifier(name), sql.Literal(WHITESPACE), sql.Identifier(f"trimmed:{name}")
+            sql.SQL("coalesce({}, '') AS {}").format(
+                self._cleaned(name), sql.Identifier(f"trimmed:{name}")
             )
             for name in MEMBER_COLUMN
             if name in self.present
@@ -174,6 +191,29 @@ class MemberSQL:
         return sql.SQL("(SELECT s.*, {} FROM {} s OFFSET 0)").format(
             sql.SQL(", ").join(trims), self.stage
         )
+
+    def _cleaned(self, name: str) -> sql.Composable:
+        """A staged column as the rules read it: trimmed, or for the reason cleaned
+        (``rules.clean_reason``: invisible characters out, whitespace runs one space)."""
+        column = sql.SQL("s.{}").format(sql.Identifier(name))
+        if name != "reason":
+            return sql.SQL("btrim({}, {})").format(column, sql.Literal(WHITESPACE))
+        return sql.SQL(
+            "btrim(regexp_replace(regexp_replace({}, {}, '', 'g'), {}, ' ', 'g'), ' ')"
+        ).format(column, sql.Literal(REASON_INVISIBLE), sql.Literal(REASON_SPACES))
+
+    def _reason_checks(self) -> list[sql.Composable]:
+        if "reason" not in self.present:
+            return []
+        r, markup = self.col("reason"), sql.Literal(REASON_MARKUP)
+        return [
+            sql.SQL(
+                "WHEN {r} ~ {markup} THEN ARRAY['bad_text', format('reason contains markup (“%s”)', substring({r} from {markup}))]"
+            ).format(r=r, markup=markup),
+            sql.SQL(
+                "WHEN char_length({r}) > {limit} THEN ARRAY['bad_text', format('reason is %s characters long (at most {limit})', char_length({r}))]"
+            ).format(r=r, limit=sql.Literal(REASON_MAX_LENGTH)),
+        ]
 
     def offers(self) -> sql.Composable:
         return sql.SQL(
@@ -207,6 +247,7 @@ class MemberSQL:
             *self._number_checks("propensity", NUMBER_PATTERN, False),
             *self._number_checks("expected_value", NUMBER_PATTERN, False),
             *self._number_checks("rank", INTEGER_PATTERN, True),
+            *self._reason_checks(),
             sql.SQL(
                 "WHEN c.id IS NULL THEN ARRAY['unknown_customer', format('customer %s is not in the customer snapshot', left({c}, 64))]"
             ).format(c=self.col("customer_id")),
@@ -233,6 +274,7 @@ class MemberSQL:
                 self.col("expected_value")
             ),
             sql.SQL("nullif({}, '')::bigint::integer").format(self.col("rank")),
+            sql.SQL("nullif({}, '')").format(self.col("reason")),
         ]
         columns += [sql.SQL("nullif(s.{}, '')").format(sql.Identifier(name)) for name in self.extra]
         return sql.SQL(", ").join(columns)
@@ -261,7 +303,7 @@ class MemberSQL:
                 INSERT INTO campaigns_loadreject (run_id, line, reason, detail, raw)
                 SELECT {run}, v.line, v.problem[1], left(v.problem[2], 300), {raw} FROM v WHERE v.problem IS NOT NULL
             )
-            INSERT INTO {part} (customer_external_id, offer_code, propensity, expected_value, rank{attributes})
+            INSERT INTO {part} (customer_external_id, offer_code, propensity, expected_value, rank, reason{attributes})
             SELECT {values} FROM v s WHERE s.problem IS NULL
             """
         ).format(

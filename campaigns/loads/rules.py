@@ -27,6 +27,25 @@ RANGES = {
     "expected_value": (0, 9_999_999_999, "0 to 9999999999"),
     "rank": (1, 2_147_483_647, "1 to 2147483647"),
 }
+# A member's ``reason``: the sentence an agent reads under "Why" and a digital channel receives.
+# Cleaned the same way on both paths (``clean_reason`` here; ``member_sql`` in SQL, with these
+# same patterns, made of the characters themselves so that Python's and PostgreSQL's regular
+# expressions read them alike): invisible formatting characters (zero-width, bidirectional
+# controls) removed, control characters and any run of whitespace made one space, the ends
+# trimmed. A cleaned reason longer than REASON_MAX_LENGTH, or with markup (“<” before a letter,
+# “/”, “!” or “?”), rejects the row: an agent never reads half a sentence, and no channel is
+# handed a tag.
+REASON_MAX_LENGTH = 200
+_INVISIBLE = "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_SPACES_BUT_SPACE = "\x01-\x1f\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+REASON_INVISIBLE = f"[{_INVISIBLE}]"
+REASON_SPACES = f"[ {_SPACES_BUT_SPACE}]+"
+REASON_MARKUP = "<[A-Za-z/!?]"
+# What a clean reason never has (the fast path checks the few rows that do one by one).
+REASON_UNCLEAN = f"[{_INVISIBLE}{_SPACES_BUT_SPACE}]|  |^ | $|{REASON_MARKUP}"
+_INVISIBLE_RE = re.compile(REASON_INVISIBLE)
+_SPACES_RE = re.compile(REASON_SPACES)
+_MARKUP_RE = re.compile(REASON_MARKUP)
 TRUE_WORDS = {"1", "true", "t", "yes", "y"}
 FALSE_WORDS = {"0", "false", "f", "no", "n", ""}
 
@@ -78,6 +97,20 @@ def parse_int(value: str, column: str) -> int | None:
     return number
 
 
+def clean_reason(text: str) -> str:
+    """A member's reason as it is stored and shown (see REASON_MAX_LENGTH), or Reject."""
+    cleaned = _SPACES_RE.sub(" ", _INVISIBLE_RE.sub("", text)).strip(" ")
+    markup = _MARKUP_RE.search(cleaned)
+    if markup:
+        raise Reject(RejectReason.BAD_TEXT, f"reason contains markup (“{markup.group(0)}”)")
+    if len(cleaned) > REASON_MAX_LENGTH:
+        raise Reject(
+            RejectReason.BAD_TEXT,
+            f"reason is {len(cleaned)} characters long (at most {REASON_MAX_LENGTH})",
+        )
+    return cleaned
+
+
 def parse_member(fields: dict[str, str]) -> dict:
     """The typed values of a target-group row, or Reject (customer and offer are checked by the caller)."""
     customer = fields.get("customer_id", "").strip()
@@ -86,6 +119,7 @@ def parse_member(fields: dict[str, str]) -> dict:
     propensity = parse_float(fields.get("propensity", ""), "propensity")
     expected = parse_float(fields.get("expected_value", ""), "expected_value")
     rank = parse_int(fields.get("rank", ""), "rank")
+    reason = clean_reason(fields.get("reason", ""))
     return {
         "customer": customer,
         "offer_code": fields.get("offer_code", "").strip(),
@@ -94,6 +128,7 @@ def parse_member(fields: dict[str, str]) -> dict:
         if expected is not None
         else None,
         "rank": rank,
+        "reason": reason,
     }
 
 

@@ -1,5 +1,6 @@
 """Models of the CVM side, one module per concept."""
 
+from .conversions import Conversion  # noqa: F401
 from .core import (  # noqa: F401
     E164,
     Campaign,
@@ -23,6 +24,19 @@ from .decisions import (  # noqa: F401
     UndoneOutcome,
 )
 from .feedback import OfferFeedback  # noqa: F401
+from .preferences import (  # noqa: F401
+    ContactPreferenceChange,
+    PreferenceField,
+    PreferenceSource,
+)
+from .rollups import (  # noqa: F401
+    COUNTERS,
+    DailyExecution,
+    DailyReason,
+    FirstContact,
+    Grain,
+    ResultsRefresh,
+)
 from .targeting import (  # noqa: F401
     LoadReject,
     LoadRun,

@@ -22,6 +22,7 @@ from ..choices import (
     CONSENT_FOR_CHANNEL,
     CampaignStatus,
     ChannelKind,
+    Consent,
     Objective,
     ProductFamily,
     Segment,
@@ -171,6 +172,10 @@ class Customer(models.Model):
     def may_be_contacted_in(self, kind: str) -> bool:
         """Consent for ``kind`` given and no do-not-contact (``contactable_in`` in a query)."""
         return not self.do_not_contact and getattr(self, CONSENT_FOR_CHANNEL[kind])
+
+    def consents(self) -> list[tuple[str, str, bool]]:
+        """(field, label, given) of each consent, in a fixed order: for pages that list them."""
+        return [(c.value, c.label, getattr(self, c.value)) for c in Consent]
 
 
 class Product(models.Model):
@@ -401,6 +406,15 @@ class Campaign(models.Model):
         validators=[MaxValueValidator(730)],
         help_text=_("A customer is contacted for this campaign at most once in this many days."),
     )
+    attribution_days = models.PositiveSmallIntegerField(
+        _("attribution window (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_(
+            "An accepted offer counts as a confirmed conversion when the warehouse reports its "
+            "product activated within this many days of the acceptance (1–365)."
+        ),
+    )
     training_required = models.BooleanField(
         _("training required"),
         default=False,
@@ -441,6 +455,10 @@ class Campaign(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(priority_weight__gt=0), name="campaign_priority_weight_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(attribution_days__gte=1) & Q(attribution_days__lte=365),
+                name="campaign_attribution_days_1_365",
             ),
         ]
         indexes = [

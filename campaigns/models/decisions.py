@@ -298,6 +298,7 @@ class Response(models.Model):
         indexes = [
             models.Index(fields=["customer", "-recorded_at"], name="response_customer_idx"),
             models.Index(fields=["site_id", "recorded_at"], name="response_site_idx"),
+            models.Index(fields=["recorded_at"], name="response_recorded_idx"),  # results rollups
         ]
         constraints = [
             models.CheckConstraint(

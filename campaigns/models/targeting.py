@@ -145,7 +145,15 @@ class TargetGroupMember(models.Model):
         _("expected value"), max_digits=12, decimal_places=2, null=True
     )
     rank = models.IntegerField(_("rank"), null=True)
-    # attribute_1 … attribute_20 (added below): the file's extra columns, in the order
+    # No value (NULL) when the file gives none, so a file without the column writes nothing
+    # for it; at most 200 characters, cleaned by the load (campaigns.loads.rules.clean_reason).
+    reason = models.TextField(
+        _("reason"),
+        null=True,
+        blank=True,
+        help_text=_("Why the warehouse chose this customer, shown to agents under “Why”."),
+    )
+    # attribute_1 … attribute_10 (added below): the file's extra columns, in the order
     # TargetGroupVersion.attribute_names names them.
 
     class Meta:

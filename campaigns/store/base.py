@@ -23,6 +23,7 @@ class Membership:
     offer_code: str | None
     propensity: float | None
     expected_value: Decimal | None
+    reason: str = ""  # the file's reason for this customer; "" when it gave none
 
 
 class Store(Protocol):

@@ -32,11 +32,11 @@ from campaigns.store.base import BATCH, RESPONSE_COLUMNS, Membership
 def decision_facts(customer, version_ids: list[int], now) -> tuple[list[Membership], list]:
     members = TargetGroupMember.objects.filter(
         customer=customer, version_id__in=version_ids
-    ).values_list("version_id", "offer_id", "propensity", "expected_value")
+    ).values_list("version_id", "offer_id", "propensity", "expected_value", "reason")
     responses = Response.objects.filter(customer=customer, recorded_at__lte=now).values_list(
         *RESPONSE_COLUMNS
     )
-    return [Membership(*row) for row in members], list(responses)
+    return [Membership(*row[:4], row[4] or "") for row in members], list(responses)
 
 
 def record_decision(decision, presentations: list[Presentation]) -> None:

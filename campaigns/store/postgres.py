@@ -57,13 +57,14 @@ def prepared_cursor():
 # (for the contact policy).
 FACTS_SQL = (
     "SELECT 0, m.version_id, NULL::bigint, m.offer_code, m.propensity, m.expected_value,"
-    " NULL::varchar, NULL::timestamptz, NULL::integer"
+    " NULL::varchar, NULL::timestamptz, NULL::integer, coalesce(m.reason, '')"
     " FROM unnest(%s::bigint[]) AS v(id) CROSS JOIN LATERAL ("
     "SELECT * FROM campaigns_targetgroupmember t"
     " WHERE t.version_id = v.id AND t.customer_external_id = %s"
     ") AS m"
     " UNION ALL"
-    " SELECT 1, r.campaign_id, r.offer_id, NULL, NULL, NULL, r.outcome, r.recorded_at, d.suppression_days"
+    " SELECT 1, r.campaign_id, r.offer_id, NULL, NULL, NULL, r.outcome, r.recorded_at, d.suppression_days,"
+    " NULL"
     " FROM campaigns_response r LEFT JOIN campaigns_declinereason d ON d.id = r.decline_reason_id"
     " WHERE r.customer_id = %s AND r.recorded_at <= %s"
 )
@@ -73,7 +74,7 @@ def decision_facts(customer, version_ids: list[int], now) -> tuple[list[Membersh
     with prepared_cursor() as cursor:
         cursor.execute(FACTS_SQL, [version_ids, customer.external_id, customer.pk, now])
         rows = cursor.fetchall()
-    members = [Membership(row[1], *row[3:6]) for row in rows if row[0] == 0]
+    members = [Membership(row[1], *row[3:6], row[9]) for row in rows if row[0] == 0]
     responses = [(row[1], row[2], row[6], row[7], row[8]) for row in rows if row[0] == 1]
     return members, responses
 

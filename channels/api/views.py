@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from campaigns.decisioning import decide
 from campaigns.models import Customer, DeclineReason, OfferContent, Presentation
 from campaigns.responses import record_outcome
+from campaigns.why_not import why_not
 from cvm_portal.audit import record_access
 from cvm_portal.idempotency import HEADER, idempotent
 
@@ -24,11 +25,17 @@ from .auth import ApiKeyAuthentication, IsApiClient, check_channel_kind
 from .serializers import (
     DecisionRequestSerializer,
     DecisionSerializer,
+    ExplainQuerySerializer,
     OutcomeRequestSerializer,
     OutcomeSerializer,
 )
 from .throttles import ApiClientThrottle
 
+EXPLAIN = OpenApiParameter(
+    "explain", bool, OpenApiParameter.QUERY, required=False,
+    description="true: also list the offers not offered now, why, and from when (not_offered); "
+    "as the body field explain.",
+)  # fmt: skip
 IDEMPOTENCY = OpenApiParameter(
     HEADER, str, OpenApiParameter.HEADER, required=False,
     description="Same key and body: the same answer again. Same key, another body: 422.",
@@ -47,10 +54,17 @@ class ApiClientView(APIView):
 class DecisionView(ApiClientView):
     """Who may use it: API clients, for their channel kinds. Next-best-offers for a customer."""
 
-    @extend_schema(request=DecisionRequestSerializer, responses={201: DecisionSerializer})
+    @extend_schema(
+        request=DecisionRequestSerializer,
+        responses={201: DecisionSerializer},
+        parameters=[EXPLAIN],
+    )
     def post(self, request):
         incoming = DecisionRequestSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
+        asked = ExplainQuerySerializer(data=request.query_params)
+        asked.is_valid(raise_exception=True)
+        explain = incoming.validated_data["explain"] or asked.validated_data["explain"]
         kind = incoming.validated_data["channel_kind"]
         check_channel_kind(request, kind)
         customer = Customer.objects.filter(
@@ -94,6 +108,17 @@ class DecisionView(ApiClientView):
             "channel_kind": kind,
             "offers": offers,
         }
+        if explain:
+            body["not_offered"] = [
+                {
+                    "offer_code": w.offer.code,
+                    "campaign_code": w.campaign.code,
+                    "code": w.code,
+                    "text": w.text,
+                    "available_from": w.available_from,
+                }
+                for w in why_not(result)
+            ]
         return Response(DecisionSerializer(body).data, status=status.HTTP_201_CREATED)
 
 

@@ -1,13 +1,17 @@
 """The agent console: find the customer, see the next-best-offers, record outcomes in one click."""
 
 import functools
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from campaigns import catalogue
 from campaigns.choices import (
@@ -28,6 +32,7 @@ from campaigns.models import (
     Response,
 )
 from campaigns.responses import record_outcome
+from campaigns.why_not import why_not
 from channels.models.sites import profile_of
 from cvm_portal.audit import record_access
 from cvm_portal.roles import Role, role_required
@@ -37,6 +42,7 @@ from ..bonus.arithmetic import would_earn
 from ..outcomes import outcome_view, shown_to
 from .forms import FeedbackForm, FindForm
 from .links import LinkExpired, NotYourLink, customer_id_from, customer_url
+from .result import back_to_customer, outcome_card, recorded_message
 
 
 @require_GET
@@ -92,25 +98,37 @@ def find(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
-@role_required(Role.AGENT)
-def customer_page(request: HttpRequest, token: str) -> HttpResponse:
-    """Who may use it: the agent whose look-up made ``token`` (any other: 404), while it is
-    fresh. The customer, their next-best-offers (decided now) and history."""
+def _linked_customer(request: HttpRequest, token: str) -> Customer | None:
+    """The customer of the agent's link ``token``: 404 if it is not this agent's link, None
+    (with a message) when it has expired."""
     try:
         customer_id = customer_id_from(user=request.user, token=token)
     except NotYourLink:
         raise Http404 from None
     except LinkExpired:
         messages.info(request, _("The link to this customer has expired. Find them again."))
+        return None
+    return get_object_or_404(Customer, pk=customer_id)
+
+
+@require_GET
+@role_required(Role.AGENT)
+def customer_page(request: HttpRequest, token: str) -> HttpResponse:
+    """Who may use it: the agent whose look-up made ``token`` (any other: 404), while it is
+    fresh. The customer, their next-best-offers and history. One contact, one decision: the
+    agent's decision for this customer within CVM_CONTACT_WINDOW_MINUTES is shown again
+    (with the outcomes recorded on it) rather than a new one; "Refresh offers" decides anew."""
+    customer = _linked_customer(request, token)
+    if customer is None:
         return redirect("channels:console")
-    customer = get_object_or_404(Customer, pk=customer_id)
     profile = profile_of(request.user)
+    window = settings.CVM_CONTACT_WINDOW_MINUTES
     result = decide(
         customer=customer,
         channel_kind=_kind(request),
         agent=request.user,
         site_id=profile.site_id if profile else None,
+        reuse_within=timedelta(minutes=window),
     )
     snapshot = catalogue.current()  # offer texts and decline reasons are held in memory
     kind = _kind(request)
@@ -155,6 +173,10 @@ def customer_page(request: HttpRequest, token: str) -> HttpResponse:
             "profile": profile,
             "guides_by_campaign": guides,
             "training_gated": [(campaign, guides.get(pk, [])) for pk, campaign in gated.items()],
+            "recorded": result.recorded,  # presentation id → its outcome (a reused decision)
+            "why_not": why_not(result, leave_out=[Exclusion.TRAINING_REQUIRED]),
+            "refresh_url": reverse("channels:console_refresh", kwargs={"token": token}),
+            "contact_window": window,
         },
     )
     # Audited once the page is built: a decision or page that fails showed the agent nothing.
@@ -164,22 +186,50 @@ def customer_page(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 @role_required(Role.AGENT)
+def refresh(request: HttpRequest, token: str) -> HttpResponse:
+    """Who may use it: the agent whose look-up made ``token`` (any other: 404), while it is
+    fresh. Decides the customer's offers anew (a new contact, on purpose) and shows them."""
+    customer = _linked_customer(request, token)
+    if customer is None:
+        return redirect("channels:console")
+    profile = profile_of(request.user)
+    decide(
+        customer=customer,
+        channel_kind=_kind(request),
+        agent=request.user,
+        site_id=profile.site_id if profile else None,
+    )
+    messages.success(request, _("New offers decided."))
+    # The page shows the decision just made: the agent's latest within the contact window.
+    url = customer_url(user=request.user, customer_id=customer.pk)
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_POST
+@role_required(Role.AGENT)
 def outcome(request: HttpRequest, pk: int) -> HttpResponse:
-    """Who may use it: the agent the offer was shown to. Records once; htmx gets the card back."""
+    """Who may use it: the agent the offer was shown to. Records once; htmx gets the card back
+    (the outcome, with Undo for CVM_UNDO_SECONDS) and the customer's History, updated."""
     presentation = shown_to(request, pk)
     profile = profile_of(request.user)
+    customer_id = presentation.decision.customer_id
     return outcome_view(
         request,
-        presentation=presentation,
         record=functools.partial(
             record_outcome,
             presentation=presentation,
             agent=request.user,
             site_id=profile.site_id if profile else None,
         ),
+        card=lambda response, error: outcome_card(
+            request, presentation=presentation, response=response, error=error
+        ),
         # The agent was shown this customer's offer: their page again, by a fresh link.
-        back=lambda _error: redirect(
-            customer_url(user=request.user, customer_id=presentation.decision.customer_id)
+        back=lambda response, error: back_to_customer(
+            request,
+            customer_id=customer_id,
+            error=error,
+            done=recorded_message(response) if response else "",
         ),
     )
 
@@ -188,7 +238,12 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.AGENT)
 def screen_pop(request: HttpRequest) -> HttpResponse:
     """Who may use it: agents. Telephony opens /console/pop/#<caller number>; the page posts the
-    number (it never reaches the server in a URL) and lands on the customer."""
+    number (it never reaches the server in a URL) and lands on the customer. A number in the
+    query (?phone=…) is not used: the page says how to call it instead (400)."""
+    if request.GET:
+        # Nothing on the page (the language switch's return address) may carry the number on.
+        request.META["QUERY_STRING"] = ""
+        return render(request, "channels/screen_pop.html", {"unsupported": True}, status=400)
     return render(request, "channels/screen_pop.html")
 
 

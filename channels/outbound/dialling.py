@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,8 +14,9 @@ from campaigns.choices import OUTBOUND_CHANNEL_KINDS, Exclusion, Outcome
 from campaigns.decisioning import (
     decide,
 )
-from campaigns.models import Customer, Presentation, Response
-from campaigns.responses import record_outcome
+from campaigns.models import Customer, Presentation, Response, UndoneOutcome
+from campaigns.preferences import withdraw
+from campaigns.responses import record_outcome, undo_outcome
 from channels.choices import RETRY_DISPOSITIONS, Disposition, LeadState
 from channels.models.outbound import CallAttempt, Lead, OutboundSettings
 from channels.models.sites import AgentProfile, Site
@@ -105,7 +106,7 @@ def record_attempt(
         ).decision
     elif disposition == Disposition.DO_NOT_CALL:
         lead.state = LeadState.DONE
-        _do_not_contact(lead.customer, now=now)
+        _do_not_contact(lead.customer, agent=agent, site_id=site.pk, now=now)
     else:  # wrong number
         lead.state = LeadState.DONE
     if release:
@@ -117,11 +118,10 @@ def record_attempt(
     return attempt
 
 
-def _do_not_contact(customer: Customer, *, now: datetime) -> None:
-    """Do not call holds in every channel at once: the customer's own flag, and their other leads."""
-    customer.do_not_contact = True
-    customer.do_not_contact_since = customer.do_not_contact_since or now
-    customer.save(update_fields=["do_not_contact", "do_not_contact_since", "updated_at"])
+def _do_not_contact(customer: Customer, *, agent, site_id: int, now: datetime) -> None:
+    """Do not call holds in every channel at once: the customer's own flag (recorded as the
+    console's withdrawals are: audited, and kept over the next snapshot), and their other leads."""
+    withdraw(customer=customer, fields=["do_not_contact"], agent=agent, site_id=site_id, now=now)
     Lead.objects.filter(customer=customer, state=LeadState.WAITING).update(
         state=LeadState.SKIPPED,
         skip_code=Exclusion.DO_NOT_CONTACT,
@@ -160,6 +160,31 @@ def record_lead_outcome(
             converted_at=response.recorded_at
         )
     return response, created
+
+
+@transaction.atomic
+def undo_lead_outcome(
+    *, lead: Lead, response_id: int, agent, now: datetime | None = None
+) -> UndoneOutcome:
+    """Undo an outcome recorded on a call (``campaigns.responses.undo_outcome``: its agent, within
+    the undo period); the lead's conversion goes with the last accepted outcome of the call."""
+    presentation_id = (
+        Response.objects.filter(pk=response_id, presentation__decision_id=lead.decision_id)
+        .values_list("presentation_id", flat=True)
+        .first()
+    )
+    if presentation_id is None:
+        raise ValidationError(_("This outcome cannot be undone: it is not yours or was undone."))
+    # Row locks in record_lead_outcome's order: the presentation, then the lead.
+    Presentation.objects.select_for_update().filter(pk=presentation_id).first()
+    Lead.objects.select_for_update(of=("self",)).filter(pk=lead.pk).first()
+    undone = undo_outcome(response_id=response_id, agent=agent, now=now)
+    if undone.outcome == Outcome.ACCEPTED:
+        still = Response.objects.filter(
+            presentation__decision_id=lead.decision_id, outcome=Outcome.ACCEPTED
+        ).aggregate(first=Min("recorded_at"))["first"]
+        Lead.objects.filter(pk=lead.pk).update(converted_at=still)
+    return undone
 
 
 # --- Counters ----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import functools
+from dataclasses import dataclass
 from datetime import date
 
 from django import forms
@@ -16,12 +17,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from campaigns.choices import OUTBOUND_CHANNEL_KINDS, NotPresentedReason
-from campaigns.models import Campaign, DeclineReason, OfferContent, Presentation, Response
+from campaigns.choices import OUTBOUND_CHANNEL_KINDS, FeedbackReason, NotPresentedReason
+from campaigns.models import (
+    Campaign,
+    DeclineReason,
+    OfferContent,
+    OfferFeedback,
+    Presentation,
+    Response,
+)
+from campaigns.responses import seconds_to_undo
 from channels.choices import Disposition, SiteKind
 from channels.models.outbound import CallAttempt, CallList, Lead
 from channels.models.sites import AgentProfile, Site, profile_of
-from channels.outbound import dialling
+from channels.outbound import confirmations, dialling
+from channels.outbound.agenda import calls_left, my_callbacks
 from channels.outbound.claiming import current_lead, next_lead
 from channels.outbound.dialling import record_attempt, record_lead_outcome, todays_counters
 from channels.outbound.figures import agency_earnings, list_figures
@@ -66,7 +76,8 @@ class AttemptForm(forms.Form):
         return data
 
 
-def _outbound_profile(request) -> AgentProfile | None:
+def outbound_profile(request) -> AgentProfile | None:
+    """The agent's profile when they work outbound call lists (calls or field), else None."""
     profile = profile_of(request.user)
     if profile is not None and profile.channel_kind in OUTBOUND_CHANNEL_KINDS:
         return profile
@@ -83,17 +94,48 @@ def _my_lead(request, pk: int) -> Lead:
     return lead
 
 
+def call_of(presentation: Presentation) -> Lead:
+    """The call (lead) on which ``presentation`` was shown; an offer shown elsewhere is a 404."""
+    lead = (
+        Lead.objects.filter(decision_id=presentation.decision_id)
+        .select_related("customer", "call_list")
+        .first()
+    )
+    if lead is None:
+        raise Http404
+    return lead
+
+
+@dataclass
+class OfferOnCall:
+    """One offer shown on the call, as its card shows it."""
+
+    presentation: Presentation
+    content: OfferContent | None
+    response: Response | None
+    recorded: str  # the confirmation of its outcome, if one is recorded
+    undo_seconds: int
+
+
 @require_GET
 @role_required(Role.AGENT)
 def screen(request: HttpRequest) -> HttpResponse:
     """Who may use it: outbound and field agents (and their team leads). Their own site only:
-    the lead they hold (with offers, script and attempts), or the "next customer" button."""
+    the lead they hold (with offers, script and attempts), or the "next customer" button; the
+    day's figures and their own callbacks either way."""
     return render(request, "channels/outbound.html", _screen_context(request))
 
 
-def _screen_context(request, **extra) -> dict:
+def today_context(agent, profile: AgentProfile) -> dict:
+    """The figures at the top of the screen: the agent's calls today, and the calls left."""
+    return {
+        "counters": todays_counters(agent=agent, site=profile.site),
+        "calls_left": calls_left(profile=profile),
+    }
 
-    profile = _outbound_profile(request)
+
+def _screen_context(request, **extra) -> dict:
+    profile = outbound_profile(request)
     context = {
         "profile": profile_of(request.user),
         "outbound": profile,
@@ -105,17 +147,22 @@ def _screen_context(request, **extra) -> dict:
     lead = current_lead(request.user)
     context.update(
         site=site,
-        counters=todays_counters(agent=request.user, site=site),
         lead=lead,
         is_lead=Role.TEAM_LEAD in roles_of(request.user),
+        callbacks=my_callbacks(agent=request.user, site=site),
+        **today_context(request.user, profile),
     )
     if lead is not None:
         record_access(user=request.user, action="view", obj=lead.customer, detail="outbound")
-        context.update(_lead_context(lead, profile))
+        context.update(_lead_context(lead, profile, request.user))
+    else:
+        context["my_feedback"] = OfferFeedback.objects.filter(agent=request.user).select_related(
+            "offer"
+        )[:5]
     return {**context, **extra}
 
 
-def _lead_context(lead: Lead, profile: AgentProfile) -> dict:
+def _lead_context(lead: Lead, profile: AgentProfile, agent) -> dict:
     campaign = lead.call_list.campaign
     offer_ids = (
         [lead.offer_id]
@@ -132,7 +179,7 @@ def _lead_context(lead: Lead, profile: AgentProfile) -> dict:
         .select_related("agent")
         .order_by("-at")[:10]
     )
-    presentations = []
+    offers = []
     if lead.decision_id:
         shown = list(
             Presentation.objects.filter(decision_id=lead.decision_id, held_out=False)
@@ -151,15 +198,31 @@ def _lead_context(lead: Lead, profile: AgentProfile) -> dict:
                 "decline_reason"
             )
         }
-        presentations = [(p, contents.get(p.offer_id), recorded.get(p.pk)) for p in shown]
+        now = timezone.now()
+        for p in shown:
+            response = recorded.get(p.pk)
+            offers.append(
+                OfferOnCall(
+                    presentation=p,
+                    content=contents.get(p.offer_id),
+                    response=response,
+                    recorded=confirmations.outcome_recorded(
+                        response, offer_title=p.offer.title, customer=lead.customer
+                    )
+                    if response
+                    else "",
+                    undo_seconds=seconds_to_undo(response, agent, now),
+                )
+            )
     local_now = timezone.localtime(timezone.now(), profile.site.zone)
     return {
         "campaign": campaign,
         "scripts": scripts,
         "attempts": attempts,
-        "presentations": presentations,
+        "offers": offers,
         "decline_reasons": DeclineReason.objects.filter(is_active=True),
         "not_presented_reasons": NotPresentedReason.choices,
+        "feedback_reasons": FeedbackReason.choices,
         "dispositions": [
             (value, label)
             for value, label in Disposition.choices
@@ -175,7 +238,7 @@ def _lead_context(lead: Lead, profile: AgentProfile) -> dict:
 def next_customer(request: HttpRequest) -> HttpResponse:
     """Who may use it: outbound and field agents. Hands them exactly one lead of their site's
     lists for today (a due callback first), re-checked against the contact policy."""
-    if _outbound_profile(request) is None:
+    if outbound_profile(request) is None:
         raise Http404
     result = next_lead(agent=request.user)
     if result.skipped:
@@ -195,8 +258,9 @@ def next_customer(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.AGENT)
 def attempt(request: HttpRequest, pk: int) -> HttpResponse:
-    """Who may use it: the agent holding the lead. Logs the call and what happened."""
-    profile = _outbound_profile(request)
+    """Who may use it: the agent holding the lead. Logs the call and what happened, and says
+    what was recorded for whom and what comes next."""
+    profile = outbound_profile(request)
     if profile is None:
         raise Http404
     lead = get_object_or_404(
@@ -212,7 +276,7 @@ def attempt(request: HttpRequest, pk: int) -> HttpResponse:
     form = AttemptForm(request.POST, site=lead.call_list.site)
     if form.is_valid():
         try:
-            record_attempt(
+            logged = record_attempt(
                 lead=lead,
                 agent=request.user,
                 disposition=form.cleaned_data["disposition"],
@@ -222,6 +286,7 @@ def attempt(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
         else:
+            messages.success(request, confirmations.attempt_recorded(logged))
             return redirect("channels:outbound")
     else:
         errors = [e for field_errors in form.errors.values() for e in field_errors]
@@ -237,42 +302,91 @@ def attempt(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Role.AGENT)
 def wrap_up(request: HttpRequest, pk: int) -> HttpResponse:
-    """Who may use it: the agent holding the lead. Closes the reached call and hands out the next."""
+    """Who may use it: the agent holding the lead. Closes the reached call, says what it left on
+    record, and hands out the next customer."""
     lead = _my_lead(request, pk)
     try:
-        dialling.wrap_up(lead=lead, agent=request.user)
+        lead = dialling.wrap_up(lead=lead, agent=request.user)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("channels:outbound")
+    outcomes = (
+        Response.objects.filter(presentation__decision_id=lead.decision_id)
+        .select_related("offer")
+        .order_by("presentation__rank")
+    )
+    messages.success(request, confirmations.wrapped_up(lead, list(outcomes)))
     return next_customer(request)
 
 
 @require_POST
 @role_required(Role.AGENT)
 def outcome(request: HttpRequest, pk: int) -> HttpResponse:
-    """Who may use it: the agent the offer was shown to on a call. The console's outcome service:
-    recorded once however often it is sent; htmx gets the card back."""
+    """Who may use it: the agent the offer was shown to on a call. The console's outcome service
+    (through the lead's, which notes a conversion): recorded once however often it is sent; htmx
+    gets the card's outcome back, with Undo while it may be undone."""
     presentation = shown_to(request, pk)
-    lead = (
-        Lead.objects.filter(decision_id=presentation.decision_id)
-        .select_related("call_list")
-        .first()
-    )
-    if lead is None:
-        raise Http404
+    lead = call_of(presentation)
 
-    def back(error: str | None) -> HttpResponse:
+    def said(response: Response | None) -> str:
+        if response is None:
+            return ""
+        return confirmations.outcome_recorded(
+            response, offer_title=presentation.offer.title, customer=lead.customer
+        )
+
+    def back(response: Response | None, error: str | None) -> HttpResponse:
         if error:
             messages.error(request, error)
+        else:
+            messages.success(request, said(response))
         return redirect("channels:outbound")
 
     return outcome_view(
         request,
-        presentation=presentation,
         record=functools.partial(
             record_lead_outcome, lead=lead, presentation=presentation, agent=request.user
         ),
+        card=lambda response, error: offer_outcome(
+            request,
+            presentation=presentation,
+            response=response,
+            error=error,
+            message=said(response),
+        ),
         back=back,
+    )
+
+
+def offer_outcome(
+    request: HttpRequest,
+    *,
+    presentation: Presentation,
+    response: Response | None = None,
+    error: str | None = None,
+    message: str = "",
+) -> HttpResponse:
+    """For htmx: the outcome part of an offer's card — what was recorded (with Undo while it may
+    be undone) or the outcome buttons — with its confirmation or error (422), and the day's
+    figures at the top of the screen, out of band."""
+    profile = outbound_profile(request)
+    context = {
+        "p": presentation,
+        "response": response,
+        "error": error,
+        "message": message,
+        "undo_seconds": seconds_to_undo(response, request.user),
+        "decline_reasons": DeclineReason.objects.filter(is_active=True),
+        "not_presented_reasons": NotPresentedReason.choices,
+        "today_oob": profile is not None,
+    }
+    if profile is not None:
+        context.update(today_context(request.user, profile))
+    return render(
+        request,
+        "channels/includes/outbound_outcome_result.html",
+        context,
+        status=200 if error is None else 422,
     )
 
 

@@ -98,7 +98,10 @@ def test_facts_are_the_memberships_in_the_versions_asked_and_the_history_up_to_n
     first, second, third = (CampaignFactory(offers=[offer]) for _ in range(3))
     customer, other = CustomerFactory(), CustomerFactory()
     asked = [
-        target_group(first, [{"customer": customer, "offer": offer, "propensity": 0.25}]),
+        target_group(
+            first,
+            [{"customer": customer, "offer": offer, "propensity": 0.25, "reason": "Roams monthly"}],
+        ),
         target_group(
             second,
             [{"customer": customer, "expected_value": Decimal("120.50"), "rank": 2}],
@@ -115,10 +118,11 @@ def test_facts_are_the_memberships_in_the_versions_asked_and_the_history_up_to_n
         customer, [group.active_version_id for group in asked], now
     )
 
-    # Then the two memberships and the one response up to now come back
+    # Then the two memberships (with the file's reason, "" where it gave none) and the one
+    # response up to now come back
     assert sorted(memberships, key=lambda m: m.version_id) == [
-        store.Membership(asked[0].active_version_id, "FIBRE-1", 0.25, None),
-        store.Membership(asked[1].active_version_id, None, None, Decimal("120.50")),
+        store.Membership(asked[0].active_version_id, "FIBRE-1", 0.25, None, "Roams monthly"),
+        store.Membership(asked[1].active_version_id, None, None, Decimal("120.50"), ""),
     ]
     assert history == [(first.pk, offer.pk, Outcome.DECLINED, declined, 30)]
 

@@ -66,7 +66,7 @@ def test_demo_builds_the_promised_world(demo):
     assert kinds.count(SiteKind.AGENCY) >= 1
     assert AgentProfile.objects.count() == 30
     assert Customer.objects.count() == 20_000
-    assert Product.objects.count() == 8
+    assert Product.objects.count() == 9
     assert Offer.objects.count() == 13
     assert Campaign.objects.count() == 7
     # Customers hold products, from the snapshot's products column; one campaign is always on.
@@ -80,7 +80,7 @@ def test_demo_builds_the_promised_world(demo):
 def test_demo_loads_its_warehouse_files_through_the_real_load_path(demo):
     statuses = list(LoadRun.objects.order_by("pk").values_list("file_name", "status"))
     assert statuses[0][0].startswith("customers__") and statuses[0][1] == LoadStatus.SUCCEEDED
-    assert sum(1 for _name, status in statuses if status == LoadStatus.SUCCEEDED) == 5
+    assert sum(1 for _name, status in statuses if status == LoadStatus.SUCCEEDED) == 6
     assert [name for name, status in statuses if status == LoadStatus.FAILED] == [
         next(name for name, _s in statuses if "WB-FAMILY" in name)
     ]

@@ -57,9 +57,12 @@ def test_an_outbound_team_lead_finds_the_call_lists_in_the_menu(client, make_use
         "Outbound calls",
         "Call lists",
         "Team bonus",
+        "Results",
         "Sites",
         "My training",
+        "My results",
         "Training dashboard",
+        "Sales digest",
         "My bonus",
     ]
 

@@ -10,13 +10,21 @@ from django.utils import timezone
 
 from campaigns.choices import CampaignStatus, ChannelKind, Exclusion, Outcome
 from campaigns.decisioning import decide
-from campaigns.models import ContactPolicy, Customer, DeclineReason, Presentation, Response
+from campaigns.models import (
+    ContactPolicy,
+    ContactPreferenceChange,
+    Customer,
+    DeclineReason,
+    Presentation,
+    Response,
+)
 from campaigns.responses import record_outcome
 from channels.choices import Disposition, LeadState, SiteKind
 from channels.models import CallAttempt, Lead, OutboundSettings
 from channels.outbound.claiming import next_lead
 from channels.outbound.dialling import record_attempt, record_lead_outcome, wrap_up
 from channels.outbound.hours import callback_moment, next_calling_moment, within_calling_hours
+from cvm_portal.models import AuditEvent
 from tests.factories import SiteFactory, build_lists, outbound_agent, outbound_world, target_group
 
 pytestmark = pytest.mark.django_db
@@ -319,6 +327,16 @@ def test_do_not_call_holds_in_every_channel_at_once(world):
     assert decide(customer=customer, channel_kind=ChannelKind.STORE).offers == []
     lead.refresh_from_db()
     assert lead.state == LeadState.DONE
+    # Recorded as an agent's withdrawal: audited, and kept over the next nightly snapshot.
+    change = ContactPreferenceChange.objects.get(customer=customer)
+    assert (change.field, change.new_value, change.agent) == (
+        "do_not_contact",
+        True,
+        world.agent,
+    )
+    assert AuditEvent.objects.filter(
+        user=world.agent, action="contact_preference", object_id=str(customer.pk)
+    ).exists()
 
 
 def test_do_not_call_skips_the_customers_other_waiting_leads():

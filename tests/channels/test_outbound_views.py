@@ -159,13 +159,14 @@ def test_an_empty_list_says_what_to_do(client, world):
 
 
 def test_the_agent_screen_takes_a_fixed_number_of_queries(client, world, django_assert_num_queries):
-    # session, user, roles, profile, site, live campaigns, held lead, today's calls, conversions
-    with django_assert_num_queries(9):
+    # session, user, roles, profile, site, live campaigns, held lead, today's calls, conversions,
+    # today's lists (cached afterwards), calls left, my callbacks, my feedback
+    with django_assert_num_queries(13):
         assert client.get("/outbound/").status_code == 200
     next_lead(agent=world.agent)
-    # with a lead instead of the live campaigns: the audit event, the campaign's offers,
-    # their scripts, the customer's earlier calls
-    with django_assert_num_queries(12):
+    # with a lead instead of the live campaigns and my feedback: the audit event, the campaign's
+    # offers, their scripts, the customer's earlier calls
+    with django_assert_num_queries(14):
         assert client.get("/outbound/").status_code == 200
 
 

@@ -126,8 +126,9 @@ def test_the_console_page_takes_a_fixed_number_of_queries(
     for _ in range(live_campaigns):
         CampaignFactory(status=CampaignStatus.LIVE, channel_kinds=[ChannelKind.STORE])
     client.force_login(make_user(Role.AGENT))
-    # session, user, roles, agent profile, site, live campaigns, the agent's own feedback
-    with django_assert_num_queries(7):
+    # session, user, roles, agent profile, site, live campaigns, the agent's own feedback,
+    # the latest published sales digest
+    with django_assert_num_queries(8):
         assert client.get("/console/").status_code == 200
 
 
@@ -146,8 +147,9 @@ def test_pages_are_translated_to_polish(client, make_user):
     [
         # session, user, roles, profile, site, team agents (with users), the week's figures
         (Role.TEAM_LEAD, "/team/", 7),
-        # session, user, roles, profile, site, live campaigns, the lead held, today's counters (2)
-        (Role.AGENT, "/outbound/", 9),
+        # session, user, roles, profile, site, live campaigns, the lead held, today's counters
+        # (2), calls left in today's lists, my callbacks, my feedback to CVM
+        (Role.AGENT, "/outbound/", 12),
         # session, user, roles, sites with counts
         (Role.CVM_MANAGER, "/sites/", 4),
     ],

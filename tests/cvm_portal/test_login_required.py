@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 ALLOW_LIST = {
     "login",  # to sign in
     "health",  # load balancers
+    "favicon",  # browsers ask for the tab's icon before anyone signs in
     "set_language",  # choosing a language on the sign-in page
     "admin:login",  # the admin's own sign-in
 }

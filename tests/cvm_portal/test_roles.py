@@ -161,22 +161,27 @@ def test_navigation_shows_each_role_its_own_pages_only(client, make_user):
         "My workspace",
         "Customer console",
         "Team bonus",
+        "Results",
         "Sites",
         "My training",
+        "My results",
         "Training dashboard",
+        "Sales digest",
         "My bonus",
     ]
     client.force_login(make_user(Role.AGENT))
     labels = [str(item["label"]) for item in client.get("/console/").context["nav_items"]]
-    assert labels == ["My workspace", "My training", "My bonus"]
+    assert labels == ["My workspace", "My training", "My results", "My bonus"]
     client.force_login(make_user(Role.TRAINER))
     labels = [str(item["label"]) for item in client.get("/training/").context["nav_items"]]
-    assert labels == ["My workspace", "Training dashboard"]
+    assert labels == ["My workspace", "Training dashboard", "Sales digest"]
     client.force_login(make_user(Role.CVM_MANAGER))
     labels = [str(item["label"]) for item in client.get("/cvm/").context["nav_items"]]
     assert labels == [
         "My workspace",
+        "Sales digest",
         "Nightly loads",
+        "Results",
         "Feedback",
         "Audit trail",
         "Call lists",

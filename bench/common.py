@@ -6,15 +6,45 @@
 - ``copy_contact_history``: past contacts (decisions, presentations, outcomes) by COPY, so the
   contact policy reads a history as it would in production, not an empty table.
 - ``last_line``: the figures and the error count, on the last line every script prints.
+- ``setup_postgres``: the PostgreSQL database of DATABASE_URL made (if new) and migrated, Django
+  set up on it, without Redis (a bench times the database, not the cache).
 """
 
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
 import sys
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_postgres(example: str) -> None:
+    """Make (if new) and migrate the PostgreSQL database DATABASE_URL names, then set Django up
+    on it without Redis. ``example``: a database name for the message when DATABASE_URL is not
+    PostgreSQL."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit(
+            f"Set DATABASE_URL to a PostgreSQL database, e.g. postgres://postgres@127.0.0.1:5432/{example}"
+        )
+    db = url.rsplit("/", 1)[1]
+    os.environ["DJANGO_SETTINGS_MODULE"] = "cvm_portal.settings"
+    os.environ.pop("REDIS_URL", None)
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", db], capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"],
+        check=True,
+        env=dict(os.environ),
+    )
+    import django
+
+    django.setup()
 
 
 def pct(samples: list[float], n: int) -> float:

@@ -13,10 +13,8 @@ Last line: arms_s=… bare_scan_s=… confirmed_s=… confirmed=… errors=…
 """
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from datetime import datetime, timedelta
@@ -35,26 +33,9 @@ def main() -> None:
     parser.add_argument("--conversions", type=int, default=1_000_000)
     parser.add_argument("--accepted", type=int, default=100_000)
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit(
-            "Set DATABASE_URL to a PostgreSQL database, e.g. postgres://postgres@127.0.0.1:5432/cvm_conversions"
-        )
-    db = url.rsplit("/", 1)[1]
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="cvm_portal.settings")
-    env.pop("REDIS_URL", None)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", db], capture_output=True)
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"],
-        check=True,
-        env=env,
-    )
-    os.environ.update(env)
-    os.environ.pop("REDIS_URL", None)
+    from bench.common import setup_postgres
 
-    import django
-
-    django.setup()
+    setup_postgres("cvm_conversions")
     from django.db import connection
 
     from bench.common import last_line, production_mode

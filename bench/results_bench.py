@@ -22,8 +22,6 @@ Last line: dashboard_p95_ms=… uplift_s=… presentations=… (the line before 
 """
 
 import argparse
-import os
-import subprocess
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -60,25 +58,9 @@ def main() -> None:
     scale = args.presentations / 20_000_000
     members = args.members or max(CAMPAIGNS * 200, int(5_000_000 * scale))
     conversions = args.conversions or max(1000, int(1_000_000 * scale))
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit(
-            "Set DATABASE_URL to a PostgreSQL database, e.g. postgres://postgres@127.0.0.1:5432/cvm_results"
-        )
-    db = url.rsplit("/", 1)[1]
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="cvm_portal.settings")
-    env.pop("REDIS_URL", None)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", db], capture_output=True)
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"],
-        check=True,
-        env=env,
-    )
-    os.environ.update(env)
+    from bench.common import setup_postgres
 
-    import django
-
-    django.setup()
+    setup_postgres("cvm_results")
     from django.db import connection
 
     from bench.common import pct, production_mode
@@ -92,7 +74,7 @@ def main() -> None:
         and DailyExecution.objects.exists()
     )
     if built:
-        print(f"reusing {db}: {args.presentations:,} presentations")
+        print(f"reusing {connection.settings_dict['NAME']}: {args.presentations:,} presentations")
     else:
         started = time.perf_counter()
         first_day = _build(args.presentations, members, conversions)

@@ -31,9 +31,10 @@ class Command(BaseCommand):
             raise CommandError("Demo history refuses to run in production mode.")
         if not 1 <= days <= 366 or not 1 <= contacts <= 100:
             raise CommandError("--days must be 1–366 and --contacts 1–100.")
-        if not again and Decision.objects.filter(
-            created_at__lt=timezone.now() - timedelta(days=1)
-        ).exists():
+        if (
+            not again
+            and Decision.objects.filter(created_at__lt=timezone.now() - timedelta(days=1)).exists()
+        ):
             self.stdout.write("Demo history: past contacts exist already; nothing added.")
             return
         written = build_history(days=days, contacts=contacts, seed=seed)

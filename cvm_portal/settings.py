@@ -340,6 +340,16 @@ CVM_UNDO_SECONDS = env.int("CVM_UNDO_SECONDS", default=10)
 CVM_CONTACT_WINDOW_MINUTES = env.int("CVM_CONTACT_WINDOW_MINUTES", default=30)
 # The weekly sales digest leaves out offers presented fewer times than this in a channel kind.
 CVM_DIGEST_MIN_PRESENTATIONS = env.int("CVM_DIGEST_MIN_PRESENTATIONS", default=30)
+# How long reading an offer's script aloud may take per channel kind (seconds): a longer script
+# is a warning the approver of a campaign must acknowledge. Override as JSON, e.g.
+# CVM_TALK_TIME_BUDGET_SECONDS='{"inbound_call": 15}'.
+CVM_TALK_TIME_BUDGET_SECONDS = {
+    "inbound_call": 20,
+    "outbound_call": 30,
+    "store": 45,
+    "field": 60,
+    **env.json("CVM_TALK_TIME_BUDGET_SECONDS", default={}),
+}
 
 LOGGING = {
     "version": 1,

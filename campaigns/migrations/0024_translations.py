@@ -1,0 +1,9 @@
+"""Texts CVM writes kept in Polish and English (placeholder)."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [('campaigns', '0023_kill_switch_flood'), ('channels', '0015_capacity')]
+
+    operations = []

@@ -1,0 +1,9 @@
+"""Bonus statement lines stored as codes with parameters (placeholder)."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [('channels', '0015_capacity'), ('campaigns', '0025_message_codes')]
+
+    operations = []

@@ -4,6 +4,6 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [('channels', '0015_capacity'), ('campaigns', '0025_message_codes')]
+    dependencies = [('channels', '0015_capacity'), ('campaigns', '0026_message_codes')]
 
     operations = []

@@ -1,9 +1,19 @@
-"""Role permissions for governance, capacity and translations (placeholder)."""
+"""Role permissions for campaign governance, capacity plans, flood alerts and translated texts."""
 
 from django.db import migrations
 
 
-class Migration(migrations.Migration):
-    dependencies = [('cvm_portal', '0009_audit_trail_indexes'), ('channels', '0016_message_codes'), ('training', '0004_translations')]
+def sync(apps, schema_editor):
+    from cvm_portal.roles import sync_role_groups
 
-    operations = []
+    sync_role_groups(apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("cvm_portal", "0009_audit_trail_indexes"),
+        ("channels", "0016_message_codes"),
+        ("training", "0004_translations"),
+    ]
+
+    operations = [migrations.RunPython(sync, migrations.RunPython.noop)]

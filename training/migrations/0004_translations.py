@@ -4,6 +4,6 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [('training', '0003_schedule_weekly_digest'), ('campaigns', '0024_translations')]
+    dependencies = [('training', '0003_schedule_weekly_digest'), ('campaigns', '0025_translations')]
 
     operations = []

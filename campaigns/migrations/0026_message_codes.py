@@ -4,6 +4,6 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [('campaigns', '0024_translations')]
+    dependencies = [('campaigns', '0025_translations')]
 
     operations = []

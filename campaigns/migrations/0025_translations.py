@@ -4,6 +4,6 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [('campaigns', '0023_kill_switch_flood'), ('channels', '0015_capacity')]
+    dependencies = [("campaigns", "0024_channel_content")]
 
     operations = []

@@ -8,15 +8,27 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
+from cvm_portal import formatting as fmt
 from cvm_portal.admin import ReadOnlyAdmin
 from cvm_portal.broker import status as broker_status
+from cvm_portal.translated import TranslatedErrorsMixin, side_by_side
 
 from . import customers_admin  # noqa: F401 - registers the customer list
 from .choices import CampaignStatus
+from .content_forms import FIELDSETS as CONTENT_FIELDSETS
+from .content_forms import OfferContentAdminMixin, OfferContentForm
+from .governance.kill_admin import stop_now  # also registers the kill switch's records
+from .governance.revision_admin import (  # also registers the revisions' own admin
+    CampaignEditsAsRevisions,
+    OfferContentEditsAsRevisions,
+    OfferEditsAsRevisions,
+)
 from .lifecycle import change_status
 from .loads.runs import queue_target_group, retake_stranded
 from .models import (
+    ApprovalRecord,
     Campaign,
     ContactPolicy,
     DeclineReason,
@@ -30,6 +42,7 @@ from .models import (
     TargetGroupVersion,
 )
 from .textrules import measure_short_text
+from .translation import DECLINE_REASON_FIELDS, OFFER_CONTENT_FIELDS, OFFER_FIELDS
 
 
 @admin.register(Product)
@@ -37,22 +50,57 @@ class ProductAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "family", "is_active"]
     list_filter = ["family", "is_active"]
     search_fields = ["code", "name"]
+    actions = [stop_now]
 
 
-class OfferContentInline(admin.StackedInline):
+class BilingualContentForm(TranslatedErrorsMixin, OfferContentForm):
+    """The content form of language fields: OfferContent.clean's errors (a script missing…)
+    show at the English field."""
+
+
+class OfferContentInline(OfferContentAdminMixin, TranslationStackedInline):
     model = OfferContent
     extra = 0
-    fields = ["channel_kind", "agent_script", "short_text", "banner_title"]
+    # One group per format, each text with its remaining characters (content_forms).
+    form = BilingualContentForm
+    # Each text in English and Polish side by side (campaigns/translation.py).
+    fieldsets = side_by_side(CONTENT_FIELDSETS, OFFER_CONTENT_FIELDS)
+    classes = ["offer-content"]
+
+    class Media:
+        js = ["js/format_counter.js"]
+        css = {"all": ["css/offer_content_admin.css"]}
 
 
 @admin.register(Offer)
-class OfferAdmin(admin.ModelAdmin):
+class OfferAdmin(OfferEditsAsRevisions, TranslationAdmin):
     list_display = ["code", "title", "product", "value", "valid_from", "valid_until", "kinds"]
     list_filter = ["product__family", "product"]
-    search_fields = ["code", "title", "product__name"]
+    search_fields = ["code", "title_en", "title_pl", "product__name"]
     list_select_related = ["product"]
     autocomplete_fields = ["product"]
     inlines = [OfferContentInline]
+    actions = [stop_now]
+    # Title and benefit in English and Polish side by side (campaigns/translation.py).
+    fieldsets = side_by_side(
+        [
+            (
+                None,
+                {
+                    "fields": [
+                        "code",
+                        "product",
+                        *OFFER_FIELDS,
+                        "value",
+                        "valid_from",
+                        "valid_until",
+                        "channel_kinds",
+                    ]
+                },
+            )
+        ],
+        OFFER_FIELDS,
+    )
 
     @admin.display(description=_("channel kinds"))
     def kinds(self, obj: Offer) -> str:
@@ -60,11 +108,27 @@ class OfferAdmin(admin.ModelAdmin):
 
 
 @admin.register(OfferContent)
-class OfferContentAdmin(admin.ModelAdmin):
+class OfferContentAdmin(OfferContentAdminMixin, OfferContentEditsAsRevisions, TranslationAdmin):
     list_display = ["offer", "channel_kind", "script_words", "short_text_length"]
     list_filter = ["channel_kind"]
-    search_fields = ["offer__code", "offer__title", "agent_script", "short_text"]
+    search_fields = [
+        "offer__code",
+        "offer__title_en",
+        "offer__title_pl",
+        "agent_script_en",
+        "agent_script_pl",
+        "short_text_en",
+        "short_text_pl",
+    ]
     list_select_related = ["offer"]
+    form = BilingualContentForm
+    fieldsets = side_by_side(
+        [(None, {"fields": ["offer"]}), *CONTENT_FIELDSETS], OFFER_CONTENT_FIELDS
+    )
+
+    class Media:
+        js = ["js/format_counter.js"]
+        css = {"all": ["css/offer_content_admin.css"]}
 
     @admin.display(description=_("script words"))
     def script_words(self, obj: OfferContent) -> int:
@@ -79,14 +143,27 @@ class OfferContentAdmin(admin.ModelAdmin):
 
 
 def _transition_action(to: CampaignStatus, label):
+    """A status action that goes through the lifecycle as the signed-in user: four eyes, the
+    pre-live checks, warnings to acknowledge and rejection comments are enforced there, and
+    a refusal links to the campaign's governance page where they can be dealt with."""
+
     def action(modeladmin, request, queryset):
         moved = 0
         for campaign in queryset:
             try:
-                change_status(campaign=campaign, to=to)
+                change_status(campaign=campaign, to=to, by=request.user)
                 moved += 1
             except ValidationError as exc:
-                modeladmin.message_user(request, " ".join(exc.messages), messages.ERROR)
+                modeladmin.message_user(
+                    request,
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        " ".join(exc.messages),
+                        reverse("campaigns:campaign_governance", args=[campaign.pk]),
+                        _("Open its governance page"),
+                    ),
+                    messages.ERROR,
+                )
         if moved:
             modeladmin.message_user(
                 request,
@@ -148,6 +225,28 @@ class CampaignAdminForm(forms.ModelForm):
         return cleaned
 
 
+class ApprovalRecordInline(admin.TabularInline):
+    """The governance record, read-only: it is written by the lifecycle alone."""
+
+    model = ApprovalRecord
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("governance: submissions, approvals, rejections")
+    fields = ["at", "step", "from_status", "to_status", "by", "comment", "warnings_acknowledged"]
+    readonly_fields = fields
+    ordering = ["-at", "-pk"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("warnings acknowledged"))
+    def warnings_acknowledged(self, obj: ApprovalRecord) -> str:
+        return "; ".join(obj.acknowledged_messages) or "—"
+
+
 class EligibilityRuleInline(admin.StackedInline):
     """Fill this in to make the campaign always on: no target group, offers for every match."""
 
@@ -159,7 +258,7 @@ class EligibilityRuleInline(admin.StackedInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(CampaignEditsAsRevisions, admin.ModelAdmin):
     """Status changes go through actions, so the lifecycle (draft → … → ended) is enforced."""
 
     form = CampaignAdminForm
@@ -192,7 +291,12 @@ class CampaignAdmin(admin.ModelAdmin):
         (_("Training"), {"fields": ["training_required"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
-    inlines = [EligibilityRuleInline]
+    inlines = [EligibilityRuleInline, ApprovalRecordInline]
+
+    def get_inlines(self, request, obj):
+        # A new campaign has no approval history: no inline, so no form set to post for it.
+        return self.inlines if obj is not None else [EligibilityRuleInline]
+
     actions = [
         _transition_action(CampaignStatus.IN_REVIEW, _("Submit for review")),
         _transition_action(CampaignStatus.APPROVED, _("Approve")),
@@ -200,7 +304,11 @@ class CampaignAdmin(admin.ModelAdmin):
         _transition_action(CampaignStatus.PAUSED, _("Pause")),
         _transition_action(CampaignStatus.ENDED, _("End")),
         _transition_action(CampaignStatus.DRAFT, _("Send back to draft")),
+        stop_now,
     ]
+
+    def view_on_site(self, obj: Campaign) -> str:
+        return reverse("campaigns:campaign_governance", args=[obj.pk])
 
     def save_model(self, request, obj, form, change):
         if not change and obj.owner_id is None:
@@ -336,12 +444,12 @@ class LoadRunAdmin(ReadOnlyAdmin):
     @admin.display(description=_("progress"))
     def progress(self, obj: LoadRun) -> str:
         percent = obj.progress_percent
-        return f"{percent} %" if percent is not None else "—"
+        return fmt.percent_points(percent) if percent is not None else "—"
 
     @admin.display(description=_("rows/s"))
     def rows_per_s(self, obj: LoadRun) -> str:
         rate = obj.rows_per_second
-        return f"{rate:,.0f}" if rate else "—"
+        return fmt.number(rate) if rate else "—"
 
     def view_on_site(self, obj: LoadRun) -> str:
         return reverse("campaigns:load_detail", args=[obj.pk])
@@ -400,10 +508,14 @@ class ContactPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeclineReason)
-class DeclineReasonAdmin(admin.ModelAdmin):
+class DeclineReasonAdmin(TranslationAdmin):
     list_display = ["label", "code", "suppression_days", "position", "is_active"]
     list_editable = ["suppression_days", "position", "is_active"]
-    search_fields = ["label", "code"]
+    search_fields = ["label_en", "label_pl", "code"]
+    fieldsets = side_by_side(
+        [(None, {"fields": ["code", "label", "suppression_days", "position", "is_active"]})],
+        DECLINE_REASON_FIELDS,
+    )
 
 
 @admin.register(Response)

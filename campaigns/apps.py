@@ -15,3 +15,7 @@ class CampaignsConfig(AppConfig):
         from . import catalogue, tasks  # noqa: F401
 
         catalogue.connect_signals()
+        # Celery workers check the kill switch's stop generation before every task.
+        from .governance import stop_signal
+
+        stop_signal.connect()

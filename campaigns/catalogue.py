@@ -90,6 +90,15 @@ def recheck() -> None:
     _generation[0] += 1
 
 
+_forced = [0]  # bumped when the kill switch was used anywhere: every thread rebuilds at once
+
+
+def rebuild() -> None:
+    """Make this process's threads rebuild their catalogue on their next decision, whatever
+    the stamp says: the kill switch was used (``campaigns.governance.stop_signal``)."""
+    _forced[0] += 1
+
+
 def _stamp() -> str | None:
     """The shared stamp, or None when the shared cache does not answer."""
     stamp = cache.get(STAMP_KEY)
@@ -179,6 +188,7 @@ class _Held(NamedTuple):
     snapshot: Snapshot
     checked_at: float
     generation: int  # of this process's own changes, when the stamp was last read
+    forced: int  # of this process's forced rebuilds (the kill switch), when it was built
 
 
 def current() -> Snapshot:
@@ -192,13 +202,15 @@ def current() -> Snapshot:
         held is not None
         and now - held.checked_at < STAMP_CHECK_EVERY
         and held.generation == _generation[0]
+        and held.forced == _forced[0]
         and now - held.built_at <= MAX_AGE
     ):
         return held.snapshot
-    generation = _generation[0]
+    generation, forced = _generation[0], _forced[0]
     stamp = _stamp()
     if (
         held is None
+        or held.forced != forced
         or held.stamp != stamp
         or now - held.built_at > MAX_AGE
         or (
@@ -206,7 +218,7 @@ def current() -> Snapshot:
             and (held.generation != generation or now - held.built_at > UNSHARED_MAX_AGE)
         )
     ):
-        held = _Held(stamp, now, _build(), now, generation)
+        held = _Held(stamp, now, _build(), now, generation, forced)
     else:
         held = held._replace(checked_at=now, generation=generation)
     _local.held = held

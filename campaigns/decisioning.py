@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import catalogue, reasons, store
 from .choices import CONTACT_OUTCOMES, ChannelKind, Exclusion, Outcome, ProductFamily
@@ -209,7 +210,11 @@ def _exclusion(
     if last is not None and last > now - timedelta(days=c.campaign.cooldown_days):
         return (
             Exclusion.COOLDOWN,
-            _("Contacted for %(campaign)s on %(date)s; the cooldown is %(days)d days.")
+            ngettext(
+                "Contacted for %(campaign)s on %(date)s; the cooldown is %(days)d day.",
+                "Contacted for %(campaign)s on %(date)s; the cooldown is %(days)d days.",
+                c.campaign.cooldown_days,
+            )
             % {
                 "campaign": c.campaign.name,
                 "date": timezone.localtime(last).date(),
@@ -224,7 +229,11 @@ def _exclusion(
         freed = recent[len(recent) - policy.max_contacts] + timedelta(days=policy.window_days)
         return (
             Exclusion.CONTACT_CAP,
-            _("Already contacted %(n)d times in %(days)d days (the limit).")
+            ngettext(
+                "Already contacted %(n)d times in %(days)d day (the limit).",
+                "Already contacted %(n)d times in %(days)d days (the limit).",
+                policy.window_days,
+            )
             % {"n": len(recent), "days": policy.window_days},
             freed,
         )

@@ -1,17 +1,23 @@
 """Reference data the portal starts with (written by a migration; the demo makes sure of it too)."""
 
-# (code, label, days the declined offer is not shown again; None = never again)
+# (code, English label, Polish label, days the declined offer is not shown again; None = never
+# again). The labels are what an agent records about the customer: neutral, not addressed to
+# anyone ("Już to ma", not "Już to masz").
 DECLINE_REASONS = [
-    ("price", "Too expensive", 30),
-    ("not_interested", "Not interested", 60),
-    ("bad_timing", "Not now — ask again later", 14),
-    ("already_has_it", "Already has it", None),
-    ("other", "Other", 30),
+    ("price", "Too expensive", "Za drogo", 30),
+    ("not_interested", "Not interested", "Brak zainteresowania", 60),
+    ("bad_timing", "Not now — ask again later", "Nie teraz — zapytać później", 14),
+    ("already_has_it", "Already has it", "Już to ma", None),
+    ("other", "Other", "Inny powód", 30),
 ]
 
 
 def ensure_decline_reasons(DeclineReason) -> None:  # noqa: N803 - a model class, historical or current
-    for position, (code, label, days) in enumerate(DECLINE_REASONS):
-        DeclineReason.objects.get_or_create(
-            code=code, defaults={"label": label, "suppression_days": days, "position": position}
-        )
+    """Create the seeded reasons that are missing, in both languages once the model keeps both
+    (migration 0007 runs before the language columns exist)."""
+    bilingual = any(f.name == "label_pl" for f in DeclineReason._meta.get_fields())
+    for position, (code, label, label_pl, days) in enumerate(DECLINE_REASONS):
+        defaults = {"label": label, "suppression_days": days, "position": position}
+        if bilingual:
+            defaults.update(label_en=label, label_pl=label_pl)
+        DeclineReason.objects.get_or_create(code=code, defaults=defaults)

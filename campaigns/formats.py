@@ -2,8 +2,12 @@
 forms, the per-channel preview and the pre-live checks.
 
 USSD holds 182 GSM-7 characters or 80 UCS-2; an SMS 160 or 70 (a text with any character
-outside the GSM alphabet is sent as UCS-2, see ``campaigns.textrules``). Banner titles and IVR
-prompts are plain character counts.
+outside the GSM alphabet is sent as UCS-2, see ``campaigns.textrules``). App push texts, banner
+titles and alt texts and IVR prompts are plain character counts: the app and the speech engine
+take any character.
+
+``FormatLimit`` is the model validator of each content field: its message says how far over the
+limit a text is and why, so the author knows what to cut.
 """
 
 from __future__ import annotations
@@ -11,9 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .textrules import measure_short_text
+from .textrules import measure_short_text, non_gsm_characters
 
 
 @dataclass(frozen=True)
@@ -27,9 +34,16 @@ class Format:
 FORMATS: dict[str, Format] = {
     "ussd": Format("ussd", _("USSD screen"), 182, 80),
     "sms": Format("sms", _("SMS"), 160, 70),
+    "push_title": Format("push_title", _("App push title"), 50),
+    "push_body": Format("push_body", _("App push text"), 150),
     "banner_title": Format("banner_title", _("App and web banner title"), 60),
+    "banner_alt": Format("banner_alt", _("Banner image description (alt text)"), 150),
     "ivr_prompt": Format("ivr_prompt", _("IVR prompt"), 400),
 }
+
+# Sending rates a person can picture: an SMS beyond one part is split into parts of 153 GSM-7
+# or 67 UCS-2 characters (the rest of each part is its joining header).
+SMS_PART = {"GSM-7": 153, "UCS-2": 67}
 
 
 @dataclass(frozen=True)
@@ -56,6 +70,64 @@ def measure(format_code: str, text: str) -> Measured:
     length = measure_short_text(text)
     limit = fmt.gsm_limit if length.encoding == "GSM-7" else fmt.ucs_limit
     return Measured(fmt, length.encoding, length.used, limit)
+
+
+def sms_parts(text: str) -> int:
+    """How many SMS parts ``text`` is sent in (0 for no text): one up to 160 GSM-7 / 70 UCS-2
+    characters, else ``ceil(used / 153)`` or ``ceil(used / 67)``."""
+    if not text:
+        return 0
+    m = measure("sms", text)
+    if m.fits:
+        return 1
+    part = SMS_PART[m.encoding]
+    return -(-m.used // part)
+
+
+def limit_message(m: Measured, text: str) -> str:
+    """Why ``text`` does not fit, in words an author acts on: how far over, and for GSM/UCS
+    formats which characters cost the higher limit."""
+    params = {"format": m.format.label, "used": m.used, "limit": m.limit, "over": m.over}
+    if m.encoding == "UCS-2":
+        return gettext(
+            "Too long for the %(format)s: %(used)d of %(limit)d characters. The characters "
+            "%(chars)s are outside the GSM alphabet, so the limit is %(limit)d instead of "
+            "%(gsm)d; shorten it by %(over)d or replace those characters."
+        ) % {
+            **params,
+            "chars": " ".join(non_gsm_characters(text)[:5]),
+            "gsm": m.format.gsm_limit,
+        }
+    if m.encoding == "GSM-7":
+        return (
+            gettext(
+                "Too long for the %(format)s: %(used)d of %(limit)d characters (GSM alphabet; "
+                "€ [ ] { } ~ ^ | \\ count twice). Shorten it by %(over)d."
+            )
+            % params
+        )
+    return (
+        gettext(
+            "Too long for the %(format)s: %(used)d of %(limit)d characters. Shorten it by %(over)d."
+        )
+        % params
+    )
+
+
+@deconstructible
+class FormatLimit:
+    """Model/form validator: the text fits the limit of format ``code`` (see ``FORMATS``)."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def __call__(self, text: str) -> None:
+        m = measure(self.code, text or "")
+        if not m.fits:
+            raise ValidationError(limit_message(m, text), code="over_format_limit")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FormatLimit) and other.code == self.code
 
 
 def talk_time_budget(kind: str) -> int | None:

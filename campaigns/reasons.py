@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from django.conf import settings
 from django.utils.text import get_text_list
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+
+from cvm_portal import formatting as fmt
 
 from . import catalogue
 from .choices import Objective, Segment, ValueTier
@@ -41,13 +42,10 @@ def reason_for(c) -> str:
         parts.append(
             _fragment(
                 (language, "likely", percent),
-                lambda: _("likely to accept: %(p)d %%") % {"p": percent},
+                lambda: _("likely to accept: %(p)s") % {"p": fmt.percent_points(percent)},
             )
         )
-    parts.append(
-        _("worth about %(value)s %(currency)s a year")
-        % {"value": f"{c.value:,.0f}", "currency": settings.CVM_CURRENCY}
-    )
+    parts.append(_("worth about %(value)s a year") % {"value": fmt.money(c.value, decimals=0)})
     campaign = c.campaign
     parts.append(
         catalogue.current().memo(  # renewed with the catalogue when a campaign changes

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .choices import NotPresentedReason, Outcome
 from .models import DeclineReason, Presentation, Response, UndoneOutcome
@@ -98,7 +99,11 @@ def undo_outcome(*, response_id: int, agent, now=None) -> UndoneOutcome:
         raise ValidationError(_("This outcome cannot be undone: it is not yours or was undone."))
     if now > undo_deadline(response):
         raise ValidationError(
-            _("Too late to undo: an outcome can be undone for %(s)d seconds.")
+            ngettext(
+                "Too late to undo: an outcome can be undone for %(s)d second.",
+                "Too late to undo: an outcome can be undone for %(s)d seconds.",
+                settings.CVM_UNDO_SECONDS,
+            )
             % {"s": settings.CVM_UNDO_SECONDS}
         )
     undone = UndoneOutcome.objects.create(

@@ -5,11 +5,11 @@ from contextlib import suppress
 import psycopg
 from celery import shared_task
 from django.db import DatabaseError
-from django.utils.translation import gettext as _
 
 from .choices import LoadStatus
 from .lifecycle import end_expired_campaigns
 from .loads import runs as loading
+from .loads.messages import Problem
 from .results import programme as results_programme
 from .results import rollups as results_rollups
 
@@ -68,7 +68,11 @@ def _retry_or_fail(
     # The run is marked failed with the reason; the task itself ends normally.
     loading.give_up(
         run_id=run_id,
-        reason=_("Gave up after %(n)d attempts: %(error)s") % {"n": count + 1, "error": exc},
+        reason=Problem(
+            "gave_up",
+            n=count + 1,
+            error=exc.as_param() if isinstance(exc, Problem) else str(exc),
+        ),
     )
 
 
@@ -100,3 +104,13 @@ def refresh_results_task() -> int:
     refreshed = results_rollups.refresh_recent()
     results_programme.refresh_uplift()
     return refreshed.rows
+
+
+@shared_task(name="campaigns.check_floods")
+def check_floods_task() -> int:
+    """Every five minutes (schedule in the admin): raise a flood alert for each campaign whose
+    tagged contacts of the last hour exceed what was expected; safe to run twice (one alert per
+    campaign per hour). Returns the alerts raised."""
+    from .governance.floods import check_floods
+
+    return len(check_floods())

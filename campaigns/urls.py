@@ -4,6 +4,8 @@ import cvm_portal.converters  # noqa: F401 - registers <id:…>: ids beyond the 
 
 from . import views
 from .audit import views as auditviews
+from .governance import kill_views, preview_views, revision_views
+from .governance import views as governanceviews
 from .loads import views as loadviews
 from .results import views as resultviews
 
@@ -11,7 +13,21 @@ app_name = "campaigns"
 
 urlpatterns = [
     path("", views.manager_home, name="manager_home"),
+    path("kill-switch/", kill_views.kill_switch, name="kill_switch"),
+    path("kill-switch/stop/", kill_views.stop_view, name="kill_switch_stop"),
+    path("kill-switch/<id:pk>/resume/", kill_views.resume_view, name="kill_switch_resume"),
+    path("flood-alerts/<id:pk>/ack/", kill_views.acknowledge_alert, name="flood_alert_ack"),
     path("loads/", loadviews.load_list, name="load_list"),
+    path("campaigns/", governanceviews.campaign_list, name="campaign_list"),
+    path("campaigns/<id:pk>/", governanceviews.campaign_governance, name="campaign_governance"),
+    path("campaigns/<id:pk>/submit/", governanceviews.campaign_submit, name="campaign_submit"),
+    path("campaigns/<id:pk>/approve/", governanceviews.campaign_approve, name="campaign_approve"),
+    path("campaigns/<id:pk>/reject/", governanceviews.campaign_reject, name="campaign_reject"),
+    path("campaigns/<id:pk>/go-live/", governanceviews.campaign_go_live, name="campaign_go_live"),
+    path("campaigns/<id:pk>/preview/", preview_views.campaign_preview, name="campaign_preview"),
+    path("offer-contents/<id:pk>/banner/", preview_views.banner_image, name="banner_image"),
+    path("revisions/<id:pk>/approve/", revision_views.revision_approve, name="revision_approve"),
+    path("revisions/<id:pk>/reject/", revision_views.revision_reject, name="revision_reject"),
     path("feedback/", views.feedback_inbox, name="feedback_inbox"),
     path("feedback/<id:pk>/", views.feedback_answer, name="feedback_answer"),
     path("loads/<id:pk>/", loadviews.load_detail, name="load_detail"),

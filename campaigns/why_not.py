@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from cvm_portal import formatting as fmt
 
 from . import catalogue
 from .choices import Exclusion, Outcome
@@ -64,7 +66,7 @@ def _day(at) -> date | None:
 
 
 def _show(at) -> str:
-    return formats.date_format(_day(at), "j M Y")
+    return fmt.date(_day(at))
 
 
 def _decline_labels(customer_id: int, told: list[Candidate]) -> dict[tuple, str]:
@@ -105,9 +107,12 @@ def _sentence(c: Candidate, labels: dict[tuple, str], now) -> str:
         }
     if c.excluded == Exclusion.CONTACT_CAP:
         policy = catalogue.current().policy
-        return _(
+        return ngettext(
+            "The customer's contact limit is reached (%(n)d in %(days)d day); may be "
+            "contacted again from %(date)s.",
             "The customer's contact limit is reached (%(n)d in %(days)d days); may be "
-            "contacted again from %(date)s."
+            "contacted again from %(date)s.",
+            policy.window_days,
         ) % {
             "n": policy.max_contacts,
             "days": policy.window_days,

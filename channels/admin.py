@@ -7,6 +7,7 @@ from cvm_portal.admin import ReadOnlyAdmin
 from .agents import sync_agent_roles
 from .api import admin as api_admin  # noqa: F401  (API clients and keys register their own admin)
 from .bonus import admin as bonus_admin  # noqa: F401  (bonus plans register their own admin)
+from .capacity import admin as capacity_admin  # noqa: F401  (capacity plans, forecasts)
 from .models import (
     AgentProfile,
     CallAttempt,

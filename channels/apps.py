@@ -12,8 +12,10 @@ class ChannelsConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from campaigns import catalogue
+        from campaigns.governance.preview import register_bonus_estimate
         from campaigns.results.sources import register_delivery
         from channels.agents import TrainingDirectory
+        from channels.bonus.preview import preview_earnings
         from channels.models import BonusPlan, BonusRule
         from channels.results import ResultsDelivery
         from training.sites import register_directory
@@ -22,6 +24,22 @@ class ChannelsConfig(AppConfig):
         register_directory(TrainingDirectory())
         # So do the programme results (sites, teams, outbound work): campaigns.results.sources.
         register_delivery(ResultsDelivery())
+        # And the campaign preview, for the agents' bonus line (campaigns.governance.preview).
+        register_bonus_estimate(preview_earnings)
+        # And governance, for capacity overloads and flood forecasts (channels.capacity).
+        from campaigns.governance.capacity_source import register_capacity
+        from channels.capacity import expected_contacts_per_hour, overloads_for_campaign
+
+        register_capacity(
+            overloads_for_campaign=overloads_for_campaign,
+            expected_contacts_per_hour=expected_contacts_per_hour,
+        )
+
+        # A kill-switch stop withdraws the stopped campaigns' waiting leads in its transaction.
+        from campaigns.governance.kill_switch import campaigns_stopped
+        from channels.outbound.withdrawal import on_campaigns_stopped
+
+        campaigns_stopped.connect(on_campaigns_stopped, dispatch_uid="outbound-withdraw-leads")
 
         # The console reads bonus rules from the catalogue's memo (bonus.would_earn).
         for model in (BonusPlan, BonusRule):

@@ -101,6 +101,7 @@ ROLE_LOGINS = [
     ("outbound1", Role.AGENT, "outbound agent (agency)"),
     ("lead1", Role.TEAM_LEAD, "team lead / store manager"),
     ("cvm1", Role.CVM_MANAGER, "CVM manager"),
+    ("cvm2", Role.CVM_MANAGER, "second CVM manager (approves what cvm1 submits: four eyes)"),
     ("trainer1", Role.TRAINER, "trainer"),
     ("admin", Role.ADMINISTRATOR, "administrator"),
 ]
@@ -157,10 +158,12 @@ def build_sites_and_people() -> dict[str, int]:
             _profile(_user(username, password_hash, first, last), sites[site_code], kind, lead)
             agents += 1
     _user("cvm1", password_hash, "Celina", "Manager")
+    _user("cvm2", password_hash, "Roman", "Reviewer")
     _user("trainer1", password_hash, "Tadeusz", "Trainer")
     _user("admin", password_hash, "Ada", "Admin")
     User = get_user_model()
     assign_role(User.objects.get(username="cvm1"), Role.CVM_MANAGER)
+    assign_role(User.objects.get(username="cvm2"), Role.CVM_MANAGER)
     assign_role(User.objects.get(username="trainer1"), Role.TRAINER)
     assign_role(User.objects.get(username="admin"), Role.ADMINISTRATOR)
     return {"sites": len(sites), "agents": agents}

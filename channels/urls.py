@@ -4,6 +4,7 @@ import cvm_portal.converters  # noqa: F401 - registers <id:…>: ids beyond the 
 
 from . import views
 from .bonus import views as bonus_views
+from .console import inquiries as console_inquiries
 from .console import preferences as console_preferences
 from .console import undo as console_undo
 from .console import views as console
@@ -17,6 +18,7 @@ urlpatterns = [
     path("console/", console.console, name="console"),
     path("console/find/", console.find, name="console_find"),
     path("console/pop/", console.screen_pop, name="screen_pop"),
+    path("console/inquiries/", console_inquiries.tag, name="console_inquiry"),
     path("console/customers/<str:token>/", console.customer_page, name="console_customer"),
     path(
         "console/customers/<str:token>/preferences/",

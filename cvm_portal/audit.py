@@ -22,6 +22,14 @@ ACTIONS = {
     "bonus_payroll_export": _("Payroll exported"),
     "audit_export": _("Audit trail exported"),
     "undo_outcome": _("Outcome undone by its agent"),
+    "preview": _("Customer shown in a campaign preview"),
+    "kill_switch_stop": _("Campaigns stopped by the kill switch"),
+    "kill_switch_resume": _("Campaigns resumed after the kill switch"),
+    "revision_propose": _("Campaign revision proposed"),
+    "revision_approve": _("Campaign revision approved and applied"),
+    "revision_reject": _("Campaign revision rejected"),
+    "revision_withdraw": _("Campaign revision withdrawn by its proposer"),
+    "campaign_status": _("Campaign status changed (submitted, approved, rejected, live…)"),
 }
 
 

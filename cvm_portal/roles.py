@@ -73,8 +73,12 @@ ROLE_PERMISSIONS: dict[str, list[str] | str] = {
         "campaigns.change_contactpolicy",
         *_crud("campaigns", "declinereason", "eligibilityrule"),
         "campaigns.view_response",
+        "campaigns.view_approvalrecord",  # the governance record, read-only
         "campaigns.view_offerfeedback",
         "campaigns.change_offerfeedback",
+        "campaigns.view_campaignstop",  # the kill switch's record, read-only in the admin
+        "campaigns.view_campaigninquiry",
+        "campaigns.view_floodalert",
         "channels.view_site",
         "channels.view_agentprofile",
         *_crud("channels", "outboundsettings", "outboundshare"),
@@ -82,6 +86,14 @@ ROLE_PERMISSIONS: dict[str, list[str] | str] = {
         "channels.view_lead",
         "channels.view_callattempt",
         *_crud("channels", "bonusplan", "bonusrule", "bonustier", "cancellation"),
+        *_crud(
+            "channels",
+            "capacityplan",
+            "handletime",
+            "rosterentry",
+            "digitalcapacity",
+            "campaignforecast",
+        ),
         "channels.view_bonusstatement",
         "channels.view_bonusline",
         *_crud("django_celery_beat", "periodictask", "crontabschedule", "intervalschedule"),

@@ -46,6 +46,7 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "modeltranslation",  # Polish and English columns of texts CVM writes; before the admin
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "simple_history",  # before/after history of campaigns, offers, texts, rules
     "cvm_portal",
     "campaigns",
     "training",
@@ -80,6 +82,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # One cache GET per request: a kill-switch stop made in any process holds on the next one.
+    "campaigns.governance.stop_signal.StopSignalMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # who made each history record
     "cvm_portal.idle.IdleTimeoutMiddleware",  # after messages: it says why you were signed out
     "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a lockout into its page
 ]
@@ -216,9 +221,15 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("pl", _("Polish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Texts CVM writes (offer titles, scripts, decline reasons, guide titles) are kept in both
+# languages (campaigns/translation.py); a reader whose language has no text gets the other one.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "pl"), "en": ("pl",), "pl": ("en",)}
 USE_I18N = True
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="Europe/Warsaw")
 USE_TZ = True
+# Dates written out ("3 grudnia 2026" / "3 December 2026"); shown only via cvm_portal/formatting.py.
+FORMAT_MODULE_PATH = ["cvm_portal.formats"]
 
 # --- Static files -------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -350,6 +361,18 @@ CVM_TALK_TIME_BUDGET_SECONDS = {
     "field": 60,
     **env.json("CVM_TALK_TIME_BUDGET_SECONDS", default={}),
 }
+# Flood alerts: contacts tagged "calling about campaign X" in an hour above the campaign's
+# forecast (or, without one, above this multiple of its usual hourly count over the previous
+# 7 days) alert the CVM managers; fewer than CVM_FLOOD_MIN_CONTACTS in an hour never do.
+CVM_FLOOD_BASELINE_MULTIPLIER = env.float("CVM_FLOOD_BASELINE_MULTIPLIER", default=3.0)
+CVM_FLOOD_MIN_CONTACTS = env.int("CVM_FLOOD_MIN_CONTACTS", default=20)
+# E-mail (alerts to CVM managers) is sent only when a server is configured: EMAIL_HOST set.
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cvm-portal@localhost")
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,9 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from campaigns import urls as campaigns_urls
+from channels.capacity import views as capacity_views
+
 from . import views
 
 admin.site.site_header = _("CVM Portal administration")
@@ -55,7 +58,20 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
-    path("cvm/", include("campaigns.urls")),
+    # The capacity calendar is a CVM page (campaigns:capacity) built by the delivery side, which
+    # the CVM side may not import: its URL joins the campaigns namespace here.
+    path(
+        "cvm/",
+        include(
+            (
+                [
+                    *campaigns_urls.urlpatterns,
+                    path("capacity/", capacity_views.capacity_calendar, name="capacity"),
+                ],
+                campaigns_urls.app_name,
+            )
+        ),
+    ),
     path("training/", include("training.urls")),
     path("", include("channels.urls")),
 ]

@@ -460,3 +460,19 @@ def copy_customers(count: int) -> None:
                 (f"C{n:07d}", f"+4850{n:07d}", f"Customer {n}", "postpaid", "silver", "2020-01-01", "",
                  True, True, True, True, True, False, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z")
             )  # fmt: skip
+
+
+# --- Governance: a campaign that passes every pre-live check -------------------------------
+
+
+def ready_campaign(*, author=None, kinds=(ChannelKind.STORE,), **fields):
+    """A draft campaign owned by ``author`` that passes every pre-live check: one offer with a
+    short script in each of ``kinds``, and an always-on rule (every customer) as its audience."""
+    from campaigns.models import EligibilityRule
+
+    offer = OfferFactory(channel_kinds=list(kinds))
+    for kind in kinds:
+        OfferContentFactory(offer=offer, channel_kind=kind, short_text="More data for less.")
+    campaign = CampaignFactory(owner=author, offers=[offer], channel_kinds=list(kinds), **fields)
+    EligibilityRule.objects.create(campaign=campaign)
+    return campaign

@@ -14,6 +14,7 @@ from .models import Guide
 from .publishing import add_question, publish_guide
 
 TITLE = "Fibre for mobile customers: the pitch"
+TITLE_PL = "Światłowód dla klientów komórkowych: jak go proponować"  # training/translation.py
 BODY = """\
 ## Who gets this offer
 
@@ -64,8 +65,9 @@ def build_training() -> dict[str, int]:
     campaign = Campaign.objects.filter(code="XS-FIBRE").first()
     trainer = get_user_model().objects.filter(username="trainer1").first()
     guide, created = Guide.objects.get_or_create(
-        title=TITLE,
+        title_en=TITLE,
         defaults={
+            "title_pl": TITLE_PL,
             "body": BODY,
             "channel_kinds": [ChannelKind.STORE, ChannelKind.INBOUND_CALL],
             "due_days": 14,

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cvm_portal.roles import roles_of
 
@@ -200,7 +201,11 @@ def submit_quiz(*, user, guide: Guide, answers: dict[str, list[str]]) -> Graded:
     left = attempts_left(user=user, version=version)
     if left == 0:
         raise ValidationError(
-            _("You have used all %(n)d attempts at this quiz. Ask your trainer for help.")
+            ngettext(
+                "You have used your %(n)d attempt at this quiz. Ask your trainer for help.",
+                "You have used all %(n)d attempts at this quiz. Ask your trainer for help.",
+                version.max_attempts,
+            )
             % {"n": version.max_attempts},
             code="no_attempts_left",
         )

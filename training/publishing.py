@@ -87,7 +87,9 @@ def publish_guide(*, guide: Guide, by, material: bool = True, note: str = "") ->
     version = GuideVersion.objects.create(
         guide=guide,
         number=number,
-        title=guide.title,
+        # Both languages' titles (training/translation.py), whoever publishes.
+        title_en=guide.title_en,
+        title_pl=guide.title_pl,
         body=guide.body,
         body_html=render_markdown(guide.body),
         reading_minutes=reading_minutes(guide.body),

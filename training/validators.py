@@ -3,6 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from cvm_portal import formatting
+
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 
 # The first bytes of the image formats a browser shows safely (no SVG: it can carry script).
@@ -30,7 +32,7 @@ def validate_guide_image(upload) -> None:
     if upload.size > MAX_IMAGE_BYTES:
         raise ValidationError(
             _("The image is %(size)s MB; the limit is 2 MB. Make it smaller and upload it again.")
-            % {"size": f"{upload.size / 1024 / 1024:.1f}"},
+            % {"size": formatting.number(upload.size / 1024 / 1024, 1)},
             code="too_large",
         )
     position = upload.tell() if hasattr(upload, "tell") else 0

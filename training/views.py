@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.choices import CampaignStatus
@@ -180,10 +181,15 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         material=form.cleaned_data["material"],
         note=form.cleaned_data["note"],
     )
+    assigned = guide.assignments.count()
     messages.success(
         request,
-        _("Version %(n)d published; %(people)d people have it assigned.")
-        % {"n": version.number, "people": guide.assignments.count()},
+        ngettext(
+            "Version %(n)d published; %(people)d person has it assigned.",
+            "Version %(n)d published; %(people)d people have it assigned.",
+            assigned,
+        )
+        % {"n": version.number, "people": assigned},
     )
     return redirect("training:guide_edit", pk=guide.pk)
 

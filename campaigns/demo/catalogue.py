@@ -17,7 +17,9 @@ from campaigns.choices import (
     Segment,
 )
 from campaigns.defaults import ensure_decline_reasons
+from campaigns.demo.polish import POLISH
 from campaigns.models import (
+    ApprovalStep,
     Campaign,
     DeclineReason,
     EligibilityRule,
@@ -374,12 +376,16 @@ def build_catalogue(*, owner=None) -> dict[str, int]:
     offers = {}
     valid_from = _month_start(today, -3)
     for d in OFFERS:
+        # English and Polish side by side (campaigns/translation.py)
+        title_pl, benefit_pl, script_pl, short_pl, banner_pl = POLISH[d.code]
         offer, _ = Offer.objects.update_or_create(
             code=d.code,
             defaults={
                 "product": products[d.product],
-                "title": d.title,
-                "benefit": d.benefit,
+                "title_en": d.title,
+                "title_pl": title_pl,
+                "benefit_en": d.benefit,
+                "benefit_pl": benefit_pl,
                 "value": Decimal(d.value),
                 "valid_from": valid_from,
                 "valid_until": _month_start(today, 12),
@@ -389,15 +395,17 @@ def build_catalogue(*, owner=None) -> dict[str, int]:
         offer.full_clean()
         offers[d.code] = offer
         for kind in d.kinds:
+            spoken = kind in ChannelKind.assisted() or kind == ChannelKind.IVR
             content, _ = OfferContent.objects.update_or_create(
                 offer=offer,
                 channel_kind=kind,
                 defaults={
-                    "agent_script": d.script
-                    if kind in ChannelKind.assisted() or kind == ChannelKind.IVR
-                    else "",
-                    "short_text": d.short_text if kind == ChannelKind.USSD else "",
-                    "banner_title": d.banner if kind in (W, A, C) else "",
+                    "agent_script_en": d.script if spoken else "",
+                    "agent_script_pl": script_pl if spoken else "",
+                    "short_text_en": d.short_text if kind == ChannelKind.USSD else "",
+                    "short_text_pl": short_pl if kind == ChannelKind.USSD else "",
+                    "banner_title_en": d.banner if kind in (W, A, C) else "",
+                    "banner_title_pl": banner_pl if kind in (W, A, C) else "",
                 },
             )
             content.full_clean()
@@ -433,6 +441,15 @@ def build_catalogue(*, owner=None) -> dict[str, int]:
         )
         campaign.full_clean()
         campaign.offers.set([offers[c] for c in offer_codes])
+        if status == CampaignStatus.IN_REVIEW and owner and not campaign.approvals.exists():
+            # Submitted by its owner (cvm1), so another CVM manager (cvm2) approves: four eyes.
+            campaign.approvals.create(
+                step=ApprovalStep.SUBMITTED,
+                from_status=CampaignStatus.DRAFT,
+                to_status=CampaignStatus.IN_REVIEW,
+                by=owner,
+                comment="Christmas TV campaign, ready for review.",
+            )
     for code, name, objective, start, months, kinds, offer_codes, control, rule in ALWAYS_ON:
         campaign, _ = Campaign.objects.update_or_create(
             code=code,

@@ -235,6 +235,7 @@ TARGET_GROUP_FILES = [
     ("XS-FIBRE", 0, 2800, 0.0),
     ("UP-DATA", 0, 4000, 0.001),
     ("WB-FAMILY", 0, 1500, 0.04),
+    ("XS-TV-XMAS", 0, 1800, 0.0),  # in review: its audience, for the pre-live checks
 ]
 # What the warehouse knows of a member and says in the file's ``reason`` column, by the offer
 # it suggests: files of campaigns with any of these offers carry the column (RET-5G-Q4,

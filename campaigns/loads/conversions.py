@@ -179,13 +179,8 @@ def load_conversions(*, run: LoadRun, info: InboxFile) -> LoadRun:
             rows_done=done,
             rows_loaded=loaded,
             rows_rejected=rejected,
-            error=_(
-                "%(known)d of the loaded rows were already stored from an earlier file; "
-                "each activation counts once."
-            )
-            % {"known": known}
-            if known
-            else "",
+            error_code="already_stored" if known else "",
+            error_params={"known": known} if known else {},
         )
     run.refresh_from_db()
     return run

@@ -32,9 +32,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 
 from campaigns.choices import LoadKind
+from campaigns.loads.messages import Problem
 
 log = logging.getLogger("cvm.loads")
 NAME_RE = re.compile(
@@ -93,39 +93,23 @@ RESERVED_COLUMNS = {
 }
 
 
-class FileRejected(Exception):
-    """The whole file cannot be loaded; the message says why and what to do."""
+class FileRejected(Problem):
+    """The whole file cannot be loaded; the message (campaigns/loads/messages.py, a code with
+    parameters) says why and what to do."""
 
 
 def nul_character(line: int | str) -> FileRejected:
     """A NUL (zero) byte in the data: refused as a whole file on both paths (PostgreSQL text
     cannot hold one, so it would load on one database and fail on the other)."""
-    return FileRejected(
-        _(
-            "Line %(line)s contains a NUL character (a zero byte), which text cannot hold. "
-            "Nothing was loaded."
-        )
-        % {"line": line}
-    )
+    return FileRejected("nul_character", line=line)
 
 
 def _gzip_damaged() -> FileRejected:
-    return FileRejected(
-        _(
-            "The file cannot be read as csv.gz: the gzip file is truncated or corrupt. "
-            "Nothing was loaded; copy it again."
-        )
-    )
+    return FileRejected("gzip_damaged")
 
 
 def _not_a_regular_file(path: Path) -> FileRejected:
-    return FileRejected(
-        _(
-            "%(name)s is a symbolic link or not a regular file. The portal reads only files "
-            "copied into the inbox itself; copy the file there."
-        )
-        % {"name": path.name}
-    )
+    return FileRejected("not_regular_file", name=path.name)
 
 
 def is_regular_file(path: Path) -> bool:
@@ -187,29 +171,18 @@ def parse_name(path: Path) -> InboxFile:
     """Read kind, target and date from a file name; raise FileRejected if it does not follow the contract."""
     match = NAME_RE.match(path.name)
     if not match:
-        raise FileRejected(
-            _(
-                "“%(name)s” does not follow the naming rule: customers__YYYYMMDD.csv, "
-                "target_group__<CAMPAIGN-CODE>__YYYYMMDD.csv or conversions__YYYYMMDD.csv "
-                "(also .csv.gz or .parquet)."
-            )
-            % {"name": path.name}
-        )
+        raise FileRejected("bad_name", name=path.name)
     kind = match["kind"]
     if kind == LoadKind.TARGET_GROUP and not match["target"]:
-        raise FileRejected(_("“%(name)s” names no campaign code.") % {"name": path.name})
+        raise FileRejected("no_campaign_code", name=path.name)
     if kind == LoadKind.CUSTOMERS and match["target"]:
-        raise FileRejected(
-            _("“%(name)s”: a customer snapshot names no campaign.") % {"name": path.name}
-        )
+        raise FileRejected("customers_name_has_campaign", name=path.name)
     if kind == LoadKind.CONVERSIONS and match["target"]:
-        raise FileRejected(
-            _("“%(name)s”: a conversions file names no campaign.") % {"name": path.name}
-        )
+        raise FileRejected("conversions_name_has_campaign", name=path.name)
     try:
         file_date = datetime.strptime(match["date"], "%Y%m%d").date()
     except ValueError as exc:
-        raise FileRejected(_("“%(name)s” has an impossible date.") % {"name": path.name}) from exc
+        raise FileRejected("impossible_date", name=path.name) from exc
     return InboxFile(
         path=path,
         kind=kind,
@@ -254,11 +227,7 @@ def check_marker(info: InboxFile, sha256: str) -> None:
         text = handle.read(4096).decode("utf-8", errors="replace").strip()
     match = re.search(r"sha256[=: ]+([0-9a-fA-F]{64})", text)
     if match and match[1].lower() != sha256:
-        raise FileRejected(
-            _(
-                "The file's SHA-256 does not match its marker: it is incomplete or changed. Copy it again."
-            )
-        )
+        raise FileRejected("marker_mismatch")
 
 
 class _GzipReader:
@@ -335,41 +304,30 @@ def check_header(columns: list[str], kind: str) -> tuple[list[str], list[str]]:
     }.get(kind, CUSTOMER_COLUMNS)
     names = [c.strip().lower() for c in columns]
     if not any(names):
-        raise FileRejected(_("The header line is empty: the first line must name the columns."))
+        raise FileRejected("empty_header")
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise FileRejected(
-            _("The header names %(cols)s more than once.") % {"cols": ", ".join(duplicates)}
-        )
+        raise FileRejected("duplicate_columns", cols=duplicates)
     known = {name for name, _required in spec}
     missing = [name for name, required in spec if required and name not in names]
     if missing:
-        raise FileRejected(
-            _("Missing column(s): %(missing)s. The header has: %(header)s.")
-            % {"missing": ", ".join(missing), "header": ", ".join(names)}
-        )
+        raise FileRejected("missing_columns", missing=missing, header=names)
     extra = [n for n in names if n not in known]
     if extra and kind != LoadKind.TARGET_GROUP:
         refused = (
-            _("Unknown column(s) in a customer snapshot: %(extra)s. Allowed: %(allowed)s.")
+            "unknown_customer_columns"
             if kind == LoadKind.CUSTOMERS
-            else _("Unknown column(s) in a conversions file: %(extra)s. Allowed: %(allowed)s.")
+            else "unknown_conversion_columns"
         )
-        allowed = ", ".join(name for name, _r in spec)
-        raise FileRejected(refused % {"extra": ", ".join(extra), "allowed": allowed})
+        raise FileRejected(refused, extra=extra, allowed=[name for name, _r in spec])
     if len(extra) > MAX_EXTRA_COLUMNS:
-        raise FileRejected(_("More than %(n)d extra columns.") % {"n": MAX_EXTRA_COLUMNS})
+        raise FileRejected("too_many_extra_columns", n=MAX_EXTRA_COLUMNS)
     reserved = sorted(set(extra) & RESERVED_COLUMNS)
     if reserved:
-        raise FileRejected(
-            _("These column names are reserved by the portal: %(names)s. Rename them.")
-            % {"names": ", ".join(reserved)}
-        )
+        raise FileRejected("reserved_columns", names=reserved)
     bad = [n for n in extra if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", n)]
     if bad:
-        raise FileRejected(
-            _("Column names may use only a–z, 0–9 and “_”: %(bad)s.") % {"bad": ", ".join(bad)}
-        )
+        raise FileRejected("bad_column_names", bad=bad)
     return names, extra
 
 
@@ -382,10 +340,7 @@ def check_readable(info: InboxFile) -> list[str]:
             with open_binary(info) as handle:
                 columns, _rest = read_csv_header(handle)
         except (OSError, EOFError) as exc:
-            raise FileRejected(
-                _("The file cannot be read as %(format)s: %(error)s")
-                % {"format": info.format, "error": exc}
-            ) from exc
+            raise FileRejected("unreadable_format", format=info.format, error=str(exc)) from exc
     check_header(columns, info.kind)
     return columns
 
@@ -397,7 +352,7 @@ def read_csv_header(handle) -> tuple[list[str], bytes]:
 
     head = handle.read(CHUNK)
     if not head.strip():
-        raise FileRejected(_("The file is empty: it needs a header line and at least one row."))
+        raise FileRejected("empty_file")
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     while b"\n" not in head:
@@ -410,7 +365,7 @@ def read_csv_header(handle) -> tuple[list[str], bytes]:
     try:
         text = line.decode("utf-8").rstrip("\r")
     except UnicodeDecodeError as exc:
-        raise FileRejected(_("The header line is not UTF-8 text. Save the file as UTF-8.")) from exc
+        raise FileRejected("header_not_utf8") from exc
     if "\x00" in text:
         raise nul_character(1)
     columns = next(csv.reader(io.StringIO(text)))
@@ -436,10 +391,7 @@ def iter_csv_rows(info: InboxFile) -> Iterator[tuple[int, list[str]]]:
                 try:
                     yield decoder.decode(data, final=not data)
                 except UnicodeDecodeError as exc:
-                    raise FileRejected(
-                        _("The file is not valid UTF-8 near line %(line)d. Save it as UTF-8.")
-                        % {"line": offset_line}
-                    ) from exc
+                    raise FileRejected("not_utf8_near_line", line=offset_line) from exc
                 if not data:
                     return
                 offset_line += data.count(b"\n")
@@ -460,15 +412,9 @@ def iter_csv_rows(info: InboxFile) -> Iterator[tuple[int, list[str]]]:
         for fields in reader:
             line = reader.line_num + 1
             if len(fields) > width:
-                raise FileRejected(
-                    _("Line %(line)s has more fields than the header. Nothing was loaded.")
-                    % {"line": line}
-                )
+                raise FileRejected("too_many_fields", line=line)
             if len(fields) < width:
-                raise FileRejected(
-                    _("Line %(line)s has fewer fields than the header. Nothing was loaded.")
-                    % {"line": line}
-                )
+                raise FileRejected("too_few_fields", line=line)
             yield line, fields
 
 
@@ -538,6 +484,4 @@ def parquet_columns(info: InboxFile) -> list[str]:
         try:
             return list(pq.ParquetFile(raw).schema_arrow.names)
         except Exception as exc:  # noqa: BLE001 - any pyarrow failure means "not a readable Parquet file"
-            raise FileRejected(
-                _("Not a readable Parquet file: %(error)s") % {"error": exc}
-            ) from exc
+            raise FileRejected("unreadable_parquet", error=str(exc)) from exc

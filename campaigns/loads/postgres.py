@@ -38,7 +38,6 @@ from collections.abc import Callable
 
 import psycopg
 from django.db import connection
-from django.utils.translation import gettext as _
 from psycopg import sql
 
 from campaigns.loads import files
@@ -85,31 +84,14 @@ def _copy_error(exc: psycopg.Error) -> FileRejected:
     if isinstance(
         exc, psycopg.errors.CharacterNotInRepertoire | psycopg.errors.UntranslatableCharacter
     ):
-        return FileRejected(
-            _(
-                "The file is not valid UTF-8 near line %(line)s. Save it as UTF-8. Nothing was loaded."
-            )
-            % {"line": line or "?"}
-        )
+        return FileRejected("not_utf8_near_line_nothing_loaded", line=line or "?")
     if "extra data after last expected column" in text:
-        return FileRejected(
-            _("Line %(line)s has more fields than the header. Nothing was loaded.")
-            % {"line": line or "?"}
-        )
+        return FileRejected("too_many_fields", line=line or "?")
     if "missing data for column" in text:
-        return FileRejected(
-            _("Line %(line)s has fewer fields than the header. Nothing was loaded.")
-            % {"line": line or "?"}
-        )
+        return FileRejected("too_few_fields", line=line or "?")
     if "unterminated CSV quoted field" in text:
-        return FileRejected(
-            _("A quoted field that starts near line %(line)s is never closed. Nothing was loaded.")
-            % {"line": line or "?"}
-        )
-    return FileRejected(
-        _("The file could not be read near line %(line)s: %(error)s")
-        % {"line": line or "?", "error": text}
-    )
+        return FileRejected("unclosed_quote", line=line or "?")
+    return FileRejected("unreadable_near_line", line=line or "?", error=text)
 
 
 def _copy_stream(cur, handle, copy_sql, *, first: bytes, until: int | None, sent, report=None):
@@ -253,9 +235,7 @@ def _copy_into_stage(
     staged = cur.fetchone()[0]
     progress(run, staged)
     if staged == 0:
-        raise FileRejected(
-            _("The file has a header but no rows. Nothing was loaded; the current data stays.")
-        )
+        raise FileRejected("no_rows")
     return staged
 
 
@@ -345,9 +325,7 @@ def _fast(cur, info, statements: MemberSQL, run, progress, clock) -> tuple[int, 
         bad = {key for (key,) in unknown.result()}
     clock.lap("customer check and counts")
     if loaded == 0:
-        raise FileRejected(
-            _("The file has a header but no rows. Nothing was loaded; the current data stays.")
-        )
+        raise FileRejected("no_rows")
     if broken:
         cur.execute(statements.rule_breakers())
         bad.update(key for (key,) in cur.fetchall())

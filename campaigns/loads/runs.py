@@ -31,14 +31,14 @@ import psycopg
 from celery import current_app
 from django.conf import settings
 from django.db import DatabaseError, connections, transaction
-from django.db.models import Case, F, Q, TextField, Value, When
+from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from campaigns import store
 from campaigns.choices import LoadKind, LoadStatus
 from campaigns.loads import batched, conversions, files
 from campaigns.loads.files import FileRejected, InboxFile
+from campaigns.loads.messages import Problem
 from campaigns.models import Campaign, LoadReject, LoadRun, TargetGroup, TargetGroupVersion
 from cvm_portal import broker
 
@@ -46,7 +46,7 @@ log = logging.getLogger("cvm.loads")
 LOAD_TASK = "campaigns.load_file"  # campaigns.tasks.load_file_task
 
 
-class LoadBusy(Exception):
+class LoadBusy(Problem):
     """Another load of the same target is running; try again later."""
 
 
@@ -68,9 +68,7 @@ def register_file(info: InboxFile, *, started_by: str, user=None) -> LoadRun:
         campaign = Campaign.objects.filter(code=info.target).first()
         if campaign is None:
             run.status = LoadStatus.FAILED
-            run.error = _(
-                "No campaign has the code %(code)s. Create the campaign first, or fix the file name."
-            ) % {"code": info.target}
+            run.set_error("unknown_campaign", code=info.target)
             run.finished_at = timezone.now()
         else:
             run.target_group, _created = TargetGroup.objects.get_or_create(campaign=campaign)
@@ -139,12 +137,10 @@ def _hand_over(run: LoadRun) -> bool:
         task_id=task_id,
         queued_at=now,
         heartbeat_at=now,
-        # A Waiting run's error can only say why it was not queued: no longer true.
-        error=Case(
-            When(status=LoadStatus.PENDING, then=Value("")),
-            default=F("error"),
-            output_field=TextField(),
-        ),
+    )
+    # A Waiting run's error can only say why it was not queued: no longer true.
+    LoadRun.objects.filter(pk=run.pk, status=LoadStatus.PENDING).update(
+        error_code="", error_params={}
     )
     run.task_id, run.queued_at, run.heartbeat_at = task_id, now, now
     try:
@@ -152,14 +148,11 @@ def _hand_over(run: LoadRun) -> bool:
     except broker.QueueUnavailable as exc:
         run.queue_error = str(exc)
         run.queued_at = None
-        run.error = _(
-            "Not queued yet: the task queue did not answer (%(error)s). The load is queued "
-            "automatically once it answers again."
-        ) % {"error": exc}
+        run.set_error("not_queued", error=str(exc))
         # Unless another hand-over came meanwhile (a retake elsewhere).
         LoadRun.objects.filter(pk=run.pk, task_id=task_id).update(queued_at=None)
         LoadRun.objects.filter(pk=run.pk, task_id=task_id, status=LoadStatus.PENDING).update(
-            error=run.error
+            error_code=run.error_code, error_params=run.error_params
         )
         return False
     return True
@@ -245,7 +238,7 @@ def target_lock(target: str):
     the worker is killed. On SQLite there is no lock."""
     with store.load_session() as session:
         if not store.try_lock(session, _lock_key(target)):
-            raise LoadBusy(target)
+            raise LoadBusy("target_busy", target=target)
         yield session
 
 
@@ -285,12 +278,12 @@ def _heartbeat(run: LoadRun):
         thread.join(timeout=30)
 
 
-def _fail(run: LoadRun, message: str) -> LoadRun:
+def _fail(run: LoadRun, problem: Problem) -> LoadRun:
     run.status = LoadStatus.FAILED
-    run.error = message
+    run.set_error(problem.code, **problem.params)
     run.finished_at = timezone.now()
-    run.save(update_fields=["status", "error", "finished_at"])
-    log.warning("load %s of %s failed: %s", run.pk, run.file_name, message)
+    run.save(update_fields=["status", "error_code", "error_params", "finished_at"])
+    log.warning("load %s of %s failed: %s", run.pk, run.file_name, problem)
     return run
 
 
@@ -306,7 +299,7 @@ def _discard_version(run: LoadRun, session) -> None:
     run.version_id = None
 
 
-def give_up(*, run_id: int, reason: str) -> None:
+def give_up(*, run_id: int, reason: Problem) -> None:
     """Mark a run failed when its task stops retrying (its leftovers are cleaned by the next load)."""
     run = (
         LoadRun.objects.filter(pk=run_id)
@@ -326,9 +319,7 @@ def _clean_interrupted(run: LoadRun, session) -> None:
         target=run.target, kind=run.kind, status=LoadStatus.RUNNING
     ).exclude(pk=run.pk):
         _discard_version(other, session)
-        _fail(
-            other, _("Interrupted (the worker stopped); run #%(run)d took over.") % {"run": run.pk}
-        )
+        _fail(other, Problem("interrupted", run=run.pk))
     if run.status == LoadStatus.RUNNING:  # this very run was interrupted and is delivered again
         _discard_version(run, session)
         LoadReject.objects.filter(run=run).delete()
@@ -351,34 +342,32 @@ def run_load(*, run_id: int) -> LoadRun:
                 file_date__lte=run.file_date,
             ).exists()
         ):
-            raise LoadBusy(_("a customer snapshot of the same or an earlier date is still loading"))
+            raise LoadBusy("snapshot_loading")
         _clean_interrupted(run, session)
         run.status = LoadStatus.RUNNING
         run.attempts += 1
         run.started_at = run.heartbeat_at = timezone.now()
         run.rows_done = run.rows_loaded = run.rows_rejected = 0
-        run.error = ""
+        run.set_error("")
         run.save()
         with _heartbeat(run):
             try:
                 return _load(run, session)
             except FileRejected as exc:
                 _discard_version(run, session)
-                return _fail(run, str(exc))
+                return _fail(run, exc)
             except (DatabaseError, psycopg.OperationalError):
                 raise  # the task retries (a bounded number of times); the next attempt cleans up first
             except Exception as exc:
                 log.exception("load %s failed", run.pk)
                 _discard_version(run, session)
-                return _fail(run, _("Unexpected error: %(error)s") % {"error": exc})
+                return _fail(run, Problem("unexpected", error=str(exc)))
 
 
 def _load(run: LoadRun, session) -> LoadRun:
     path = files.inbox_dir() / run.file_name
     if not path.exists():
-        raise FileRejected(
-            _("The file %(name)s is no longer in the inbox.") % {"name": run.file_name}
-        )
+        raise FileRejected("file_gone", name=run.file_name)
     info = files.parse_name(path)
     run.sha256 = files.sha256_of(path)
     run.save(update_fields=["sha256"])
@@ -389,23 +378,18 @@ def _load(run: LoadRun, session) -> LoadRun:
     ).first()
     if earlier is not None:
         run.status = LoadStatus.SKIPPED
-        run.error = _(
-            "The same file (same SHA-256) was loaded by run #%(run)d on %(date)s; nothing changed."
-        ) % {
-            "run": earlier.pk,
-            "date": timezone.localtime(earlier.finished_at).strftime("%Y-%m-%d %H:%M")
-            if earlier.finished_at
-            else "?",
-        }
+        run.set_error(
+            "same_file",
+            run=earlier.pk,
+            loaded_at=earlier.finished_at.isoformat() if earlier.finished_at else "?",
+        )
         run.finished_at = timezone.now()
         run.save()
         return run
     run.rows_total = files.count_data_lines(info)
     run.save(update_fields=["sha256", "rows_total"])
     if run.rows_total == 0:
-        raise FileRejected(
-            _("The file has a header but no rows. Nothing was loaded; the current data stays.")
-        )
+        raise FileRejected("no_rows")
     if run.kind == LoadKind.CUSTOMERS:
         return batched.load_customers(run=run, info=info)  # everywhere: an upsert of every row
     if run.kind == LoadKind.CONVERSIONS:
@@ -416,23 +400,15 @@ def _load(run: LoadRun, session) -> LoadRun:
 def _check_threshold(target_group: TargetGroup, loaded: int, rejected: int) -> None:
     total = loaded + rejected
     if total == 0:
-        raise FileRejected(
-            _("The file has a header but no rows. Nothing was loaded; the current data stays.")
-        )
+        raise FileRejected("no_rows")
     share = 100 * rejected / total
     if share > float(target_group.reject_threshold):
         raise FileRejected(
-            _(
-                "%(rejected)d of %(total)d rows were rejected (%(share).1f %%), above this target group's "
-                "threshold of %(limit)s %%. The new version was not activated; the previous one stays live. "
-                "Download the rejected rows to see why."
-            )
-            % {
-                "rejected": rejected,
-                "total": total,
-                "share": share,
-                "limit": target_group.reject_threshold,
-            }
+            "too_many_rejected",
+            rejected=rejected,
+            total=total,
+            share_pct=share,
+            limit_pct=float(target_group.reject_threshold),
         )
 
 
@@ -445,10 +421,7 @@ def _load_target_group(run: LoadRun, info: InboxFile, session) -> LoadRun:
         .first()
     )
     if live is not None and live.file_date and run.file_date and live.file_date > run.file_date:
-        raise FileRejected(
-            _("Not loaded: the live version comes from a newer file (%(live)s, run #%(run)d).")
-            % {"live": live.file_name, "run": live.pk}
-        )
+        raise FileRejected("newer_live", live=live.file_name, run=live.pk)
     version = TargetGroupVersion.objects.create(
         target_group=target_group,
         control_code=campaign.code,

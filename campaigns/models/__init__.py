@@ -1,5 +1,7 @@
 """Models of the CVM side, one module per concept."""
 
+from .approvals import ApprovalRecord, ApprovalStep  # noqa: F401
+from .content import OfferContent  # noqa: F401
 from .conversions import Conversion  # noqa: F401
 from .core import (  # noqa: F401
     E164,
@@ -8,7 +10,6 @@ from .core import (  # noqa: F401
     Customer,
     CustomerQuerySet,
     Offer,
-    OfferContent,
     OfferQuerySet,
     Product,
     code_validator,
@@ -24,11 +25,19 @@ from .decisions import (  # noqa: F401
     UndoneOutcome,
 )
 from .feedback import OfferFeedback  # noqa: F401
+from .kill_switch import (  # noqa: F401
+    CampaignInquiry,
+    CampaignStop,
+    FloodAlert,
+    FloodBasis,
+    StopScope,
+)
 from .preferences import (  # noqa: F401
     ContactPreferenceChange,
     PreferenceField,
     PreferenceSource,
 )
+from .revisions import CampaignRevision, RevisionStatus  # noqa: F401
 from .rollups import (  # noqa: F401
     COUNTERS,
     DailyExecution,

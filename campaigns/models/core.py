@@ -1,4 +1,5 @@
-"""Data of the CVM side: customers, products, offers and their channel content, campaigns.
+"""Data of the CVM side: customers, products, offers, campaigns (an offer's channel content is
+in ``content``).
 
 Target groups and their nightly loads, responses and contact history join
 these in later modules; the names follow the glossary in docs/architecture.md.
@@ -17,6 +18,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from cvm_portal import formatting as fmt
 
 from ..choices import (
     CONSENT_FOR_CHANNEL,
@@ -30,7 +34,6 @@ from ..choices import (
 )
 from ..fields import ChannelKindsField, channel_kind_lookup
 from ..phones import format_phone, normalise_phone
-from ..textrules import validate_short_text
 
 E164 = re.compile(r"\+[1-9]\d{6,14}")
 
@@ -245,6 +248,8 @@ class Offer(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = OfferQuerySet.as_manager()
+    # Before/after of every change, for the admin's history and the four-eyes rule.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("offer")
@@ -266,7 +271,7 @@ class Offer(models.Model):
             raise ValidationError(
                 {
                     "valid_until": _("The offer must end after it starts (%(start)s).")
-                    % {"start": timezone.localtime(self.valid_from).strftime("%Y-%m-%d %H:%M")}
+                    % {"start": fmt.datetime(self.valid_from)}
                 }
             )
 
@@ -281,71 +286,6 @@ class Offer(models.Model):
 
     def is_valid_at(self, at) -> bool:
         return self.valid_from <= at and (self.valid_until is None or at < self.valid_until)
-
-
-class OfferContent(models.Model):
-    """What an offer says in one channel kind: the agent script, a USSD/SMS text, a banner title."""
-
-    offer = models.ForeignKey(
-        Offer, on_delete=models.CASCADE, related_name="contents", verbose_name=_("offer")
-    )
-    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
-    agent_script = models.TextField(
-        _("agent script"),
-        blank=True,
-        help_text=_("What an agent says. Keep it short: it is read during a live contact."),
-    )
-    short_text = models.CharField(
-        _("short text"),
-        max_length=182,
-        blank=True,
-        validators=[validate_short_text],
-        help_text=_("For USSD/SMS: 182 GSM characters, or 80 if it has any other character."),
-    )
-    banner_title = models.CharField(
-        _("banner title"), max_length=60, blank=True, help_text=_("For web and app banners.")
-    )
-
-    class Meta:
-        verbose_name = _("offer content")
-        verbose_name_plural = _("offer content")
-        ordering = ["offer", "channel_kind"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["offer", "channel_kind"], name="offer_content_one_per_kind"
-            ),
-            models.CheckConstraint(
-                condition=_in_choices("channel_kind", ChannelKind), name="offer_content_kind_valid"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.offer.code} / {self.get_channel_kind_display()}"
-
-    def clean(self) -> None:
-        errors: dict[str, str] = {}
-        if (
-            self.offer_id
-            and self.channel_kind
-            and self.channel_kind not in self.offer.channel_kinds
-        ):
-            errors["channel_kind"] = _(
-                "This offer is not allowed in %(kind)s. Tick %(kind)s under the offer's allowed "
-                "channel kinds, or remove this content."
-            ) % {"kind": self.get_channel_kind_display()}
-        if self.channel_kind in ChannelKind.assisted() and not self.agent_script.strip():
-            errors["agent_script"] = _("Agents in %(kind)s need a script.") % {
-                "kind": self.get_channel_kind_display()
-            }
-        if self.channel_kind == ChannelKind.USSD and not self.short_text.strip():
-            errors["short_text"] = _("USSD needs a short text.")
-        if errors:
-            raise ValidationError(errors)
-
-    @property
-    def script_reading_seconds(self) -> int:
-        """Rough time to read the script aloud (about 150 words a minute)."""
-        return round(len(self.agent_script.split()) / 150 * 60)
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -434,6 +374,8 @@ class Campaign(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = CampaignQuerySet.as_manager()
+    # Before/after of every change (status included) and of its offer set.
+    history = HistoricalRecords(m2m_fields=[offers])
 
     class Meta:
         verbose_name = _("campaign")
@@ -473,7 +415,7 @@ class Campaign(models.Model):
             raise ValidationError(
                 {
                     "ends_at": _("The campaign must end after it starts (%(start)s).")
-                    % {"start": timezone.localtime(self.starts_at).strftime("%Y-%m-%d %H:%M")}
+                    % {"start": fmt.datetime(self.starts_at)}
                 }
             )
 

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.models import HistoricalRecords
 
 from ..choices import ChannelKind, NotPresentedReason, Outcome, Segment, ValueTier
 from ..fields import SegmentsField, ValueTiersField
@@ -113,6 +114,7 @@ class EligibilityRule(models.Model):
         verbose_name=_("customer must have"),
         help_text=_("Only customers who already have this product (e.g. an add-on for fibre)."),
     )
+    history = HistoricalRecords()  # before/after of every rule change
 
     class Meta:
         verbose_name = _("always-on eligibility")

@@ -249,7 +249,10 @@ class LoadRun(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    error = models.TextField(_("reason for failure"), blank=True)
+    # Why it failed (or a notice on success), as a code with JSON parameters worded when read:
+    # campaigns/loads/messages.py. ``error`` below is that text in the reader's language.
+    error_code = models.CharField(_("reason code"), max_length=60, blank=True)
+    error_params = models.JSONField(_("reason parameters"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("load run")
@@ -273,6 +276,19 @@ class LoadRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def error(self) -> str:
+        """The reason for failure (or notice), worded in the reader's language."""
+        from campaigns.loads.messages import render  # the loads package imports the models
+
+        return render(self.error_code, self.error_params) if self.error_code else ""
+
+    error.fget.short_description = _("reason for failure")
+
+    def set_error(self, code: str, /, **params) -> None:
+        """Record a reason as a code of campaigns/loads/messages.py ("" clears it); not saved."""
+        self.error_code, self.error_params = code, params
 
     @property
     def duration_seconds(self) -> float | None:

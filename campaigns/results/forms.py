@@ -13,6 +13,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from campaigns.choices import ChannelKind
 from campaigns.models import Campaign
@@ -65,7 +66,9 @@ class ResultsFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.scope, self.fixed_campaign = scope, campaign
         self.today = timezone.localdate()
-        self.fields["since"].help_text = _("Default: the last %(n)d days.") % {"n": DEFAULT_DAYS}
+        self.fields["since"].help_text = ngettext(
+            "Default: the last %(n)d day.", "Default: the last %(n)d days.", DEFAULT_DAYS
+        ) % {"n": DEFAULT_DAYS}
         if campaign is not None:
             del self.fields["campaign"]
         if scope.agent_id is not None:  # an agent's own figures: no site, team or agent to pick
@@ -108,7 +111,15 @@ class ResultsFilterForm(forms.Form):
         if since > until:
             self.add_error("until", _("The end of the period is before its start."))
         elif (until - since).days + 1 > MAX_DAYS:
-            self.add_error("since", _("Choose a period of at most %(n)d days.") % {"n": MAX_DAYS})
+            self.add_error(
+                "since",
+                ngettext(
+                    "Choose a period of at most %(n)d day.",
+                    "Choose a period of at most %(n)d days.",
+                    MAX_DAYS,
+                )
+                % {"n": MAX_DAYS},
+            )
         data["since"], data["until"] = since, until
         team = data.get("team")
         if team:

@@ -1,24 +1,20 @@
 """How a campaign's uplift reads on its page: rates in per cent, the uplift in percentage
 points, money in the portal's currency, each interval beside its estimate, in the active
-language's number format."""
+language's number format (through cvm_portal/formatting.py, as every page)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from cvm_portal import formatting as fmt
 
 from .uplift import Interval, Uplift, Verdict
 
 
-def _num(value: float, places: int) -> str:
-    return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
-
-
 def percent(rate: float | None, places: int = 2) -> str:
-    return "—" if rate is None else f"{_num(100 * rate, places)} %"
+    return "—" if rate is None else fmt.percent(rate, places)
 
 
 def points(difference: float | None) -> str:
@@ -27,7 +23,7 @@ def points(difference: float | None) -> str:
         return "—"
     return _("%(sign)s%(value)s pp") % {
         "sign": "+" if difference > 0 else "",
-        "value": _num(100 * difference, 2),
+        "value": fmt.number(100 * difference, 2),
     }
 
 
@@ -40,18 +36,18 @@ def signed_percent(value: float | None) -> str:
 def between(interval: Interval | None, show) -> str:
     if interval is None:
         return ""
-    return _("95 %% CI %(low)s to %(high)s") % {
+    return _("95%% CI %(low)s to %(high)s") % {
         "low": show(interval.low),
         "high": show(interval.high),
     }
 
 
 def money(value) -> str:
-    return "—" if value is None else f"{_num(value, 2)} {settings.CVM_CURRENCY}"
+    return "—" if value is None else fmt.money(value)
 
 
 def count(value: float | None) -> str:
-    return "—" if value is None else _num(value, 0)
+    return "—" if value is None else fmt.number(value)
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from campaigns.choices import ChannelKind, NotPresentedReason
 from campaigns.models import Campaign, DeclineReason
+from cvm_portal import formatting as fmt
 
 from . import queries
 from .queries import Figures, Filters
@@ -97,10 +98,10 @@ def shown(value, kind: str) -> Cell:
     if value is None:
         return Cell("—")
     if kind == "pct":
-        return Cell(f"{number_format(value, decimal_pos=1)} %")
+        return Cell(fmt.percent_points(value, 1))
     if kind == "number" and value != int(value):
-        return Cell(number_format(value, decimal_pos=2, force_grouping=True))
-    return Cell(number_format(int(value), force_grouping=True))
+        return Cell(fmt.number(value, 2))
+    return Cell(fmt.number(int(value)))
 
 
 # --- names of the rows -----------------------------------------------------------------------
@@ -166,11 +167,11 @@ def execution_table(
             Column(_("Offers shown")),
             Column(_("Held out (control)")),
             Column(_("Presented")),
-            Column(_("Not presented")),
+            Column(pgettext("count column", "Not presented")),
             Column(_("Presentation rate"), "pct"),
-            Column(_("Accepted")),
-            Column(_("Declined")),
-            Column(_("Later")),
+            Column(pgettext("count column", "Accepted")),
+            Column(pgettext("count column", "Declined")),
+            Column(pgettext("count column", "Later")),
             Column(_("Acceptance rate"), "pct"),
             Column(_("Confirmed conversions")),
             Column(_("Confirmed conversion rate"), "pct"),
@@ -229,7 +230,7 @@ def ranking_table(level: str, named: list[tuple[Link, Figures]]) -> Table:
         columns=[
             Column(level_name(level).capitalize(), "label"),
             Column(_("Presented")),
-            Column(_("Accepted")),
+            Column(pgettext("count column", "Accepted")),
             Column(_("Acceptance rate"), "pct"),
         ],
     )
@@ -250,14 +251,14 @@ def trend_table(days: list[tuple]) -> Table:
             Column(_("Day"), "label"),
             Column(_("Offers shown")),
             Column(_("Presented")),
-            Column(_("Accepted")),
+            Column(pgettext("count column", "Accepted")),
             Column(_("Confirmed conversions")),
             Column(_("Acceptance rate"), "pct"),
         ],
     )
     for day, f in days:
         table.rows.append(
-            [Link(date_format(day, "j M")), f.shown, f.presented, f.accepted,
+            [Link(fmt.day_month(day)), f.shown, f.presented, f.accepted,
              f.confirmed, f.acceptance_rate]
         )  # fmt: skip
     return table
@@ -276,7 +277,7 @@ def funnel_table(total: Figures) -> Table:
     for label, n in (
         (_("Shown"), total.shown),
         (_("Presented to the customer"), total.presented),
-        (_("Accepted"), total.accepted),
+        (pgettext("count column", "Accepted"), total.accepted),
         (_("Confirmed by the warehouse"), total.confirmed),
     ):
         table.rows.append([Link(label), n, queries.pct(n, total.shown)])
@@ -341,5 +342,6 @@ def charts(trend: Table, funnel: Table, ranking: Table) -> dict:
             "horizontal": True,
             "labels": [str(row[0]) for row in ranking.rows],
             "series": [{"label": str(ranking.columns[3].header), "data": column(ranking, 3)}],
+            "percent": ranking.columns[3].kind == "pct",  # the axis and tooltips add a "%"
         },
     }

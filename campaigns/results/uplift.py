@@ -25,9 +25,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from cvm_portal import formatting as fmt
 
 Z_95 = 1.959963984540054  # standard normal quantile at 0.975: two-sided 95 %
 Z_POWER_80 = 0.8416212335729143  # standard normal quantile at 0.80: 80 % power
@@ -98,7 +99,7 @@ class Uplift:
             "No evidence yet — needs about %(count)s more member",
             "No evidence yet — needs about %(count)s more members",
             self.more_members_needed,
-        ) % {"count": number_format(self.more_members_needed, force_grouping=True)}
+        ) % {"count": fmt.number(self.more_members_needed)}
 
 
 def _check(conversions: int, members: int) -> None:

@@ -3,7 +3,6 @@ for (the rate per client: ``throttles.py``). Agents use the console; a session g
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -12,6 +11,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework_api_key.permissions import KeyParser
 
 from channels.models import ApiKey
+from cvm_portal import formatting as fmt
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -35,7 +35,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         if api_key.has_expired:
             raise exceptions.AuthenticationFailed(
                 _("This API key expired on %(when)s. Ask an administrator for a new one.")
-                % {"when": timezone.localtime(api_key.expiry_date).strftime("%Y-%m-%d %H:%M")}
+                % {"when": fmt.datetime(api_key.expiry_date)}
             )
         user = api_key.client.user
         if not user.is_active:

@@ -36,6 +36,12 @@ EXPLAIN = OpenApiParameter(
     description="true: also list the offers not offered now, why, and from when (not_offered); "
     "as the body field explain.",
 )  # fmt: skip
+LANGUAGE = OpenApiParameter(
+    "Accept-Language", str, OpenApiParameter.HEADER, required=False,
+    description="pl or en (default en): the language of the offer texts (title, benefit, "
+    "short_text, banner_title, agent_script…) and of messages. A text not written in that "
+    "language comes in the other one. The answer's Content-Language says which was used.",
+)  # fmt: skip
 IDEMPOTENCY = OpenApiParameter(
     HEADER, str, OpenApiParameter.HEADER, required=False,
     description="Same key and body: the same answer again. Same key, another body: 422.",
@@ -57,7 +63,7 @@ class DecisionView(ApiClientView):
     @extend_schema(
         request=DecisionRequestSerializer,
         responses={201: DecisionSerializer},
-        parameters=[EXPLAIN],
+        parameters=[EXPLAIN, LANGUAGE],
     )
     def post(self, request):
         incoming = DecisionRequestSerializer(data=request.data)

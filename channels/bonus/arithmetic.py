@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
-
 from campaigns import catalogue
+from channels.bonus import messages
 from channels.bonus.periods import CENT, today
 from channels.choices import LineKind
 from channels.models.bonus import ZERO, BonusPlan, BonusRule
@@ -54,11 +53,17 @@ class Line:
 
     kind: str
     amount: Decimal
-    description: str
+    code: str  # channels/bonus/messages.py: worded when read, never stored as a sentence
+    params: dict = field(default_factory=dict)
     response_id: int | None = None
     rule_id: int | None = None
     at: datetime | None = None
     pending: bool = False
+
+    @property
+    def description(self) -> str:
+        """The line's text in the active language (a simulation shows it at once)."""
+        return messages.render(self.code, self.params)
 
 
 @dataclass
@@ -104,7 +109,7 @@ def settle(facts: Facts) -> Settlement:
             Line(
                 LineKind.ACCELERATOR,
                 after_tiers - earned,
-                _("Tier accelerator: earnings above the thresholds × their multipliers"),
+                "accelerator",
             )
         )
     met = gate_met(facts)
@@ -113,15 +118,10 @@ def settle(facts: Facts) -> Settlement:
             Line(
                 LineKind.GATE,
                 -after_tiers,
-                _(
-                    "Quality gate not met: outcomes recorded for %(share)s %% of contacts, "
-                    "%(needed)s %% needed"
-                )
-                % {
-                    "share": (Decimal(facts.contacts_with_outcome) * 100 / facts.contacts).quantize(
-                        Decimal("0.1")
-                    ),
-                    "needed": facts.min_share,
+                "gate_not_met",
+                {
+                    "share_pct": float(Decimal(facts.contacts_with_outcome) * 100 / facts.contacts),
+                    "needed_pct": float(facts.min_share),
                 },
             )
         )
@@ -132,7 +132,8 @@ def settle(facts: Facts) -> Settlement:
             Line(
                 LineKind.CAP,
                 facts.cap - subtotal,
-                _("Cap of %(cap)s per period") % {"cap": facts.cap},
+                "cap",
+                {"cap_money": str(facts.cap)},
             )
         )
     total = sum((line.amount for line in lines), ZERO)
@@ -142,7 +143,8 @@ def settle(facts: Facts) -> Settlement:
 
 
 def would_earn(*, profile: AgentProfile | None, candidates, day: date | None = None) -> dict:
-    """Per offer id on the page: what accepting it would earn under the agent's current plan.
+    """Per offer id on the page: (amount, the amount as the reader writes it in the plan's unit)
+    that accepting it would earn under the agent's current plan.
 
     The plan's rules come from memory once one page has asked for them (one query before).
     """
@@ -171,5 +173,6 @@ def would_earn(*, profile: AgentProfile | None, candidates, day: date | None = N
             rules, campaign_id=c.campaign.pk, offer_id=c.offer.pk, family=c.offer.product.family
         )
         if rule is not None:
-            earned[c.offer.pk] = (rule.award(c.offer.value), rule.plan.unit_label)
+            award = rule.award(c.offer.value)
+            earned[c.offer.pk] = (award, rule.plan.show_amount(award))
     return earned

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.choices import Outcome
 from campaigns.models import Decision, Response
+from channels.bonus import messages
 from channels.bonus.arithmetic import Facts, Line, best_rule, settle
 from channels.bonus.periods import covered_agents, period_bounds
 from channels.choices import LineKind, StatementStatus
@@ -48,6 +49,7 @@ from channels.models.bonus import (
     Cancellation,
 )
 from channels.models.sites import AgentProfile
+from cvm_portal import formatting as fmt
 from cvm_portal.audit import record_access
 
 
@@ -70,11 +72,11 @@ def _award_line(
     return Line(
         kind,
         rule.award(response.offer.value),
-        _("%(offer)s (%(campaign)s), rule: %(rule)s")
-        % {
+        "award",
+        {
             "offer": response.offer.title,
             "campaign": response.campaign.code,
-            "rule": rule.describe(),
+            "rule": messages.rule_params(rule),
         },
         response_id=response.pk,
         rule_id=rule.pk,
@@ -156,10 +158,13 @@ def _adjustments(plan: BonusPlan, agent, now: datetime) -> list[Line]:
         for response in _accepted(agent, start, end).exclude(pk__in=list(paid)):
             line = _award_line(response, rules, statement.plan, now, LineKind.LATE)
             if line is not None:
-                line.description = _("Late outcome of %(period)s: %(what)s") % {
-                    "period": statement.plan.starts_on.strftime("%Y-%m"),
-                    "what": line.description,
-                }
+                line.code, line.params = (
+                    "late",
+                    {
+                        "period_month": statement.plan.starts_on.isoformat()[:7],
+                        "what": {"code": line.code, "params": line.params},
+                    },
+                )
                 lines.append(line)
                 paid[response.pk] = (line.amount, statement.plan_id)
                 if _cancelled_in_window(response, statement.plan):
@@ -179,10 +184,12 @@ def _adjustments(plan: BonusPlan, agent, now: datetime) -> list[Line]:
             Line(
                 LineKind.LATE_CLAWBACK,
                 -amount,
-                _("Cancelled %(day)s, after %(period)s was closed: %(offer)s")
-                % {
-                    "day": response.cancellation.cancelled_at.date().isoformat(),
-                    "period": plans[plan_id].starts_on.strftime("%Y-%m"),
+                "late_clawback",
+                {
+                    "cancelled_day": timezone.localdate(
+                        response.cancellation.cancelled_at
+                    ).isoformat(),
+                    "period_month": plans[plan_id].starts_on.isoformat()[:7],
                     "offer": response.offer.title,
                 },
                 response_id=response.pk,
@@ -226,8 +233,8 @@ def gather(plan: BonusPlan, agent, now: datetime) -> Facts:
                 Line(
                     LineKind.GATE,
                     -line.amount,
-                    _("Not paid until the training of %(campaign)s is completed: “%(guide)s”")
-                    % {
+                    "untrained",
+                    {
                         "campaign": response.campaign.name,
                         "guide": untrained[response.campaign_id][0]["title"],
                     },
@@ -240,9 +247,9 @@ def gather(plan: BonusPlan, agent, now: datetime) -> Facts:
                 Line(
                     LineKind.CLAWBACK,
                     -line.amount,
-                    _("Cancelled %(day)s, within %(days)d days: %(offer)s")
-                    % {
-                        "day": cancellation.cancelled_at.date().isoformat(),
+                    "clawback",
+                    {
+                        "cancelled_day": timezone.localdate(cancellation.cancelled_at).isoformat(),
                         "days": plan.clawback_days,
                         "offer": response.offer.title,
                     },
@@ -312,7 +319,8 @@ def refresh_statement(*, plan: BonusPlan, agent, now: datetime | None = None) ->
             kind=line.kind,
             response_id=line.response_id,
             rule_id=line.rule_id,
-            description=line.description[:300],
+            description_code=line.code,
+            description_params=line.params,
             at=line.at,
             amount=line.amount,
             pending=line.pending,
@@ -383,7 +391,7 @@ def close_period(*, plan: BonusPlan, user, now: datetime | None = None) -> int:
     if timezone.localdate(now) <= plan.ends_on:
         raise ValidationError(
             _("The period runs until %(day)s; close it after that day.")
-            % {"day": plan.ends_on.isoformat()}
+            % {"day": fmt.date(plan.ends_on)}
         )
     count = refresh_plan(plan=plan, now=now)
     plan.statements.update(status=StatementStatus.FROZEN, frozen_at=now)

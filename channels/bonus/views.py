@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.models import Campaign
@@ -170,7 +169,11 @@ def plan_refresh(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("This period is closed; its statements are frozen."))
     else:
         count = refresh_plan(plan=plan)
-        messages.success(request, _("%(n)d statements recomputed.") % {"n": count})
+        messages.success(
+            request,
+            ngettext("%(n)d statement recomputed.", "%(n)d statements recomputed.", count)
+            % {"n": count},
+        )
     return redirect("channels:bonus_plan", pk=plan.pk)
 
 
@@ -186,7 +189,12 @@ def plan_close(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Period closed: %(n)d statements frozen. The payroll file is ready.") % {"n": count},
+            ngettext(
+                "Period closed: %(n)d statement frozen. The payroll file is ready.",
+                "Period closed: %(n)d statements frozen. The payroll file is ready.",
+                count,
+            )
+            % {"n": count},
         )
     return redirect("channels:bonus_plan", pk=plan.pk)
 
@@ -250,7 +258,6 @@ def simulate(request: HttpRequest, pk: int) -> HttpResponse:
             "agents": agents_value or default_agents,
             "errors": errors,
             "result": result,
-            "currency": settings.CVM_CURRENCY,
         },
     )
 

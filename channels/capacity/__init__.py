@@ -7,29 +7,36 @@ alerts, the workspaces); their bodies live in this package's modules.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from datetime import timedelta
 
+from .calendar import BAND_HOURS, compute, overloads
+from .forecast import BAND_PROFILE, forecast_for, period_days
+from .overload import Overload
 
-@dataclass(frozen=True)
-class Overload:
-    """Forecast load above capacity in one place and time."""
+# A campaign longer than this is checked over its first year only (the calendar's horizon).
+MAX_CHECK_DAYS = 366
 
-    day: date
-    hour_band: str  # e.g. "09–12"
-    site_name: str  # "" for a digital channel (no site)
-    channel_kind: str
-    needed: float  # agents (or requests per second for a digital channel)
-    available: float  # rostered agents (or configured requests per second)
-    campaign_codes: list[str] = field(default_factory=list)
+__all__ = ["Overload", "expected_contacts_per_hour", "overloads_for_campaign"]
 
 
 def overloads_for_campaign(campaign) -> list[Overload]:
-    """The overloads over ``campaign``'s period that it causes or adds to, soonest first."""
-    return []  # placeholder until the capacity module lands (issue 16, item 6)
+    """The overloads over ``campaign``'s period that it causes or adds to, soonest first
+    (adds to: brings at least ``calendar.NAMED_SHARE`` of the hour band's contacts)."""
+    days = period_days(campaign)
+    first, last = days[0], min(days[-1], days[0] + timedelta(days=MAX_CHECK_DAYS - 1))
+    found = overloads(compute(first, last, extra=campaign))
+    return [o for o in found if campaign.code in o.campaign_codes]
 
 
 def expected_contacts_per_hour(campaign, channel_kind: str) -> float | None:
     """The forecast contacts per hour ``campaign`` brings to ``channel_kind`` (None: no
-    forecast); the flood alerts compare contacts tagged with the campaign against it."""
-    return None  # placeholder until the capacity module lands (issue 16, item 6)
+    forecast); the flood alerts compare contacts tagged with the campaign against it.
+
+    The rate of the busiest hour band (``BAND_PROFILE``), over all sites: a flood is more
+    than the campaign should bring even at its busiest."""
+    if channel_kind not in (campaign.channel_kinds or []):
+        return None
+    fc = forecast_for(campaign, channel_kind)
+    if fc.audience is None and not fc.saved:
+        return None
+    return fc.contacts_per_day * max(BAND_PROFILE.values()) / BAND_HOURS

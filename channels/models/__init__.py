@@ -10,6 +10,18 @@ from .bonus import (
     BonusTier,
     Cancellation,
 )
+from .capacity import (
+    BAND_HOURS,
+    CampaignForecast,
+    CapacityPlan,
+    ContactType,
+    DigitalCapacity,
+    ForecastSource,
+    HandleTime,
+    HandleTimeSource,
+    HourBand,
+    RosterEntry,
+)
 from .outbound import (
     OUTBOUND_SITE_KINDS,
     CallAttempt,
@@ -21,6 +33,16 @@ from .outbound import (
 from .sites import ASSISTED_KINDS, AgentProfile, Site, profile_of, validate_timezone
 
 __all__ = [
+    "BAND_HOURS",
+    "CampaignForecast",
+    "CapacityPlan",
+    "ContactType",
+    "DigitalCapacity",
+    "ForecastSource",
+    "HandleTime",
+    "HandleTimeSource",
+    "HourBand",
+    "RosterEntry",
     "ASSISTED_KINDS",
     "DIGITAL_KINDS",
     "OUTBOUND_SITE_KINDS",

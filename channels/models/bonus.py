@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.choices import ChannelKind, ProductFamily
 from campaigns.models import Campaign, Offer, Response
+from cvm_portal import formatting as fmt
 
 from ..choices import LineKind, PlanUnit, StatementStatus
 from .sites import profile_of
@@ -142,7 +143,7 @@ class BonusPlan(models.Model):
         errors = {}
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             errors["ends_on"] = _("The plan must end on or after its first day (%(start)s).") % {
-                "start": self.starts_on.isoformat()
+                "start": fmt.date(self.starts_on)
             }
         if self.pk and self.closed_at:
             errors["name"] = _("This plan's period is closed; its statements are frozen.")
@@ -156,6 +157,12 @@ class BonusPlan(models.Model):
     @property
     def unit_label(self) -> str:
         return settings.CVM_CURRENCY if self.unit == PlanUnit.MONEY else str(_("points"))
+
+    def show_amount(self, amount: Decimal | None) -> str:
+        """An amount of this plan as the reader writes it: money ("PLN 12.50") or points."""
+        if amount is None:
+            return ""
+        return fmt.money(amount) if self.unit == PlanUnit.MONEY else fmt.points(amount)
 
 
 class BonusRule(models.Model):
@@ -427,7 +434,10 @@ class BonusLine(models.Model):
         related_name="+",
         verbose_name=_("rule"),
     )
-    description = models.CharField(_("description"), max_length=300)
+    # What the line says, as a code with JSON parameters worded when read
+    # (channels/bonus/messages.py); ``description`` below is that text in the reader's language.
+    description_code = models.CharField(_("description code"), max_length=40)
+    description_params = models.JSONField(_("description parameters"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), null=True, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     pending = models.BooleanField(_("pending"), default=False)
@@ -443,3 +453,12 @@ class BonusLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount}"
+
+    @property
+    def description(self) -> str:
+        """The line's text in the reader's language."""
+        from channels.bonus.messages import render  # the bonus package imports the models
+
+        return render(self.description_code, self.description_params)
+
+    description.fget.short_description = _("description")

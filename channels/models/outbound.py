@@ -15,6 +15,7 @@ from campaigns.choices import OUTBOUND_CHANNEL_KINDS
 from campaigns.models import Campaign, Customer, Decision, Offer
 from channels.choices import Disposition, LeadState, SiteKind
 from channels.models.sites import Site
+from cvm_portal import formatting as fmt
 
 OUTBOUND_SITE_KINDS = (SiteKind.OUTBOUND_CENTRE, SiteKind.AGENCY)
 # The name of the index that lets an agent hold one lead at a time (the claim reads it in the
@@ -132,8 +133,8 @@ class OutboundShare(models.Model):
             total = sum(others.values_list("share", flat=True)) + self.share
             if total > 100:
                 errors["share"] = _(
-                    "The shares of this campaign would add up to %(total)d %%; at most 100."
-                ) % {"total": total}
+                    "The shares of this campaign would add up to %(total)s; at most %(most)s."
+                ) % {"total": fmt.percent_points(total), "most": fmt.percent_points(100)}
         if errors:
             raise ValidationError(errors)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.choices import OUTBOUND_CHANNEL_KINDS, ChannelKind
 from campaigns.models import code_validator
 from channels.choices import SiteKind
+from cvm_portal import formatting as fmt
 from cvm_portal.roles import Role, roles_of
 
 ASSISTED_KINDS = [k.value for k in ChannelKind.assisted()]
@@ -97,7 +98,7 @@ class Site(models.Model):
             raise ValidationError(
                 {
                     "calls_until": _("Calls must end after they start (%(start)s).")
-                    % {"start": self.calls_from.strftime("%H:%M")}
+                    % {"start": fmt.time(self.calls_from)}
                 }
             )
 

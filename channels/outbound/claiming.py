@@ -36,6 +36,7 @@ from channels.models.outbound import CallList, Lead
 from channels.models.sites import AgentProfile, profile_of
 from channels.outbound.claims import Claimed, HoldsALead, claim_and_read, claim_then_read
 from channels.outbound.hours import local_day, next_calling_moment, within_calling_hours
+from cvm_portal import formatting as fmt
 
 # How many leads one press of "next customer" may skip for the contact policy before it
 # gives the agent a message instead (a list full of opted-out customers must not spin).
@@ -140,17 +141,18 @@ def next_lead(*, agent, now: datetime | None = None) -> NextLead:
         held = current_lead(agent)
         if held is not None:
             return NextLead(lead=held)
-        opens = timezone.localtime(next_calling_moment(site, now), site.zone)
+        with timezone.override(site.zone):  # the site's own clock, as start and end above
+            opens_text = fmt.datetime(next_calling_moment(site, now))
         return NextLead(
             message=_(
                 "Outside calling hours at %(site)s (%(start)s–%(end)s, %(zone)s). Calls resume %(when)s."
             )
             % {
                 "site": site.name,
-                "start": site.calls_from.strftime("%H:%M"),
-                "end": site.calls_until.strftime("%H:%M"),
+                "start": fmt.time(site.calls_from),
+                "end": fmt.time(site.calls_until),
                 "zone": site.timezone,
-                "when": opens.strftime("%Y-%m-%d %H:%M"),
+                "when": opens_text,
             }
         )
     list_ids = todays_lists(profile, now)

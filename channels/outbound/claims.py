@@ -12,6 +12,10 @@ with its customer, its list's campaign and the customer's contact history:
   the history (``campaigns.store.postgres.history_arrays_sql``), prepared once per
   connection: one round trip.
 
+Only a lead whose campaign is live is claimed: the statement reads the campaign's status itself,
+so a campaign paused or stopped by the kill switch a moment ago is honoured on the very next
+press in every process, whatever list ids "today's lists" still hold in the cache.
+
 One agent never holds two leads. The statement claims nothing while the agent holds one; two
 claims of one agent racing past that check (a double click: both read before either wrote)
 meet the partial unique index ``lead_one_per_agent`` (one assigned lead per agent), and the
@@ -50,6 +54,10 @@ UPDATE channels_lead SET state = 'assigned', assigned_to_id = %s, assigned_at = 
 WHERE id = (
     SELECT id FROM channels_lead
     WHERE call_list_id IN ({lists}) AND state = 'waiting' AND due_at <= %s AND {which}
+    AND EXISTS (
+        SELECT 1 FROM channels_calllist cl JOIN campaigns_campaign c ON c.id = cl.campaign_id
+        WHERE cl.id = channels_lead.call_list_id AND c.status = 'live'
+    )
     ORDER BY {order} LIMIT 1 {lock}
 ) AND state = 'waiting' AND NOT EXISTS (
     SELECT 1 FROM channels_lead held WHERE held.assigned_to_id = %s AND held.state = 'assigned'

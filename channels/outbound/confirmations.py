@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Customer, Response
 from channels.choices import RETRY_DISPOSITIONS, Disposition, LeadState
 from channels.models.outbound import CallAttempt, Lead
 from channels.models.sites import Site
+from cvm_portal import formatting as fmt
 
 
 def short_name(name: str) -> str:
@@ -25,16 +26,16 @@ def short_name(name: str) -> str:
 def moment(
     site: Site, at: datetime, *, now: datetime | None = None, today_word: bool = True
 ) -> str:
-    """A moment as the site reads it: "today 14:30", "tomorrow 10:00", "Fri 9 Jan 10:00"."""
+    """A moment as the site reads it: "today 14:30", "tomorrow 10:00", "Fri, 9 January 10:00"."""
     now = now or timezone.now()
     local = timezone.localtime(at, site.zone)
     today = timezone.localtime(now, site.zone).date()
-    time = formats.date_format(local, "H:i")
+    time = fmt.time(local.time())
     if local.date() == today:
         return _("today %(time)s") % {"time": time} if today_word else time
     if local.date() == today + timedelta(days=1):
         return _("tomorrow %(time)s") % {"time": time}
-    return f"{formats.date_format(local, 'D j M')} {time}"
+    return f"{fmt.day_month(local.date(), weekday=True)} {time}"
 
 
 def attempt_recorded(attempt: CallAttempt, *, now: datetime | None = None) -> str:

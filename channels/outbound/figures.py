@@ -13,6 +13,7 @@ from channels.choices import Disposition, LeadState
 from channels.models.outbound import CallAttempt, CallList, Lead
 from channels.models.sites import Site
 from channels.outbound.hours import calling_window, local_day
+from channels.outbound.withdrawal import WITHDRAWN
 
 
 @dataclass
@@ -26,6 +27,7 @@ class ListFigures:
     converted: int
     skipped: int
     expired: int  # left waiting on their day, closed when the next day's list was built
+    withdrawn: int  # still waiting when the kill switch stopped the campaign
     at_risk: bool
     agents: list[dict]
 
@@ -50,7 +52,8 @@ def list_figures(lists, *, now: datetime | None = None) -> list[ListFigures]:
         .annotate(
             total=Count("id"),
             remaining=Count("id", filter=Q(state__in=[LeadState.WAITING, LeadState.ASSIGNED])),
-            skipped=Count("id", filter=Q(state=LeadState.SKIPPED)),
+            skipped=Count("id", filter=Q(state=LeadState.SKIPPED) & ~Q(skip_code=WITHDRAWN)),
+            withdrawn=Count("id", filter=Q(state=LeadState.SKIPPED, skip_code=WITHDRAWN)),
             expired=Count("id", filter=Q(state=LeadState.EXPIRED)),
             converted=Count("id", filter=Q(converted_at__isnull=False)),
         )
@@ -110,6 +113,7 @@ def list_figures(lists, *, now: datetime | None = None) -> list[ListFigures]:
                 converted=lead_row.get("converted", 0),
                 skipped=lead_row.get("skipped", 0),
                 expired=lead_row.get("expired", 0),
+                withdrawn=lead_row.get("withdrawn", 0),
                 at_risk=_at_risk(
                     call_list, remaining, lead_row.get("total", 0), attempt_row.get("first"), now
                 ),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from channels.models.sites import Site
+from cvm_portal import formatting as fmt
 
 UTC = ZoneInfo("UTC")
 
@@ -62,7 +63,7 @@ def callback_moment(site: Site, naive: datetime, *, now: datetime | None = None)
     if back.replace(tzinfo=None) != naive.replace(tzinfo=None):
         raise ValidationError(
             _("%(time)s does not exist on %(date)s: the clocks skip it. Choose another time.")
-            % {"time": naive.strftime("%H:%M"), "date": naive.date().isoformat()}
+            % {"time": fmt.time(naive), "date": fmt.date(naive.date())}
         )
     if aware <= now:
         raise ValidationError(_("Choose a callback time in the future."))
@@ -70,8 +71,8 @@ def callback_moment(site: Site, naive: datetime, *, now: datetime | None = None)
         raise ValidationError(
             _("Calls are made between %(start)s and %(end)s (%(zone)s); choose a time then.")
             % {
-                "start": site.calls_from.strftime("%H:%M"),
-                "end": site.calls_until.strftime("%H:%M"),
+                "start": fmt.time(site.calls_from),
+                "end": fmt.time(site.calls_until),
                 "zone": site.timezone,
             }
         )

@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from campaigns.choices import OUTBOUND_CHANNEL_KINDS, FeedbackReason, NotPresentedReason
@@ -244,7 +244,11 @@ def next_customer(request: HttpRequest) -> HttpResponse:
     if result.skipped:
         messages.info(
             request,
-            _("%(n)d customer(s) skipped by the contact policy: %(reasons)s")
+            ngettext(
+                "%(n)d customer skipped by the contact policy: %(reasons)s",
+                "%(n)d customers skipped by the contact policy: %(reasons)s",
+                len(result.skipped),
+            )
             % {
                 "n": len(result.skipped),
                 "reasons": "; ".join(sorted({lead.skip_reason for lead in result.skipped})),
@@ -459,19 +463,19 @@ def call_lists_csv(request: HttpRequest) -> HttpResponse:
     writer.writerow(
         ["day", "site", "campaign", "agent", "size", "remaining", "calls", "attempted",
          "reached", "converted", "contact_rate", "conversion_rate", "at_risk", "skipped",
-         "expired"]
+         "expired", "withdrawn"]
     )  # fmt: skip
     for f in list_figures(lists):
         c = f.call_list
         writer.writerow(
             [c.day, c.site.code, c.campaign.code, "", f.size, f.remaining, f.calls, f.attempted,
              f.reached, f.converted, _rate(f.contact_rate), _rate(f.conversion_rate),
-             "yes" if f.at_risk else "no", f.skipped, f.expired]
+             "yes" if f.at_risk else "no", f.skipped, f.expired, f.withdrawn]
         )  # fmt: skip
         for a in f.agents:
             writer.writerow(
                 [c.day, c.site.code, c.campaign.code, a["agent__username"] or "", "", "",
-                 a["calls"], "", a["reached"], a["converted"], "", "", "", "", ""]
+                 a["calls"], "", a["reached"], a["converted"], "", "", "", "", "", ""]
             )  # fmt: skip
     return response
 

@@ -4,19 +4,35 @@
    selects it, then within a few seconds A accepted, L later, D declined (the reasons open),
    N not presented. Any other key cancels the selection; keys typed into a field are never
    shortcuts; U undoes the outcome whose confirmation has focus (it has, just after recording).
-   The "Keyboard shortcuts" switch turns them all off, remembered in this browser (WCAG 2.1.4).
+   Those are the English keys: the page gives each language's on #keys (data-key-*), the first
+   letter of each button's label there (P, D, O, N and C in Polish).
+   The "Keyboard shortcuts" switch turns them all off, remembered for the signed-in user in this
+   browser (WCAG 2.1.4): colleagues sharing a counter's computer each keep their own choice.
+   Confirmations are read out from the page's #announcer, a live region there since page load.
    An Undo button counts down and goes when its period ends; the server decides regardless. */
 (function () {
   "use strict";
-  var STORE = "cvm.console.shortcuts";
+  var LEGACY_STORE = "cvm.console.shortcuts";  // before the choice was kept per user
   var SELECTION_MS = 4000;
   var MODIFIER = /^(Shift|Control|Alt|AltGraph|Meta|CapsLock|NumLock|Fn|OS|Dead|Unidentified)$/;
-  var OUTCOME_KEYS = { a: "accepted", l: "later", d: 0, n: 1 };  // d, n: which reasons to open
   var keys = document.getElementById("keys");
+  var OUTCOME_KEYS = {};  // key → the button's value, or which reasons to open (0, 1)
+  OUTCOME_KEYS[keyFor("accepted", "a")] = "accepted";
+  OUTCOME_KEYS[keyFor("later", "l")] = "later";
+  OUTCOME_KEYS[keyFor("declined", "d")] = 0;
+  OUTCOME_KEYS[keyFor("not-presented", "n")] = 1;
+  var UNDO_KEY = keyFor("undo", "u");
   var toggle = document.getElementById("keys-on");
   var status = document.getElementById("keys-status");
   var selected = null;
   var timer = null;
+  var STORE = LEGACY_STORE + "." + ((keys && keys.getAttribute("data-user")) || "anyone");
+
+  // The key the page gives for a button (in its language), lower case, as keydown compares.
+  function keyFor(name, fallback) {
+    var given = keys && keys.getAttribute("data-key-" + name);
+    return (given || fallback).toLowerCase();
+  }
 
   function text(name, values) {
     var said = (keys && keys.getAttribute("data-say-" + name)) || "";
@@ -28,6 +44,23 @@
 
   function say(words) {
     if (status) { status.textContent = words; }
+  }
+
+  // What a screen reader would read of an element: its text without the aria-hidden parts (✓).
+  function spoken(element) {
+    var copy = element.cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll("[aria-hidden=true]"), function (hidden) {
+      hidden.remove();
+    });
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
+
+  // Emptied first, so the same words twice in a row (two offers accepted) are read twice.
+  function announce(words) {
+    var region = document.getElementById("announcer");
+    if (!region) { return; }
+    region.textContent = "";
+    setTimeout(function () { region.textContent = words; }, 50);
   }
 
   function enabled() {
@@ -120,7 +153,7 @@
       unselect(key !== "Enter" && key !== " ");
       return;
     }
-    if (key === "u") {
+    if (key === UNDO_KEY) {
       var undo = undoButtonInFocus();
       if (undo) { event.preventDefault(); undo.click(); }
     }
@@ -156,12 +189,23 @@
     var target = event.detail && event.detail.target;
     if (!target || !target.classList || !target.classList.contains("outcome")) { return; }
     var focus = target.querySelector("[data-focus-after-swap]");
-    if (focus) { focus.focus(); }
+    if (focus) {
+      focus.focus();
+      if (focus.getAttribute("role") !== "alert") { announce(spoken(focus)); }
+    } else {
+      // Nothing to confirm (should not happen): keep the focus in the card, never on <body>.
+      var first = target.querySelector("button");
+      if (first) { first.focus(); }
+    }
     countDown(target);
   });
 
   function remembered() {
-    try { return window.localStorage.getItem(STORE) !== "off"; } catch (e) { return true; }
+    try {
+      var kept = window.localStorage.getItem(STORE);
+      if (kept === null) { kept = window.localStorage.getItem(LEGACY_STORE); }
+      return kept !== "off";
+    } catch (e) { return true; }
   }
 
   function showSwitch() {

@@ -38,7 +38,15 @@
     if (!target || !target.classList.contains("outcome")) { return; }
     startTimers(target);
     var focus = target.querySelector("[data-focus-after-swap]");
-    if (focus) { focus.focus(); }
+    if (focus) {
+      focus.focus();
+      // Read out from the live region that was there since page load (WCAG 4.1.3).
+      var region = document.getElementById("announcer");
+      if (region) {
+        region.textContent = "";
+        window.setTimeout(function () { region.textContent = focus.textContent.trim(); }, 50);
+      }
+    }
   });
 
   if (document.readyState === "loading") {

@@ -21,6 +21,18 @@
     });
   }
 
+  function figures(spec) {
+    // Numbers as the page's language writes them ("12 345,5" / "12,345.5"); a per cent series
+    // is sent in per cent (45.5), which Intl writes with the language's sign ("45,5%").
+    var lang = document.documentElement.lang || undefined;
+    var format = spec.percent
+      ? new Intl.NumberFormat(lang, {style: "percent", maximumFractionDigits: 1})
+      : new Intl.NumberFormat(lang, {maximumFractionDigits: 2});
+    return function (value) {
+      return format.format(spec.percent ? value / 100 : value);
+    };
+  }
+
   function shorten(label) {
     // Long names crowd the axis; the table beside the chart gives them whole.
     return label.length > 30 ? label.slice(0, 29) + "…" : label;
@@ -40,8 +52,10 @@
       return;
     }
     var valueAxis = spec.horizontal ? "x" : "y";
+    var show = figures(spec);
     var scales = {};
-    scales[valueAxis] = {beginAtZero: true};
+    // Counts are whole: no "0,5 offers" tick.
+    scales[valueAxis] = {beginAtZero: true, ticks: {callback: show, precision: spec.percent ? 1 : 0}};
     new window.Chart(canvas, {
       type: spec.type,
       data: {labels: spec.labels.map(shorten), datasets: datasets(spec)},
@@ -52,7 +66,16 @@
         locale: document.documentElement.lang || undefined,
         indexAxis: spec.horizontal ? "y" : "x",
         interaction: {mode: "index", intersect: false},
-        plugins: {legend: {display: spec.series.length > 1, position: "bottom"}},
+        plugins: {
+          legend: {display: spec.series.length > 1, position: "bottom"},
+          tooltip: {
+            callbacks: {
+              label: function (item) {
+                return item.dataset.label + ": " + show(item.parsed[valueAxis]);
+              }
+            }
+          }
+        },
         scales: scales
       }
     });

@@ -20,7 +20,7 @@ def test_a_store_agent_sees_what_an_offer_earns_accepts_it_and_reads_the_stateme
     earns = offer.locator(".earn").inner_text().split("earns you ")[1].split(" ")[0]
     title = offer.locator("h3").inner_text()
     offer.get_by_role("button", name="Accepted").click()
-    expect(offer.get_by_role("status")).to_contain_text("Recorded: Accepted")
+    expect(offer.locator("[data-focus-after-swap]")).to_contain_text("Recorded: Accepted")
 
     page.get_by_role("link", name="My bonus").click()
     expect(page.get_by_role("heading", name="My bonus", level=1)).to_be_visible()

@@ -40,7 +40,7 @@ def test_a_store_agent_finds_a_customer_accepts_an_offer_and_sees_it_in_the_hist
     title = offers.first.locator("h3").inner_text()
     accept = offers.first.get_by_role("button", name="Accepted")
     accept.dblclick()  # a double click records once
-    expect(offers.first.get_by_role("status")).to_contain_text("Recorded: Accepted")
+    expect(offers.first.locator("[data-focus-after-swap]")).to_contain_text("Recorded: Accepted")
     page.reload()
     history = page.locator("section", has=page.get_by_role("heading", name="History"))
     expect(history.locator("tbody tr")).to_have_count(1)
@@ -76,6 +76,8 @@ def test_a_call_centre_agent_declines_with_a_reason_using_only_the_keyboard(
     expect(first.get_by_role("button", name="Too expensive")).to_be_focused()
     page.keyboard.press("Tab")  # the second reason
     page.keyboard.press("Enter")
-    expect(first.get_by_role("status")).to_contain_text("Recorded: Declined — Not interested")
+    expect(first.locator("[data-focus-after-swap]")).to_contain_text(
+        "Recorded: Declined — Not interested"
+    )
     response = Response.objects.get(customer=customer)
     assert (response.outcome, response.decline_reason.code) == ("declined", "not_interested")

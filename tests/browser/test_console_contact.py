@@ -36,7 +36,7 @@ def test_a_reload_keeps_the_offers_and_refresh_explains_the_declined_one(
     # When the customer declines the first offer as too expensive, and the agent reloads
     offers.first.get_by_text("Declined…").click()
     offers.first.get_by_role("button", name="Too expensive").click()
-    expect(offers.first.get_by_role("status")).to_contain_text("Recorded: Declined")
+    expect(offers.first.locator("[data-focus-after-swap]")).to_contain_text("Recorded: Declined")
     page.reload()
 
     # Then the same offers are shown: one decision for the contact

@@ -148,8 +148,8 @@ def test_an_offers_number_then_a_records_accepted_and_the_history_follows(
     expect(page.locator("#keys-status")).to_contain_text(f"Offer 2 selected: {TITLES[1]}")
     page.keyboard.press("a")
 
-    expect(second.get_by_role("status")).to_contain_text("Recorded: Accepted")
-    expect(second.get_by_role("status")).to_be_focused()
+    expect(second.locator("[data-focus-after-swap]")).to_contain_text("Recorded: Accepted")
+    expect(second.locator("[data-focus-after-swap]")).to_be_focused()
     expect(history.locator("tbody tr")).to_have_count(1)  # no reload
     expect(history.locator("tbody tr")).to_contain_text(TITLES[1])
     assert responses() == [(TITLES[1], "accepted")]
@@ -178,7 +178,7 @@ def test_one_click_undoes_an_outcome_and_u_undoes_one_just_recorded(signed_in, p
 
     first.get_by_role("button", name="Undo").click()
 
-    expect(first.get_by_role("status")).to_have_text(
+    expect(first.locator("[data-focus-after-swap]")).to_have_text(
         "Undone: Accepted. Record what happened again."
     )
     expect(history.locator("tbody tr")).to_have_count(0)
@@ -187,10 +187,12 @@ def test_one_click_undoes_an_outcome_and_u_undoes_one_just_recorded(signed_in, p
     # Recorded again by keys, and undone by U while the confirmation has the focus.
     page.keyboard.press("1")
     page.keyboard.press("l")
-    expect(first.get_by_role("status")).to_contain_text("Recorded: Later")
-    expect(first.get_by_role("status")).to_be_focused()
+    expect(first.locator("[data-focus-after-swap]")).to_contain_text("Recorded: Later")
+    expect(first.locator("[data-focus-after-swap]")).to_be_focused()
     page.keyboard.press("u")
-    expect(first.get_by_role("status")).to_have_text("Undone: Later. Record what happened again.")
+    expect(first.locator("[data-focus-after-swap]")).to_have_text(
+        "Undone: Later. Record what happened again."
+    )
     assert responses() == []
     assert sorted(UndoneOutcome.objects.values_list("outcome", flat=True)) == ["accepted", "later"]
 
@@ -203,7 +205,7 @@ def test_the_undo_button_goes_when_its_period_ends(signed_in, page, live_server,
     expect(undo).to_be_visible()
 
     expect(undo).to_have_count(0, timeout=settings.CVM_UNDO_SECONDS * 1000 + 2000)
-    expect(first.get_by_role("status")).to_contain_text("Recorded: Later")
+    expect(first.locator("[data-focus-after-swap]")).to_contain_text("Recorded: Later")
     assert responses() == [(TITLES[0], "later")]
 
 
@@ -232,7 +234,9 @@ def test_d_after_a_number_opens_the_reasons_and_keys_reach_them(signed_in, page,
     expect(third.get_by_role("button", name="Too expensive")).to_be_focused()
     page.keyboard.press("Enter")
 
-    expect(third.get_by_role("status")).to_contain_text("Recorded: Declined — Too expensive")
+    expect(third.locator("[data-focus-after-swap]")).to_contain_text(
+        "Recorded: Declined — Too expensive"
+    )
     assert responses() == [(TITLES[2], "declined")]
 
 

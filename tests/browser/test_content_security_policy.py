@@ -41,7 +41,7 @@ def test_a_store_agent_s_console_and_screen_pop_run_under_the_policy(
     first = page.locator("ol.offers > li").first
     expect(first.get_by_role("button", name="Accepted")).to_be_focused()
     first.get_by_role("button", name="Accepted").click()  # htmx
-    expect(first.get_by_role("status")).to_contain_text("Recorded: Accepted")
+    expect(first.locator("[data-focus-after-swap]")).to_contain_text("Recorded: Accepted")
 
     page.goto(f"{live_server.url}/console/pop/#{customer.phone}")  # the screen-pop script runs
     expect(page.get_by_role("heading", name=customer.name)).to_be_visible()

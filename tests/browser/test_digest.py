@@ -41,7 +41,7 @@ def test_a_trainer_comments_and_publishes_and_an_agent_reads_it_in_my_training(
     page.goto(f"{live_server.url}/training/mine/")
     card = page.locator(".digest-card")
     expect(card).to_contain_text("Open with this one: 60 % said yes.")
-    expect(card).to_contain_text(f"{content.offer.title} 60 % accepted (24 of 40)")
+    expect(card).to_contain_text(f"{content.offer.title} 60% accepted (24 of 40)")
     card.get_by_role("link", name="Read the whole digest").click()
     expect(page.get_by_role("heading", name="From the trainer")).to_be_visible()
     page.goto(f"{live_server.url}/console/")

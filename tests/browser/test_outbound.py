@@ -44,7 +44,7 @@ def test_an_outbound_agent_works_three_leads_with_different_dispositions(
     expect(page.get_by_role("heading", name="Offers for this customer")).to_be_visible()
     offer = page.locator("ol.offers > li").first
     offer.get_by_role("button", name="Accepted").click()
-    expect(offer.get_by_role("status")).to_contain_text("Recorded: Accepted")
+    expect(offer.locator("[data-focus-after-swap]")).to_contain_text("Recorded: Accepted")
     page.get_by_role("button", name="Wrap up — next customer").click()
     fourth = page.locator("#lead-h").inner_text()
     assert fourth not in (first, second, third)

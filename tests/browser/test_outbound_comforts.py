@@ -38,18 +38,22 @@ def test_an_outbound_agent_is_told_what_was_recorded_can_undo_and_sees_their_day
 
     # An outcome is confirmed in the card, and the day's conversions follow at once.
     offer.get_by_role("button", name="Accepted").click()
-    expect(offer.get_by_role("status")).to_contain_text(f"Recorded: Accepted — {title} for")
+    expect(offer.locator("[data-focus-after-swap]")).to_contain_text(
+        f"Recorded: Accepted — {title} for"
+    )
     expect(page.locator("#count-conversions")).to_have_text("1")
     expect(offer.locator(".recorded")).to_be_focused()  # the keyboard carries on from here
 
     # A wrong click is undone with one click: the outcome buttons are back.
     offer.get_by_role("button", name="Undo").click()
-    expect(offer.get_by_role("status")).to_contain_text(f"Undone: Accepted — {title} for")
+    expect(offer.locator("[data-focus-after-swap]")).to_contain_text(
+        f"Undone: Accepted — {title} for"
+    )
     expect(page.locator("#count-conversions")).to_have_text("0")
     assert not Response.objects.exists()
     assert UndoneOutcome.objects.count() == 1
     offer.get_by_role("button", name="Later").click()
-    expect(offer.get_by_role("status")).to_contain_text("Recorded: Later")
+    expect(offer.locator("[data-focus-after-swap]")).to_contain_text("Recorded: Later")
 
     # Feedback on the offer goes to the CVM inbox.
     offer.get_by_text("Feedback on this offer").click()
@@ -102,5 +106,5 @@ def test_the_undo_button_goes_when_the_undo_period_ends(
     offer.get_by_role("button", name="Accepted").click()
     expect(offer.get_by_role("button", name="Undo")).to_be_visible()
     expect(offer.get_by_role("button", name="Undo")).to_have_count(0, timeout=4000)
-    expect(offer.get_by_role("status")).to_contain_text("Recorded: Accepted")
+    expect(offer.locator("[data-focus-after-swap]")).to_contain_text("Recorded: Accepted")
     assert Response.objects.count() == 1

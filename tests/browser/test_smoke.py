@@ -12,7 +12,7 @@ def test_store1_signs_in_and_lands_on_the_store_workspace(demo_world, page, live
     expect(page.get_by_role("heading", name="Customer console")).to_be_visible()
     expect(page.get_by_text("Warszawa Złote Tarasy store")).to_be_visible()
     expect(page.get_by_role("heading", name="Programmes live in your channel now")).to_be_visible()
-    expect(page.get_by_text("Keep our best customers on 5G")).to_be_visible()
+    expect(page.get_by_role("heading", name="Keep our best customers on 5G")).to_be_visible()
 
 
 def test_a_wrong_password_is_explained_and_the_username_kept(

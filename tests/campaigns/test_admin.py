@@ -75,8 +75,9 @@ def _offer_form(**overrides):
     data = {
         "code": "DATA-20",
         "product": ProductFactory().pk,
-        "title": "20 GB",
-        "benefit": "More data",
+        # The texts' English fields (campaigns/translation.py); Polish may stay empty.
+        "title_en": "20 GB",
+        "benefit_en": "More data",
         "value": "15.00",
         "valid_from_0": now.strftime("%Y-%m-%d"),
         "valid_from_1": "00:00:00",
@@ -88,9 +89,9 @@ def _offer_form(**overrides):
         "contents-MIN_NUM_FORMS": "0",
         "contents-MAX_NUM_FORMS": "1000",
         "contents-0-channel_kind": "ussd",
-        "contents-0-agent_script": "",
-        "contents-0-short_text": "Pakiet 20 GB za 15 zł. " * 5,
-        "contents-0-banner_title": "",
+        "contents-0-agent_script_en": "",
+        "contents-0-short_text_en": "Pakiet 20 GB za 15 zł. " * 5,
+        "contents-0-banner_title_en": "",
     }
     data.update(overrides)
     return data
@@ -110,7 +111,7 @@ def test_admin_saves_an_offer_with_its_channel_content(client, make_user):
     client.force_login(make_user(Role.CVM_MANAGER))
     response = client.post(
         "/admin/campaigns/offer/add/",
-        _offer_form(**{"contents-0-short_text": "20 GB for 15 PLN. Dial *100*20#"}),
+        _offer_form(**{"contents-0-short_text_en": "20 GB for 15 PLN. Dial *100*20#"}),
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     offer = Offer.objects.get(code="DATA-20")

@@ -143,7 +143,7 @@ def test_a_target_group_membership_wins_over_the_rule_for_the_same_campaign(alwa
     customer = matching_customer()
     target_group(always_on["campaign"], [{"customer": customer, "propensity": 0.4}])
     [offer] = decide(customer=customer, channel_kind=STORE).offers
-    assert "likely to accept: 40 %" in offer.reason and "always on" not in offer.reason
+    assert "likely to accept: 40%" in offer.reason and "always on" not in offer.reason
 
 
 def test_the_rule_refuses_an_upside_down_tenure_range(always_on):

@@ -71,7 +71,7 @@ def test_offers_are_ranked_by_propensity_value_and_priority_with_a_reason(setup)
     # scores: PLAN 0.5 × 240 = 120, DATA 0.9 × 120 = 108, TV 0.2 × 360 = 72
     assert codes(result.offers) == ["PLAN", "DATA", "TV"]
     assert [c.presentation.rank for c in result.offers] == [1, 2, 3]
-    assert "likely to accept: 50 %" in result.offers[0].reason
+    assert "likely to accept: 50%" in result.offers[0].reason
     assert Presentation.objects.filter(decision=result.decision).count() == 3
 
 

@@ -11,7 +11,6 @@ from io import StringIO
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from campaigns.choices import ChannelKind, Segment
@@ -19,16 +18,12 @@ from campaigns.decisioning import decide
 from campaigns.models import (
     Campaign,
     Customer,
-    LoadRun,
     Offer,
     OfferContent,
-    Product,
     TargetGroup,
     TargetGroupMember,
-    TargetGroupVersion,
 )
-from channels.models import AgentProfile, BonusPlan, Site
-from training.models import Guide
+from tests.demo_cleanup import remove_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -78,12 +73,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock():
         call_command("demo", customers=CUSTOMERS, stdout=StringIO())
         yield
-        for model in (Guide, LoadRun, TargetGroupMember, TargetGroupVersion, TargetGroup):
-            model.objects.all().delete()
-        BonusPlan.objects.all().delete()
-        for model in (Campaign, OfferContent, Offer, Product, Customer, AgentProfile, Site):
-            model.objects.all().delete()
-        get_user_model().objects.all().delete()
+        remove_demo()
     settings.CVM_INBOX = inbox_before
 
 

@@ -7,15 +7,19 @@ from django.utils import timezone
 from campaigns.choices import CampaignStatus
 from campaigns.lifecycle import change_status, end_expired_campaigns
 from campaigns.tasks import end_expired_campaigns_task
-from tests.factories import CampaignFactory, OfferFactory
+from cvm_portal.roles import Role
+from tests.factories import CampaignFactory, OfferFactory, ready_campaign
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_campaign_walks_draft_to_ended():
-    campaign = CampaignFactory(offers=[OfferFactory()])
-    for status in ["in_review", "approved", "live", "paused", "live", "ended"]:
-        campaign = change_status(campaign=campaign, to=status)
+def test_a_campaign_walks_draft_to_ended_with_a_second_manager_approving(make_user):
+    author, reviewer = make_user(Role.CVM_MANAGER), make_user(Role.CVM_MANAGER)
+    campaign = ready_campaign(author=author)
+    walk = [("in_review", author), ("approved", reviewer), ("live", author)]
+    walk += [("paused", author), ("live", author), ("ended", author)]
+    for status, by in walk:
+        campaign = change_status(campaign=campaign, to=status, by=by)
         campaign.refresh_from_db()
         assert campaign.status == status
 

@@ -13,6 +13,7 @@ from django.db import connection
 from campaigns.choices import ChannelKind, LoadStatus
 from campaigns.control import control_bucket
 from campaigns.loads import files, runs
+from campaigns.loads.messages import Problem
 from campaigns.models import Customer, LoadRun, TargetGroup, TargetGroupMember, TargetGroupVersion
 from tests.factories import CampaignFactory, CustomerFactory, OfferFactory
 
@@ -300,7 +301,7 @@ def test_above_the_reject_threshold_the_previous_version_stays_live(world):
     content = members_csv(range(1, 21)) + "C9998,DATA-20,0.1,1,21\nC9999,DATA-20,0.1,1,22\n"
     run = load(drop(world["inbox"], "target_group__UP-DATA__20261123.csv", content))
     assert run.status == LoadStatus.FAILED
-    assert "2 of 22 rows were rejected (9.1 %)" in run.error
+    assert "2 of 22 rows were rejected (9.1%)" in run.error
     assert "previous one stays live" in run.error
     assert len(live_members("UP-DATA")) == 20
     assert run.rejects.count() == 2  # kept, to download
@@ -570,7 +571,7 @@ def test_giving_up_discards_the_unfinished_version(world):
     LoadRun.objects.filter(pk=run.pk).update(version=version, status=LoadStatus.RUNNING)
     if connection.vendor != "postgresql":
         TargetGroupMember.objects.create(version=version, customer=world["customers"][0])
-    runs.give_up(run_id=run.pk, reason="Gave up after 6 attempts: connection lost")
+    runs.give_up(run_id=run.pk, reason=Problem("gave_up", n=6, error="connection lost"))
     run.refresh_from_db()
     assert (run.status, run.version_id) == (LoadStatus.FAILED, None)
     assert not TargetGroupVersion.objects.filter(pk=version.pk).exists()

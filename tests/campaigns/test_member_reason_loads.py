@@ -195,6 +195,6 @@ def test_the_loaded_reason_is_what_the_console_shows_first(world, caplog):
     [for_untold] = decide(customer=untold, channel_kind="store").offers
     # Then the first hears the file's sentence, the second what the snapshot knows of them
     assert for_told.reason.startswith(
-        "Used all data in 2 of the last 3 months · likely to accept: 40 %"
+        "Used all data in 2 of the last 3 months · likely to accept: 40%"
     )
     assert for_untold.reason.startswith("Customer for 2 years, consumer postpaid, Silver tier · ")

@@ -69,7 +69,7 @@ def test_a_prepaid_customer_without_products_is_told_nothing_about_a_plan(produc
     about, *rest = reason.split(" · ")
     assert about == "Customer for 8 months, consumer prepaid, Silver tier"
     assert "plan" not in about and "has" not in about
-    assert rest[0] == "likely to accept: 34 %"
+    assert rest[0] == "likely to accept: 34%"
 
 
 def test_a_postpaid_customer_with_products_hears_what_they_have(products):
@@ -85,7 +85,7 @@ def test_a_postpaid_customer_with_products_hears_what_they_have(products):
     # Then the sentence comes first and names their products by name; the figures follow
     assert reason.startswith(
         "Customer for 6 years, has Fibre 1 Gb/s and TV Plus, consumer postpaid, Gold tier · "
-        "likely to accept: 34 % · worth about "
+        "likely to accept: 34% · worth about "
     )
     assert reason.endswith("Data for heavy users (upsell)")
 
@@ -130,7 +130,7 @@ def test_the_files_reason_is_the_sentence_about_the_customer(products):
     # When the console shows them the offer
     reason = why(customer, reason="Used all data in 2 of the last 3 months")
     # Then the file's sentence comes first, instead of the facts, and the figures follow
-    assert reason.startswith("Used all data in 2 of the last 3 months · likely to accept: 34 %")
+    assert reason.startswith("Used all data in 2 of the last 3 months · likely to accept: 34%")
     assert "Customer for" not in reason
 
 
@@ -156,7 +156,7 @@ def test_a_digital_channel_receives_the_files_reason_through_the_api(products):
     # Then the offer's reason starts with the file's sentence
     assert response.status_code == 201
     assert response.json()["offers"][0]["reason"].startswith(
-        "Roams monthly · likely to accept: 30 %"
+        "Roams monthly · likely to accept: 30%"
     )
 
 

@@ -222,7 +222,7 @@ def test_a_manager_sees_the_uplift_with_its_verdict_and_the_biased_view(
         4,
         1,
     )  # shown c1 c2 c4 c5; held out c3
-    assert uplift["mean_annual_value"] == "360.00 PLN"  # (50 + 10) / 2 a month × 12
+    assert uplift["mean_annual_value"] == "PLN\xa0360.00"  # (50 + 10) / 2 a month × 12
     assert response.context["page"]["group_size"] == 6
     assert response.context["page"]["reached_share"] == 66.7  # c1, c2, c4, c5 of 6
 

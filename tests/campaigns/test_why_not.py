@@ -53,7 +53,7 @@ def respond(customer, code, outcome, **kwargs):
 
 
 def day(at) -> str:
-    return formats.date_format(timezone.localtime(at).date(), "j M Y")
+    return formats.date_format(timezone.localtime(at).date(), "DATE_FORMAT")
 
 
 def told(customer, now=None):

@@ -64,7 +64,7 @@ def test_a_channel_gets_the_offers_with_its_own_text(api, customer):
         "20 GB for 15 PLN",
         1,
     )
-    assert "likely to accept: 30 %" in offer["reason"]
+    assert "likely to accept: 30%" in offer["reason"]
     assert AuditEvent.objects.filter(user=api.user, action="decide", detail="api").exists()
 
 

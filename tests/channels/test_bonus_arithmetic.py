@@ -91,7 +91,7 @@ def test_a_failed_quality_gate_pays_nothing_of_the_period_but_keeps_the_lines():
     result = settle(facts)
     assert not result.gate_met
     assert result.lines[-1].kind == LineKind.GATE and result.lines[-1].amount == D("-80")
-    assert "70.0 %" in result.lines[-1].description and "80 %" in result.lines[-1].description
+    assert "70%" in result.lines[-1].description and "80%" in result.lines[-1].description
     assert result.total == 0
 
 

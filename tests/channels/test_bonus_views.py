@@ -65,9 +65,9 @@ def test_an_agent_reads_their_statement_line_by_line(client, w):
     client.force_login(w.agent)
     page = client.get("/bonus/").content.decode()
     assert "My bonus" in page and w.plan.name in page
-    assert 'id="bonus-total">10.00<' in page
+    assert 'id="bonus-total">PLN\xa010.00<' in page
     assert "Data pack (XS-FIBRE), rule: any accepted offer" in page
-    assert "33.33 %" in page  # of the target of 30
+    assert ">33.33%<" in page and "of the target of PLN\xa030.00" in page
     assert "pending" in page  # inside the clawback window
     assert "Bartek" in page  # the site's leaderboard
 
@@ -130,7 +130,7 @@ def test_the_console_card_says_what_accepting_the_offer_would_earn(client, w):
     customer, _offer = roaming_pass_customer()
     client.force_login(w.agent)
     page = client.get(customer_url(user=w.agent, customer_id=customer.pk)).content.decode()
-    assert "accepting it earns you 10.00 PLN" in page
+    assert "accepting it earns you PLN\xa010.00" in page
 
 
 # --- The team lead ---------------------------------------------------------------------------
@@ -221,7 +221,7 @@ def test_the_what_if_simulator_shows_cost_and_cost_per_conversion(client, w, man
     assert f'name="c{w.campaign.pk}"' in page
     page = client.get(url, {f"c{w.campaign.pk}": "6", "agents": "2"}).content.decode()
     # 30 each: exactly the target, no accelerator; 2 agents = 60
-    assert 'id="sim-cost">60.00 PLN' in page and 'id="sim-cpc">10.00' in page
+    assert 'id="sim-cost">PLN\xa060.00<' in page and 'id="sim-cpc">PLN\xa010.00<' in page
     page = client.get(url, {f"c{w.campaign.pk}": "-1", "agents": "0"}).content.decode()
     assert "type a whole number of conversions" in page and "1 or more" in page
 
@@ -236,12 +236,12 @@ def test_cancellations_are_uploaded_as_csv_and_claw_back(client, w, manager):
         content_type="text/csv",
     )
     page = client.post("/bonus/cancellations/", {"file": upload}).content.decode()
-    assert "1 cancellations recorded, 0 already known" in page
+    assert "1 cancellation recorded, 0 already known" in page
     assert "Line 3: no such recorded outcome." in page
     assert Cancellation.objects.get().entered_by == manager
     client.force_login(w.agent)
     page = client.get("/bonus/").content.decode()
-    assert 'id="bonus-total">0.00<' in page and "Cancelled" in page
+    assert 'id="bonus-total">PLN\xa00.00<' in page and "Cancelled" in page
 
 
 def test_an_empty_cancellation_form_says_what_to_do(client, manager):
@@ -296,12 +296,12 @@ def test_the_statement_page_takes_the_same_queries_for_one_line_or_five(
 
 def test_a_new_outcome_shows_on_the_statement_at_once(client, w):
     client.force_login(w.agent)
-    assert 'id="bonus-total">10.00<' in client.get("/bonus/").content.decode()
+    assert 'id="bonus-total">PLN\xa010.00<' in client.get("/bonus/").content.decode()
     recorded(w.agent, w.dear, w.campaign, when=timezone.now())
-    assert 'id="bonus-total">20.00<' in client.get("/bonus/").content.decode()
+    assert 'id="bonus-total">PLN\xa020.00<' in client.get("/bonus/").content.decode()
     sold = w.sold
     Cancellation.objects.create(response=sold, cancelled_at=timezone.now(), entered_by=w.lead)
-    assert 'id="bonus-total">10.00<' in client.get("/bonus/").content.decode()
+    assert 'id="bonus-total">PLN\xa010.00<' in client.get("/bonus/").content.decode()
 
 
 def test_the_schedule_recomputes_open_statements_and_leaves_closed_ones(w):
@@ -339,6 +339,24 @@ def test_a_new_bonus_rule_shows_on_the_console_card_at_once(client, w):
     customer, offer = roaming_pass_customer()
     client.force_login(w.agent)
     url = customer_url(user=w.agent, customer_id=customer.pk)
-    assert "accepting it earns you 10.00 PLN" in client.get(url).content.decode()
+    assert "accepting it earns you PLN\xa010.00" in client.get(url).content.decode()
     BonusRule.objects.create(plan=w.plan, offer=offer, amount=D("25"), value_share=D("0"))
-    assert "accepting it earns you 25.00 PLN" in client.get(url).content.decode()
+    assert "accepting it earns you PLN\xa025.00" in client.get(url).content.decode()
+
+
+def test_the_plan_page_writes_dates_and_money_as_each_reader_does(client, w, manager):
+    march = bonus_plan(MARCH, name="March")
+    recorded(w.agent, w.dear, w.campaign, when=at((2026, 3, 3)))
+    client.force_login(manager)
+    client.post(f"/bonus/plans/{march.pk}/refresh/")
+    polish = client.get(f"/bonus/plans/{march.pk}/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    english = client.get(f"/bonus/plans/{march.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "marca 2026" in polish and "March 2026" in english
+    assert f"{march.starts_on:%Y-%m-%d}" not in polish + english
+
+
+def test_statement_lines_show_their_amount_with_the_currency_in_each_language(client, w):
+    client.force_login(w.agent)
+    polish = client.get("/bonus/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    english = client.get("/bonus/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "10,00\xa0zł" in polish and "PLN\xa010.00" in english

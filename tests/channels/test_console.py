@@ -70,7 +70,7 @@ def test_the_customer_page_shows_offers_with_script_reason_and_is_audited(client
     assert (
         "Fibre 1 Gb/s" in content
         and "Fibre is here." in content
-        and "likely to accept: 40 %" in content
+        and "likely to accept: 40%" in content
     )
     assert AuditEvent.objects.filter(user=agent, action="view", object_id=str(customer.pk)).exists()
 

@@ -17,10 +17,10 @@ from campaigns.models import (
     Product,
     TargetGroup,
     TargetGroupMember,
-    TargetGroupVersion,
 )
 from channels.choices import SiteKind
 from channels.models import AgentProfile, BonusPlan, Site
+from tests.demo_cleanup import remove_demo
 from training.models import Assignment, Guide
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +31,7 @@ LOGINS = {
     "outbound1": "/outbound/",
     "lead1": "/team/",
     "cvm1": "/cvm/",
+    "cvm2": "/cvm/",
     "trainer1": "/training/",
     "admin": "/admin/",
 }
@@ -43,12 +44,7 @@ def demo(django_db_setup, django_db_blocker):
         out = StringIO()
         call_command("demo", stdout=out)
         yield {"output": out.getvalue()}
-        for model in (Guide, LoadRun, TargetGroupMember, TargetGroupVersion, TargetGroup):
-            model.objects.all().delete()
-        BonusPlan.objects.all().delete()
-        for model in (Campaign, OfferContent, Offer, Product, Customer, AgentProfile, Site):
-            model.objects.all().delete()
-        get_user_model().objects.all().delete()
+        remove_demo()
 
 
 def test_demo_publishes_a_guide_with_a_quiz_for_a_live_campaign_and_assigns_it(demo):
@@ -80,7 +76,7 @@ def test_demo_builds_the_promised_world(demo):
 def test_demo_loads_its_warehouse_files_through_the_real_load_path(demo):
     statuses = list(LoadRun.objects.order_by("pk").values_list("file_name", "status"))
     assert statuses[0][0].startswith("customers__") and statuses[0][1] == LoadStatus.SUCCEEDED
-    assert sum(1 for _name, status in statuses if status == LoadStatus.SUCCEEDED) == 6
+    assert sum(1 for _name, status in statuses if status == LoadStatus.SUCCEEDED) == 7
     assert [name for name, status in statuses if status == LoadStatus.FAILED] == [
         next(name for name, _s in statuses if "WB-FAMILY" in name)
     ]

@@ -44,7 +44,7 @@ def test_a_share_that_would_pass_100_percent_is_refused_with_the_reason(client, 
         },
     )
     assert response.status_code == 200
-    assert "would add up to 130 %" in response.content.decode()
+    assert "would add up to 130%; at most 100%" in response.content.decode()
     assert OutboundShare.objects.count() == 1
 
 

@@ -135,7 +135,9 @@ def test_an_outcome_by_htmx_confirms_what_for_whom_and_updates_the_days_figures(
     )
     page = answer.content.decode()
     assert answer.status_code == 200
-    assert 'role="status"' in page
+    # Focus goes to the confirmation; it is read out from the page's #announcer (a live region
+    # since page load), so the swapped-in part carries no live region of its own.
+    assert "data-focus-after-swap" in page and 'role="status"' not in page
     assert "✓ Recorded: Accepted — Fibre 1 Gb/s for Anna K." in page
     # The figures at the top come along out of band: one conversion now.
     assert re.search(r'<section id="today"[^>]*hx-swap-oob="true"', page)
@@ -189,7 +191,7 @@ def test_moments_read_as_the_site_reads_them():
     assert moment(site, at, now=now) == "today 23:15"
     assert moment(site, at, now=now, today_word=False) == "23:15"
     assert moment(site, at + timedelta(hours=11), now=now) == "tomorrow 10:15"
-    assert moment(site, at + timedelta(days=2), now=now) == "Sat 10 Jan 23:15"
+    assert moment(site, at + timedelta(days=2), now=now) == "Sat, 10 January 23:15"
 
 
 def test_names_and_phones_are_shortened_for_the_screen():

@@ -124,19 +124,21 @@ def test_a_contact_cap_tightened_after_the_list_was_built_holds_at_dial_time(wor
     assert skipped.skip_reason == "Already contacted 1 times in 30 days (the limit)."
 
 
-def test_a_lead_of_a_campaign_paused_since_the_list_was_built_is_still_checked(world):
+def test_a_lead_of_a_campaign_paused_since_the_list_was_built_is_not_handed_out(world):
     # Given the agent's lists are known (cached for a minute) and the campaign is then paused
     first = next_lead(agent=world.agent).lead
     record_attempt(lead=first, agent=world.agent, disposition=Disposition.WRONG_NUMBER)
     world.campaign.status = CampaignStatus.PAUSED
     world.campaign.save()
-    Customer.objects.filter(pk=world.customers[1].pk).update(do_not_contact=True)
     # When the agent presses again within that minute
     result = next_lead(agent=world.agent)
-    # Then the policy is still asked (from the database, the catalogue holds live campaigns only)
-    skipped = Lead.objects.get(customer=world.customers[1])
-    assert (skipped.state, skipped.skip_code) == (LeadState.SKIPPED, Exclusion.DO_NOT_CONTACT)
-    assert result.lead.customer == world.customers[2]
+    # Then no lead of the paused campaign is handed out: the claim reads the campaign's status
+    assert result.lead is None and "No customer is waiting" in result.message
+    # And its leads wait (a plain pause; the kill switch withdraws them) for the campaign to resume
+    assert Lead.objects.get(customer=world.customers[1]).state == LeadState.WAITING
+    world.campaign.status = CampaignStatus.LIVE
+    world.campaign.save()
+    assert next_lead(agent=world.agent).lead.customer == world.customers[1]
 
 
 def test_a_press_reads_the_lead_its_customer_and_their_history_in_one_statement_on_postgresql(
@@ -181,7 +183,7 @@ def test_outside_calling_hours_no_lead_is_handed_out_and_the_agent_is_told_when_
     build_lists(now=evening - timedelta(hours=10))
     result = next_lead(agent=outbound_agent(w.site), now=evening)
     assert result.lead is None
-    assert "Outside calling hours" in result.message and "2026-11-24 09:00" in result.message
+    assert "Outside calling hours" in result.message and "24 November 2026, 09:00" in result.message
     assert Lead.objects.get().state == LeadState.WAITING
 
 

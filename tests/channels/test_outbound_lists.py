@@ -345,4 +345,4 @@ def test_shares_are_checked_when_a_manager_sets_them():
     assert "Only outsourced agencies are paid per result" in str(err.value)
     with pytest.raises(ValidationError) as err:
         OutboundShare(campaign=w.campaign, site=own, share=50).full_clean()
-    assert "add up to 150 %" in str(err.value)
+    assert "add up to 150%" in str(err.value)

@@ -1,6 +1,8 @@
 import pytest
 
+from campaigns import catalogue
 from campaigns.choices import CampaignStatus, ChannelKind
+from campaigns.governance import stop_signal
 from channels.choices import SiteKind
 from cvm_portal.roles import Role
 from tests.factories import AgentProfileFactory, CampaignFactory, OfferFactory, SiteFactory
@@ -126,6 +128,9 @@ def test_the_console_page_takes_a_fixed_number_of_queries(
     for _ in range(live_campaigns):
         CampaignFactory(status=CampaignStatus.LIVE, channel_kinds=[ChannelKind.STORE])
     client.force_login(make_user(Role.AGENT))
+    # The process's catalogue, warm as in a serving process (having seen the stop generation)
+    stop_signal.observe()
+    catalogue.current()
     # session, user, roles, agent profile, site, live campaigns, the agent's own feedback,
     # the latest published sales digest
     with django_assert_num_queries(8):
@@ -145,8 +150,9 @@ def test_pages_are_translated_to_polish(client, make_user):
 @pytest.mark.parametrize(
     ("role", "path", "queries"),
     [
-        # session, user, roles, profile, site, team agents (with users), the week's figures
-        (Role.TEAM_LEAD, "/team/", 7),
+        # session, user, roles, profile, site, team agents (with users), the week's figures,
+        # the site's capacity plans (none: no forecast is read)
+        (Role.TEAM_LEAD, "/team/", 8),
         # session, user, roles, profile, site, live campaigns, the lead held, today's counters
         # (2), calls left in today's lists, my callbacks, my feedback to CVM
         (Role.AGENT, "/outbound/", 12),

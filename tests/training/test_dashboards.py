@@ -142,7 +142,7 @@ def test_insight_shows_what_converts_and_the_reasons_cited_most(
     assert figures["reasons"][0]["label"] == "Price"
     assert figures["declines"][0] == {"decline_reason__label": "Too expensive", "n": 2}
     body = response.content.decode()
-    assert "Best Seller" in body and "67 %" in body
+    assert "Best Seller" in body and "67%" in body
 
 
 def test_insight_for_an_unknown_campaign_is_404(client, trainer):

@@ -52,7 +52,7 @@ def test_an_agent_reads_the_published_digest_of_their_channel_in_my_training(
     assert "Sales digest · week 2026-W14" in content
     assert "Open with the data pack." in content
     assert content.index("Data pack") < content.index("Fibre switch") < content.index("TV plus")
-    assert "50 % accepted (15 of 30)" in content
+    assert "50% accepted (15 of 30)" in content
     assert "On the phone: fibre." not in content  # the inbound section is not theirs
     assert f'href="/training/digests/{published.pk}/"' in content
 
@@ -102,10 +102,10 @@ def test_a_team_lead_sees_their_sites_figures_beside_the_companys(client, lead, 
     content = page(client, lead, f"/training/digests/{published.pk}/").content.decode()
 
     assert "Accepted at Warsaw Centre" in content
-    assert "40 % (16 of 40)" in content and "50 % (10 of 20)" in content  # Fibre: all, S1
+    assert "40% (16 of 40)" in content and "50% (10 of 20)" in content  # Fibre: all, S1
     assert "Kraków Old Town" not in content
-    assert "60 % of its contacts" not in content
-    assert "13.5 % (7 of 52)" in content  # price objections at S1
+    assert "60% of its contacts" not in content
+    assert "13.5% (7 of 52)" in content  # price objections at S1
 
 
 def test_the_digest_page_reads_in_a_fixed_number_of_queries(
@@ -243,6 +243,6 @@ def test_inbound_agents_read_their_own_channel(client, make_user, world, publish
 
     content = page(client, agent, "/training/mine/").content.decode()
 
-    assert "what sold best in Inbound call" in content and "90 % accepted (9 of 10)" in content
+    assert "what sold best in Inbound call" in content and "90% accepted (9 of 10)" in content
     assert published.items.filter(section=DigestSection.OFFER, channel_kind=STORE).exists()
     assert "Data pack" not in content

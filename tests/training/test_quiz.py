@@ -81,7 +81,7 @@ def test_after_submitting_the_agent_sees_which_answers_were_wrong(client, agent)
     client.force_login(agent)
     response = client.post(f"/training/mine/{guide.pk}/quiz/", quiz_post(answers))
     body = response.content.decode()
-    assert "You scored 50 %" in body and "Not passed yet" in body
+    assert "You scored 50%" in body and "Not passed yet" in body
     assert "Who is it for?" in body and "Your answer: Everyone" in body
     assert "What may you promise?" not in body  # answered right
     assert "Try again" in body

@@ -11,6 +11,7 @@ from campaigns.demo import build_catalogue, write_demo_inbox
 from campaigns.loads import runs
 from campaigns.loads.files import inbox_dir
 from campaigns.tasks import load_file_task
+from channels.capacity.demo import build_capacity
 from channels.demo import (
     DEMO_PASSWORD,
     ROLE_LOGINS,
@@ -71,6 +72,7 @@ class Command(BaseCommand):
         )
         if build_bonus():
             self.stdout.write("This month's bonus plan: every agent sees their statement.")
+        self.stdout.write(f"Capacity plans: {build_capacity()} sites with rosters.")
         self.stdout.write(self.style.SUCCESS(f"Demo ready in {time.monotonic() - started:.1f} s."))
         self.stdout.write("")
         self.stdout.write(

@@ -22,8 +22,7 @@ import datetime as dt
 from django.utils.translation import gettext_lazy as _
 
 from cvm_portal import formatting as fmt
-
-LEGACY = "legacy"
+from cvm_portal.coded_messages import word
 
 MESSAGES = {
     # Naming and delivering files
@@ -150,10 +149,4 @@ def _value(key: str, value) -> str:
 
 def render(code: str, params: dict | None = None) -> str:
     """The message for ``code`` in the active language; an unknown code shows itself."""
-    params = params or {}
-    if code == LEGACY:
-        return str(params.get("text", ""))
-    message = MESSAGES.get(code)
-    if message is None:
-        return code
-    return str(message) % {key: _value(key, value) for key, value in params.items()}
+    return word(MESSAGES, code, params, _value)

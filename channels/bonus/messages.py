@@ -21,8 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.choices import ProductFamily
 from cvm_portal import formatting as fmt
-
-LEGACY = "legacy"
+from cvm_portal.coded_messages import word
 
 MESSAGES = {
     "award": _("%(offer)s (%(campaign)s), rule: %(rule)s"),
@@ -81,10 +80,4 @@ def _value(key: str, value) -> str:
 
 def render(code: str, params: dict | None = None) -> str:
     """The line's text in the active language; an unknown code shows itself."""
-    params = params or {}
-    if code == LEGACY:
-        return str(params.get("text", ""))
-    message = MESSAGES.get(code)
-    if message is None:
-        return code
-    return str(message) % {key: _value(key, value) for key, value in params.items()}
+    return word(MESSAGES, code, params, _value)

@@ -128,6 +128,8 @@ def demo_customer(n: int, rng: random.Random, today: date) -> Customer:
         ],
     )
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    if first.endswith("a") and last.endswith(("ski", "cki")):
+        last = last[:-1] + "a"  # Polish surnames in -ski/-cki take -ska/-cka for women
     return Customer(
         external_id=f"C{n:07d}",
         phone=f"+48{MOBILE_PREFIXES[n % len(MOBILE_PREFIXES)]}{n:07d}",

@@ -27,33 +27,37 @@ from channels.models import (
 M, LM, A, E = HourBand.values
 # site: (kind, usual contacts a day, SL %, SL seconds, {band: agents Mon–Fri}, {band: agents Sat},
 #        {contact type: configured seconds})
+# The three stores staff alike on weekdays and weekends and take as long per contact.
+STORE_ROSTER = {M: 2, LM: 3, A: 3, E: 2}
+STORE_HANDLE_TIMES = {ContactType.SERVICE: 540, ContactType.CONVERSATION: 420}
+
 PLANS = {
     "WAW-STORE-01": (
         ChannelKind.STORE,
         90,
         80,
         300,  # a store's "answered": served within 5 minutes of walking in
-        {M: 2, LM: 3, A: 3, E: 2},
-        {M: 2, LM: 3, A: 3, E: 2},
-        {ContactType.SERVICE: 540, ContactType.CONVERSATION: 420},
+        STORE_ROSTER,
+        STORE_ROSTER,
+        STORE_HANDLE_TIMES,
     ),
     "KRK-STORE-01": (
         ChannelKind.STORE,
         80,
         80,
         300,
-        {M: 2, LM: 3, A: 3, E: 2},
-        {M: 2, LM: 3, A: 3, E: 2},
-        {ContactType.SERVICE: 540, ContactType.CONVERSATION: 420},
+        STORE_ROSTER,
+        STORE_ROSTER,
+        STORE_HANDLE_TIMES,
     ),
     "GDN-STORE-01": (
         ChannelKind.STORE,
         80,
         80,
         300,
-        {M: 2, LM: 3, A: 3, E: 2},
-        {M: 2, LM: 3, A: 3, E: 2},
-        {ContactType.SERVICE: 540, ContactType.CONVERSATION: 420},
+        STORE_ROSTER,
+        STORE_ROSTER,
+        STORE_HANDLE_TIMES,
     ),
     "LDZ-INBOUND": (
         ChannelKind.INBOUND_CALL,

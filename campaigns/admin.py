@@ -19,6 +19,7 @@ from . import customers_admin  # noqa: F401 - registers the customer list
 from .choices import CampaignStatus
 from .content_forms import FIELDSETS as CONTENT_FIELDSETS
 from .content_forms import OfferContentAdminMixin, OfferContentForm
+from .context_admin import EligibilityRuleForm  # also registers the stated intents
 from .governance.kill_admin import stop_now  # also registers the kill switch's records
 from .governance.revision_admin import (  # also registers the revisions' own admin
     CampaignEditsAsRevisions,
@@ -251,6 +252,7 @@ class EligibilityRuleInline(admin.StackedInline):
     """Fill this in to make the campaign always on: no target group, offers for every match."""
 
     model = EligibilityRule
+    form = EligibilityRuleForm
     extra = 0
     max_num = 1
     verbose_name = _("always-on eligibility (instead of a target group)")
@@ -495,6 +497,7 @@ class ContactPolicyAdmin(admin.ModelAdmin):
                     "value_weight",
                     "priority_weight",
                     "default_propensity",
+                    "browsed_family_boost",
                 ]
             },
         ),

@@ -120,6 +120,15 @@ class Snapshot:
         """Campaigns live at ``now`` in channel kind ``kind``, with their offers, version and rule."""
         return [lc for lc in self.campaigns if lc.runs_at(now) and lc.in_kind(kind)]
 
+    def version_ids(self, kind: str, now) -> list[int]:
+        """The active target-group versions of the campaigns live at ``now`` in ``kind``: what a
+        decision reads the customer's memberships in (``campaigns.store.decision_facts``)."""
+        return [lc.version_id for lc in self.live_campaigns(kind, now) if lc.version_id is not None]
+
+    def content(self, offer_id: int, kind: str) -> OfferContent | None:
+        """What offer ``offer_id`` says in channel kind ``kind``, if CVM wrote it."""
+        return self.contents.get((offer_id, kind))
+
     def memo(self, key: Hashable, build: Callable[[], object]):
         """``build()``, once per catalogue: for what other apps derive from rarely changed rows
         (they call ``invalidate`` when those rows change, as the catalogue's own models do)."""

@@ -181,6 +181,18 @@ class Exclusion(models.TextChoices):
     CONTROL_GROUP = "control_group", _("In the control group (held out)")
     SAME_FAMILY = "same_family", _("A better offer of the same product family is shown")
     OVER_LIMIT = "over_limit", _("Below the top offers for this channel")
+    INTENT = "intent", _("Not offered for the intent the customer stated")
+
+
+class Device(models.TextChoices):
+    """The device a digital channel's customer uses, as a decision request's context says it."""
+
+    PHONE = "phone", _("Smartphone")
+    TABLET = "tablet", _("Tablet")
+    DESKTOP = "desktop", _("Computer")
+    FEATURE_PHONE = "feature_phone", _("Feature phone")
+    TV = "tv", _("TV set")
+    OTHER = "other", _("Other device")
 
 
 class FeedbackReason(models.TextChoices):

@@ -15,7 +15,6 @@ statement to read, one to write) or the portable ORM path; this module reads as 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -24,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import catalogue, reasons, store
+from . import catalogue, context, reasons, store, training_gate
 from .choices import CONTACT_OUTCOMES, ChannelKind, Exclusion, Outcome, ProductFamily
 from .control import is_control
 from .fields import channel_kind_lookup
@@ -38,6 +37,7 @@ from .models import (
     Presentation,
     Response,
 )
+from .training_gate import register as register_training_gate  # noqa: F401 - its first home
 
 
 @dataclass
@@ -64,6 +64,7 @@ class Candidate:
     rule: EligibilityRule | None = None  # set for always-on offers
     customer: Customer | None = None  # the reason speaks of them (campaigns.reasons)
     member_reason: str = ""  # the target-group file's reason for this customer, if it gave one
+    context: object = None  # the request's campaigns.context.DecisionContext, if it had one
 
 
 @dataclass
@@ -237,7 +238,7 @@ def _exclusion(
             % {"n": len(recent), "days": policy.window_days},
             freed,
         )
-    return None
+    return context.exclusion(c)  # the intent the request stated (campaigns.context)
 
 
 def _score(c: Candidate, policy: ContactPolicy) -> float:
@@ -261,46 +262,6 @@ def arbitration_score(*, propensity, value, priority_weight, policy: ContactPoli
     )
 
 
-def _reason(c: Candidate) -> str:
-    return reasons.reason_for(c)
-
-
-# Who has passed which campaign's training is the training app's to answer; it registers the
-# answer here when it is installed (training imports campaigns, never the other way round).
-# The function takes ``user`` and ``campaign_ids`` and returns {campaign id: [guide dicts]} for
-# the campaigns the user has not passed.
-TrainingGate = Callable[..., dict[int, list[dict]]]
-_training_gate: TrainingGate | None = None
-
-
-def register_training_gate(gate: TrainingGate) -> None:
-    global _training_gate
-    _training_gate = gate
-
-
-def _untrained(agent, candidates: list[Candidate]) -> dict[int, list[dict]]:
-    """The training gate: the candidates' training-required campaigns the agent has not passed
-    (one query, and none when no candidate's campaign requires training). Requests without a
-    user (digital channels, the API) are not gated."""
-    required = {c.campaign.pk for c in candidates if c.campaign.training_required}
-    if agent is None or not required:
-        return {}
-    if _training_gate is None:  # no training app: nobody can pass, so nobody sees these offers
-        return {campaign_id: [] for campaign_id in required}
-    return _training_gate(user=agent, campaign_ids=required)
-
-
-def _training_explanation(campaign: Campaign, guides: list[dict]) -> str:
-    if not guides:
-        return _(
-            "%(campaign)s needs training first, and no guide is published for you yet: ask your trainer."
-        ) % {"campaign": campaign.name}
-    return _("%(campaign)s needs training first: complete “%(guide)s” to see its offers.") % {
-        "campaign": campaign.name,
-        "guide": guides[0]["title"],
-    }
-
-
 def decide(
     *,
     customer: Customer,
@@ -309,6 +270,8 @@ def decide(
     site_id: int | None = None,
     now=None,
     reuse_within: timedelta | None = None,
+    context=None,  # what the customer is doing (campaigns.context): a dict or DecisionContext
+    audit: dict | None = None,  # an audit event written with the decision (cvm_portal.audit.access)
 ) -> Result:
     """The next-best-offers for ``customer`` in ``channel_kind`` right now, recorded as one decision.
 
@@ -334,7 +297,7 @@ def decide(
             reused = _reused(earlier, agent, now)
             if reused is not None:
                 return reused
-    result = _arbitrate(customer, channel_kind, agent, now)
+    result = _arbitrate(customer, channel_kind, agent, now, context)
     result.decision.site_id = site_id
     presentations = []
     for rank, c in enumerate([*result.offers, *result.held_out], start=1):
@@ -351,7 +314,7 @@ def decide(
     # PostgreSQL, the decision being its own transaction: one statement, committed without
     # waiting for the disk flush (about 4 ms here); inside a caller's transaction, or on
     # SQLite, the ORM writes it.
-    store.record_decision(result.decision, presentations)
+    store.record_decision(result.decision, presentations, audit)
     return result
 
 
@@ -367,7 +330,7 @@ def _held_out(c: Candidate) -> None:
     )
 
 
-def _arbitrate(customer: Customer, channel_kind: str, agent, now) -> Result:
+def _arbitrate(customer: Customer, channel_kind: str, agent, now, said=None) -> Result:
     """What a decision would show now, and why each other candidate is not shown; records
     nothing (the decision and its presentations are not saved)."""
     snapshot = catalogue.current()
@@ -380,19 +343,20 @@ def _arbitrate(customer: Customer, channel_kind: str, agent, now) -> Result:
     result = Result(decision=Decision(customer=customer, channel_kind=channel_kind, agent=agent))
     passing: list[Candidate] = []
     candidates = _candidates(customer, channel_kind, now, live, memberships)
-    untrained = _untrained(agent, candidates)
+    candidates = context.attach(said, result.decision, candidates)  # the request's context
+    untrained = training_gate.untrained(agent, candidates)
     for c in candidates:
         excluded = _exclusion(c, customer, channel_kind, policy, history, now)
         if not excluded and c.campaign.pk in untrained:
             excluded = (
                 Exclusion.TRAINING_REQUIRED,
-                _training_explanation(c.campaign, untrained[c.campaign.pk]),
+                training_gate.explanation(c.campaign, untrained[c.campaign.pk]),
             )
         if excluded:
             _mark(c, *excluded)
             result.excluded.append(c)
             continue
-        c.score, c.reason = _score(c, policy), _reason(c)
+        c.score = _score(c, policy) * context.boost(c, policy)
         passing.append(c)
     passing.sort(key=lambda c: (-c.score, c.offer.code))
     families: dict[str, bool] = {}  # the product families taken → whether a held-out offer took it
@@ -417,6 +381,9 @@ def _arbitrate(customer: Customer, channel_kind: str, agent, now) -> Result:
         (result.held_out if c.is_control else result.offers).append(c)
     for c in result.held_out:
         _held_out(c)
+    # Only what is recorded needs its reason (a sentence costs more than the arbitration).
+    for c in (*result.offers, *result.held_out):
+        c.reason = reasons.reason_for(c)
     return result
 
 

@@ -21,3 +21,29 @@ def ensure_decline_reasons(DeclineReason) -> None:  # noqa: N803 - a model class
         if bilingual:
             defaults.update(label_en=label, label_pl=label_pl)
         DeclineReason.objects.get_or_create(code=code, defaults=defaults)
+
+
+# (code, English name, Polish name, objectives it rules out). Offers of the other objectives
+# (retention, win-back) stay: a customer who wants to cancel may well be offered to stay.
+INTENTS = [
+    ("upgrade", "Upgrade", "Zmiana na lepszy plan", []),
+    ("cancel", "Cancel", "Rezygnacja", ["upsell", "cross_sell"]),
+    ("complaint", "Complaint", "Reklamacja", ["upsell", "cross_sell"]),
+    ("roaming", "Roaming", "Roaming", []),
+    ("moving", "Moving house", "Przeprowadzka", []),
+]
+
+
+def ensure_intents(Intent) -> None:  # noqa: N803 - a model class, historical or current
+    """Create the seeded intents that are missing, in both languages."""
+    for position, (code, name, name_pl, objectives) in enumerate(INTENTS):
+        Intent.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "name_en": name,
+                "name_pl": name_pl,
+                "position": position,
+                "excluded_objectives": objectives,
+            },
+        )

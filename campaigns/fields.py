@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ChannelKind, Segment, ValueTier
+from .choices import ChannelKind, Device, Objective, ProductFamily, Segment, ValueTier
 
 
 class ChoiceListField(models.JSONField):
@@ -75,6 +75,24 @@ class ValueTiersField(ChoiceListField):
     """A set of customer value tiers (empty: any tier)."""
 
     choices_class = ValueTier
+
+
+class ProductFamiliesField(ChoiceListField):
+    """A set of product families (empty: any family, or none, as the field's help says)."""
+
+    choices_class = ProductFamily
+
+
+class ObjectivesField(ChoiceListField):
+    """A set of campaign objectives."""
+
+    choices_class = Objective
+
+
+class DevicesField(ChoiceListField):
+    """A set of customer devices (empty: any device)."""
+
+    choices_class = Device
 
 
 def channel_kind_lookup(kind: str) -> dict[str, str]:

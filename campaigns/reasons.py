@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from cvm_portal import formatting as fmt
 
 from . import catalogue
+from . import context as decision_context
 from .choices import Objective, Segment, ValueTier
 from .models import Customer, Product
 
@@ -34,9 +35,10 @@ TIER_LABELS = {tier.value: tier.label for tier in ValueTier}
 
 def reason_for(c) -> str:
     """The reason shown for candidate ``c`` (a ``decisioning.Candidate``), at most 300 characters:
-    the customer sentence first, then likelihood, value and campaign."""
+    the request's context when it bears on the offer ("Browsing TV now"), the customer sentence,
+    then likelihood, value and campaign."""
     language = get_language()
-    parts = [_about_the_customer(c)]
+    parts = [*decision_context.phrases(c), _about_the_customer(c)]
     if c.propensity is not None:
         percent = round(c.propensity * 100)
         parts.append(

@@ -14,7 +14,7 @@ Feedback reasons are TextChoices (``campaigns.choices``): the UI catalogue trans
 
 from modeltranslation.translator import TranslationOptions, translator
 
-from .models import DeclineReason, Offer, OfferContent
+from .models import DeclineReason, Intent, Offer, OfferContent
 
 OFFER_FIELDS = ("title", "benefit")
 OFFER_CONTENT_FIELDS = (
@@ -28,6 +28,7 @@ OFFER_CONTENT_FIELDS = (
     "ivr_prompt",
 )
 DECLINE_REASON_FIELDS = ("label",)
+INTENT_FIELDS = ("name",)
 
 
 def _options(fields: tuple[str, ...]) -> type[TranslationOptions]:
@@ -45,3 +46,4 @@ def register(model, fields: tuple[str, ...]) -> None:
 register(Offer, OFFER_FIELDS)
 register(OfferContent, OFFER_CONTENT_FIELDS)
 register(DeclineReason, DECLINE_REASON_FIELDS)
+register(Intent, INTENT_FIELDS)

@@ -8,6 +8,7 @@ from .agents import sync_agent_roles
 from .api import admin as api_admin  # noqa: F401  (API clients and keys register their own admin)
 from .bonus import admin as bonus_admin  # noqa: F401  (bonus plans register their own admin)
 from .capacity import admin as capacity_admin  # noqa: F401  (capacity plans, forecasts)
+from .handover import admin as handover_admin  # noqa: F401  (chatbot hand-overs, read-only)
 from .models import (
     AgentProfile,
     CallAttempt,

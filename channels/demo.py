@@ -9,7 +9,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from campaigns.choices import ChannelKind
+from campaigns.models import Customer
 from cvm_portal.roles import Role, assign_role
+from training.teams import set_digital_team
 
 from .agents import sync_agent_roles
 from .choices import SiteKind
@@ -103,6 +105,7 @@ ROLE_LOGINS = [
     ("cvm1", Role.CVM_MANAGER, "CVM manager"),
     ("cvm2", Role.CVM_MANAGER, "second CVM manager (approves what cvm1 submits: four eyes)"),
     ("trainer1", Role.TRAINER, "trainer"),
+    ("digital1", Role.DIGITAL_TEAM, "digital team member (web and app): training only"),
     ("admin", Role.ADMINISTRATOR, "administrator"),
 ]
 
@@ -166,6 +169,11 @@ def build_sites_and_people() -> dict[str, int]:
     assign_role(User.objects.get(username="cvm2"), Role.CVM_MANAGER)
     assign_role(User.objects.get(username="trainer1"), Role.TRAINER)
     assign_role(User.objects.get(username="admin"), Role.ADMINISTRATOR)
+    # Someone who builds the web shop and app journeys: no site, trained all the same.
+    set_digital_team(
+        user=_user("digital1", password_hash, "Dorota", "Digital"),
+        channel_kinds=[ChannelKind.WEB, ChannelKind.APP],
+    )
     return {"sites": len(sites), "agents": agents}
 
 
@@ -255,3 +263,29 @@ def build_api_client() -> str:
     revoke_keys(keys=client.keys.all())
     _row, key = issue_key(client=client)
     return key
+
+
+def build_handover() -> bool:
+    """A chatbot hand-over waiting for an inbound agent (callcentre1 sees it on the console),
+    from the demo's API client; once per demo (its conversation id makes it idempotent).
+    True when this run made it."""
+    from channels.handover.desk import receive
+    from channels.models import ApiClient
+
+    client = ApiClient.objects.filter(name=DEMO_API_CLIENT).first()
+    customer = Customer.objects.filter(external_id="C0000004").first()
+    if client is None or customer is None:
+        return False
+    return receive(
+        client=client,
+        conversation_id="demo-roaming-1",
+        customer=customer,
+        phone="",
+        # The bot's own words: data, in the language the customer wrote in, not portal text.
+        intent="Roaming in Spain",
+        summary=(
+            "Travels to Spain on Friday and asks what a week of data would cost. "
+            "Already has mobile plan M."
+        ),
+        transcript_url="https://chat.example.com/transcripts/demo-roaming-1",
+    ).created

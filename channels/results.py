@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Sum
 from django.utils import timezone
 
 from campaigns.choices import OUTBOUND_CHANNEL_KINDS, ChannelKind
@@ -31,6 +31,7 @@ from campaigns.results.sources import Delivery, OutboundKey, Team
 
 from .choices import CONTACT_DISPOSITIONS, Disposition, LeadState
 from .models import AgentProfile, CallAttempt, Lead, Site, profile_of
+from .models.events import DailyInterest
 
 GAP_CAP = timedelta(minutes=15)
 LAST_CALL = timedelta(minutes=3)
@@ -85,6 +86,23 @@ class ResultsDelivery(Delivery):
                 (day, campaign_id, kinds.get(campaign_id, ChannelKind.OUTBOUND_CALL), site_id, None)
             ]["leads_expired"] += n
         return {key: dict(counts) for key, counts in cells.items()}
+
+    def interest(self, first, last, *, by, campaign_id=None, channel_kind=None):
+        columns = [INTEREST_COLUMN[level] for level in by]
+        rows = DailyInterest.objects.filter(day__range=(first, last))
+        if campaign_id is not None:
+            rows = rows.filter(campaign_id=campaign_id)
+        if channel_kind is not None:
+            rows = rows.filter(channel_kind=channel_kind)
+        return {
+            tuple(row[c] for c in columns): (row["n_seen"] or 0, row["n_clicked"] or 0)
+            for row in rows.values(*columns)
+            .annotate(n_seen=Sum("seen"), n_clicked=Sum("clicked"))
+            .order_by()
+        }
+
+
+INTEREST_COLUMN = {"day": "day", "campaign": "campaign_id", "channel": "channel_kind"}
 
 
 def _attempts(cells, kinds: dict[int, str], start, end) -> None:

@@ -19,3 +19,15 @@ def refresh_bonus_statements_task() -> int:
     from channels.bonus.statements import refresh_open_plans
 
     return refresh_open_plans()
+
+
+@shared_task(name="channels.maintain_event_partitions")
+def maintain_event_partitions_task() -> dict:
+    """Nightly (schedule in the admin): digital event partitions made for the coming months,
+    and those past CVM_EVENT_RETENTION_MONTHS dropped; USSD session rows older than a day
+    deleted (their sessions ended long ago). Safe to run twice."""
+    from channels.events.store import maintain_partitions
+    from channels.ussd.sessions import prune
+
+    made, dropped = maintain_partitions()
+    return {"made": made, "dropped": dropped, "ussd_sessions_pruned": prune()}

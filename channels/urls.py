@@ -8,6 +8,9 @@ from .console import inquiries as console_inquiries
 from .console import preferences as console_preferences
 from .console import undo as console_undo
 from .console import views as console
+from .events import history as event_history
+from .handover import results as handover_results
+from .handover import views as handover_views
 from .outbound import feedback as outbound_feedback
 from .outbound import undo as outbound_undo
 from .outbound import views as outbound_views
@@ -29,6 +32,21 @@ urlpatterns = [
     path("console/offers/<id:pk>/outcome/", console.outcome, name="console_outcome"),
     path("console/offers/<id:pk>/feedback/", console.feedback, name="console_feedback"),
     path("console/outcomes/<id:pk>/undo/", console_undo.undo, name="console_undo"),
+    path("console/handovers/", handover_views.queue, name="handover_queue"),
+    path("console/handovers/<uuid:pk>/", handover_views.handover, name="handover"),
+    path("console/handovers/<uuid:pk>/take/", handover_views.take, name="handover_take"),
+    path("console/handovers/<uuid:pk>/close/", handover_views.close, name="handover_close"),
+    path(
+        "console/customers/<str:token>/handovers/",
+        handover_views.history,
+        name="handover_history",
+    ),
+    path(
+        "console/customers/<str:token>/interest/",
+        event_history.interest,
+        name="console_interest",
+    ),
+    path("handovers/results/", handover_results.results, name="handover_results"),
     path("outbound/", outbound_views.screen, name="outbound"),
     path("outbound/next/", outbound_views.next_customer, name="outbound_next"),
     path("outbound/leads/<id:pk>/attempt/", outbound_views.attempt, name="outbound_attempt"),

@@ -8,13 +8,13 @@ from __future__ import annotations
 import logging
 import time
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.exceptions import RequestDataTooBig
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers, status, throttling
 from rest_framework.settings import api_settings
-from rest_framework.views import exception_handler as drf_exception_handler
 
+from .cache import UNAVAILABLE, RedisCache
 from .roles import Role, roles_of
 
 log = logging.getLogger(__name__)
@@ -86,18 +86,87 @@ class CountingThrottle(throttling.SimpleRateThrottle):
         self._window_ends = (window + 1) * self.duration - now
         key = f"throttle:{ident}:{window}"
         try:
-            try:
-                count = cache.incr(key)
-            except ValueError:  # the window's first request (or the key just expired)
-                count = 1 if cache.add(key, 1, self.duration + 1) else cache.incr(key)
+            count = self.count(key, self.duration + 1)
         except Exception:  # noqa: BLE001 - any cache failure: serve the request unthrottled
             # Not a warning per call: the cache itself reports an outage (cvm_portal/cache.py).
             log.debug("API throttle skipped: the cache is not answering", exc_info=True)
             return True
         return count <= self.num_requests
 
+    def count(self, key: str, ttl: int) -> int:
+        """The window's count after this request (``_count``); raises if the cache fails."""
+        return _count(key, ttl)
+
     def wait(self) -> float:
         return self._window_ends
+
+
+# INCR, and the key's expiry when this call made it: one command, one round trip (Django's
+# incr is two: EXISTS, then INCRBY).
+_COUNT_LUA = (
+    "local n = redis.call('INCR', KEYS[1])"
+    " if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n"
+)
+_count_scripts: dict[int, object] = {}
+# The same, and another key's value read in the same round trip (the decision API's front door
+# reads the kill switch's stop generation with its client's count: channels.api.fast).
+_COUNT_AND_GET_LUA = (
+    "local n = redis.call('INCR', KEYS[1])"
+    " if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end"
+    " return {n, redis.call('GET', KEYS[2])}"
+)
+_count_and_get_scripts: dict[int, object] = {}
+
+
+def count_and_get(key: str, ttl: int, other: str) -> tuple[int, object]:
+    """``_count(key, ttl)`` and the cache's value of ``other`` (None: not there), in one round
+    trip on Redis; elsewhere two. Raises, as ``_count``, when the cache does not answer."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return _count(key, ttl), backend.get(other)
+    if backend._outage.skipping():
+        raise ConnectionError("the cache is not answering")
+    client = backend._cache.get_client(key, write=True)
+    script = _count_and_get_scripts.get(id(client))
+    if script is None:
+        script = _count_and_get_scripts.setdefault(
+            id(client), client.register_script(_COUNT_AND_GET_LUA)
+        )
+    try:
+        count, raw = script(
+            keys=[backend.make_and_validate_key(key), backend.make_and_validate_key(other)],
+            args=[ttl],
+        )
+    except UNAVAILABLE as exc:
+        backend._outage.failed(backend._location, exc)
+        raise
+    backend._outage.answered()
+    return int(count), None if raw is None else backend._cache._serializer.loads(raw)
+
+
+def _count(key: str, ttl: int) -> int:
+    """The count of ``key`` after adding one, the key living ``ttl`` seconds from its first
+    count. On Redis (``cvm_portal.cache.RedisCache``) one round trip, and while Redis is found
+    down it raises at once; elsewhere Django's incr and add."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        if backend._outage.skipping():
+            raise ConnectionError("the cache is not answering")
+        client = backend._cache.get_client(key, write=True)
+        script = _count_scripts.get(id(client))
+        if script is None:
+            script = _count_scripts.setdefault(id(client), client.register_script(_COUNT_LUA))
+        try:
+            count = script(keys=[backend.make_and_validate_key(key)], args=[ttl])
+        except UNAVAILABLE as exc:
+            backend._outage.failed(backend._location, exc)
+            raise
+        backend._outage.answered()
+        return int(count)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window's first request (or the key just expired)
+        return 1 if cache.add(key, 1, ttl) else cache.incr(key)
 
 
 _CountingThrottle = CountingThrottle  # its first name, still imported by channels/api/throttles.py
@@ -143,4 +212,7 @@ def exception_handler(exc, context):
         throttle = AnonymousThrottle()
         if not throttle.allow_request(context["request"], context["view"]):
             exc = exceptions.Throttled(wait=throttle.wait())
+    # Imported here: DRF's views module imports this one (DEFAULT_PARSER_CLASSES) as it loads.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     return drf_exception_handler(exc, context)

@@ -25,6 +25,8 @@ class Role(models.TextChoices):
     TRAINER = "trainer", _("Trainer")
     ADMINISTRATOR = "administrator", _("Administrator")
     DIGITAL_CHANNEL = "digital_channel", _("Digital channel (API client)")
+    # A person on a web, app, chatbot, IVR or USSD team (trained like agents; no site).
+    DIGITAL_TEAM = "digital_team", _("Digital team member")
 
 
 # When a user holds several roles, the first in this order decides their home workspace.
@@ -34,6 +36,7 @@ ROLE_PRECEDENCE = [
     Role.TRAINER,
     Role.TEAM_LEAD,
     Role.AGENT,
+    Role.DIGITAL_TEAM,
     Role.DIGITAL_CHANNEL,
 ]
 
@@ -71,13 +74,14 @@ ROLE_PERMISSIONS: dict[str, list[str] | str] = {
         "campaigns.view_loadreject",
         "campaigns.view_contactpolicy",
         "campaigns.change_contactpolicy",
-        *_crud("campaigns", "declinereason", "eligibilityrule"),
+        *_crud("campaigns", "declinereason", "eligibilityrule", "intent"),
         "campaigns.view_response",
         "campaigns.view_approvalrecord",  # the governance record, read-only
         "campaigns.view_offerfeedback",
         "campaigns.change_offerfeedback",
         "campaigns.view_campaignstop",  # the kill switch's record, read-only in the admin
         "campaigns.view_campaigninquiry",
+        "campaigns.view_degradeddecisions",  # API decisions past their time budget, read-only
         "campaigns.view_floodalert",
         "channels.view_site",
         "channels.view_agentprofile",
@@ -96,12 +100,15 @@ ROLE_PERMISSIONS: dict[str, list[str] | str] = {
         ),
         "channels.view_bonusstatement",
         "channels.view_bonusline",
+        "channels.view_handover",  # chatbot hand-overs, read-only in the admin
         *_crud("django_celery_beat", "periodictask", "crontabschedule", "intervalschedule"),
     ],
     Role.TRAINER: [*_READ_CVM],
     Role.ADMINISTRATOR: ALL_PERMISSIONS,
     # A web shop, app back-end, chatbot or USSD gateway: asks for decisions, reports outcomes.
     Role.DIGITAL_CHANNEL: ["campaigns.view_offer", "campaigns.add_response"],
+    # People who build the digital channels' journeys: they read the offers and texts they show.
+    Role.DIGITAL_TEAM: ["campaigns.view_offer", "campaigns.view_offercontent"],
 }
 
 

@@ -8,6 +8,7 @@ and ``DJANGO_ALLOWED_HOSTS``. Every variable is listed in ``.env.example``
 and ``docs/configuration.md``.
 """
 
+import ipaddress
 import warnings
 from datetime import timedelta
 from pathlib import Path
@@ -87,6 +88,18 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",  # who made each history record
     "cvm_portal.idle.IdleTimeoutMiddleware",  # after messages: it says why you were signed out
     "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a lockout into its page
+]
+# The channels' API (/api/v1/) under gunicorn (cvm_portal/wsgi.py): what an API call needs of
+# the stack above — HTTPS redirect and HSTS, language, a session only to refuse a signed-in
+# person with 403 (read lazily: an API-key call never touches it), the kill switch's stop signal.
+# DRF's views are CSRF-exempt and check CSRF themselves for a session; the rest is for pages.
+API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "campaigns.governance.stop_signal.StopSignalMiddleware",
 ]
 
 ROOT_URLCONF = "cvm_portal.urls"
@@ -269,7 +282,8 @@ REST_FRAMEWORK = {
     # JSON only: people read the API at /api/docs/. DRF's browsable pages need inline styles,
     # which the Content-Security-Policy refuses.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, naming every status a view can answer (channels/api/errors.py).
+    "DEFAULT_SCHEMA_CLASS": "channels.api.errors.ContractSchema",
     # Counters in the default cache (Redis in production); a cache outage lifts them.
     "DEFAULT_THROTTLE_CLASSES": ["cvm_portal.api.AnonymousThrottle", "cvm_portal.api.UserThrottle"],
     "DEFAULT_THROTTLE_RATES": {
@@ -283,6 +297,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "CVM Portal API",
     "DESCRIPTION": "Next-best-offer decisions and outcome capture for digital channels (web, app, chatbot, USSD, IVR).",
     "VERSION": "1",
+    # Request bodies as their own components, so a field that refuses blank says minLength 1.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"OutcomeEnum": "campaigns.choices.Outcome"},  # not the hand-over's
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAdminUser"],  # signed-in staff
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -338,6 +355,33 @@ CVM_LOAD_STALE_SECONDS = env.float("CVM_LOAD_STALE_SECONDS", default=120.0)
 # works after a rotation (so the client can switch without an outage).
 CVM_API_KEY_DAYS = env.int("CVM_API_KEY_DAYS", default=365)
 CVM_API_KEY_GRACE_HOURS = env.int("CVM_API_KEY_GRACE_HOURS", default=24)
+# The USSD gateway (docs/api.md, "USSD gateway"): how long a caller's session is kept (its
+# offers in the cache), the language of its screens when the gateway sends no Accept-Language,
+# and the addresses it may call from (comma-separated IPs or CIDR blocks; empty: any address).
+CVM_USSD_SESSION_SECONDS = env.int("CVM_USSD_SESSION_SECONDS", default=180)
+CVM_USSD_LANGUAGE = env.str("CVM_USSD_LANGUAGE", default=LANGUAGE_CODE)
+if CVM_USSD_LANGUAGE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(
+        f"CVM_USSD_LANGUAGE={CVM_USSD_LANGUAGE!r}: use one of {', '.join(dict(LANGUAGES))}."
+    )
+CVM_USSD_ALLOWED_IPS = env.list("CVM_USSD_ALLOWED_IPS", default=[])
+for _cidr in CVM_USSD_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_cidr, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"CVM_USSD_ALLOWED_IPS: {_cidr!r} is not an IP address or CIDR block ({_exc})."
+        ) from None
+# A verified API key is remembered by each worker process this long: a revoked or expired key,
+# or a disabled client, stops working within it (docs/api.md).
+CVM_API_KEY_CACHE_SECONDS = env.float("CVM_API_KEY_CACHE_SECONDS", default=5.0)
+# The time a decision may take when the client states none (X-Decision-Budget-Ms, budget_ms):
+# past it the answer is the always-on offers, marked degraded (docs/api.md).
+CVM_DECISION_BUDGET_MS = env.int("CVM_DECISION_BUDGET_MS", default=150)
+# Whether an API decision's commit (with its audit row) waits for the disk flush. Off: ~4 ms
+# less per decision; a crash of the database server (not of the portal) may lose the last
+# fraction of a second of decisions together with their audit rows (docs/api.md).
+CVM_DECISION_SYNCHRONOUS_COMMIT = env.bool("CVM_DECISION_SYNCHRONOUS_COMMIT", default=False)
 # Customer look-ups an agent may make in a period (found or not); past it they wait, and CVM
 # managers see a "look-up burst" in the audit trail.
 CVM_LOOKUP_LIMIT = env.int("CVM_LOOKUP_LIMIT", default=60)
@@ -366,6 +410,20 @@ CVM_TALK_TIME_BUDGET_SECONDS = {
 # 7 days) alert the CVM managers; fewer than CVM_FLOOD_MIN_CONTACTS in an hour never do.
 CVM_FLOOD_BASELINE_MULTIPLIER = env.float("CVM_FLOOD_BASELINE_MULTIPLIER", default=3.0)
 CVM_FLOOD_MIN_CONTACTS = env.int("CVM_FLOOD_MIN_CONTACTS", default=20)
+# Digital events (POST /api/v1/events/, docs/api.md): kept this many whole months (older
+# monthly partitions are dropped nightly); partitions made this many months ahead; an event may
+# be at most CVM_EVENT_MAX_AGE_DAYS old and CVM_EVENT_MAX_SKEW_SECONDS in the future (clocks);
+# a batch body may be this large (5,000 events fit in about 2 MB), larger: 413.
+CVM_EVENT_RETENTION_MONTHS = env.int("CVM_EVENT_RETENTION_MONTHS", default=13)
+CVM_EVENT_PARTITIONS_AHEAD = env.int("CVM_EVENT_PARTITIONS_AHEAD", default=2)
+CVM_EVENT_MAX_AGE_DAYS = env.int("CVM_EVENT_MAX_AGE_DAYS", default=30)
+CVM_EVENT_MAX_SKEW_SECONDS = env.int("CVM_EVENT_MAX_SKEW_SECONDS", default=300)
+CVM_EVENTS_MAX_BODY_BYTES = env.int("CVM_EVENTS_MAX_BODY_BYTES", default=4 * 1024 * 1024)
+if CVM_EVENT_MAX_AGE_DAYS > 28 * CVM_EVENT_RETENTION_MONTHS:
+    raise ImproperlyConfigured(
+        "CVM_EVENT_MAX_AGE_DAYS must fit in CVM_EVENT_RETENTION_MONTHS: an event accepted must "
+        "not fall into a month already dropped."
+    )
 # E-mail (alerts to CVM managers) is sent only when a server is configured: EMAIL_HOST set.
 EMAIL_HOST = env.str("EMAIL_HOST", default="")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)

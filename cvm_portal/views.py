@@ -32,6 +32,8 @@ def workspace_url_name(user) -> str | None:
         if profile is not None and profile.channel_kind in OUTBOUND_CHANNEL_KINDS:
             return "channels:outbound"
         return "channels:console"
+    if role == Role.DIGITAL_TEAM:
+        return "training:my_training"  # no console: they build the channels, and are trained
     return None
 
 

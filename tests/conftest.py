@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -31,6 +32,44 @@ def _missing_service(item) -> str | None:
             "needs Chromium: apt-get install chromium (Debian's package; gives /usr/bin/chromium)"
         )
     return None
+
+
+# Modules whose database-free tests are pure functions of their input (formatting, statistics,
+# text rules, code layout, the catalogue) or start their own portal with a cleaned environment:
+# they do the same thing whatever DATABASE_URL and REDIS_URL say. Such a test is marked ``once``
+# and CI runs it in the SQLite pass only; a test that asks for the database keeps running in both.
+ONCE = {
+    "tests/test_layout.py",
+    "tests/campaigns/test_control.py",
+    "tests/campaigns/test_load_messages.py",
+    "tests/campaigns/test_reasons.py",
+    "tests/campaigns/test_textrules.py",
+    "tests/campaigns/test_uplift.py",
+    "tests/channels/test_bonus_arithmetic.py",
+    "tests/channels/test_bonus_format.py",
+    "tests/channels/test_concurrent_outcomes.py",  # the embedded portal: its own SQLite, env cleaned
+    "tests/channels/test_console_keys.py",
+    "tests/channels/test_erlang.py",
+    "tests/cvm_portal/test_catalogue.py",
+    "tests/cvm_portal/test_formatting.py",
+    "tests/cvm_portal/test_no_adhoc_formatting.py",
+    "tests/cvm_portal/test_settings.py",  # each check in a fresh interpreter, env cleaned
+    "tests/training/test_rendering.py",
+}
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "client", "admin_client", "admin_user"}
+
+
+def _database_free(item) -> bool:
+    markers = ("django_db", "postgres", "redis", "browser")
+    return not any(item.get_closest_marker(m) for m in markers) and not (
+        _DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
+def pytest_itemcollected(item):
+    """Database-free tests of the ``ONCE`` modules get the ``once`` marker."""
+    if item.path.relative_to(ROOT).as_posix() in ONCE and _database_free(item):
+        item.add_marker(pytest.mark.once)
 
 
 @pytest.hookimpl(trylast=True)
@@ -62,9 +101,64 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+BIG_TABLE_BYTES = 16 * 1024 * 1024  # past this, TRUNCATE beats DELETE
+
+
+def _delete_instead_of_truncate() -> None:
+    """On PostgreSQL a transactional test ends with every table emptied by one TRUNCATE, which
+    replaces each table's files and forces a synchronous commit: 1.5 to 6 s per test for our
+    hundred tables, more than most tests take. DELETE of a test's few rows takes about 0.1 s and
+    leaves the same empty tables (sequences are not reset either way); a table past 16 MB (a big
+    load's) is still truncated. Should a DELETE be refused
+    (a trigger, a key that cannot be deferred), the TRUNCATE runs as before."""
+    try:
+        from django.db.backends.postgresql.operations import DatabaseOperations
+    except ImportError:  # no psycopg: no PostgreSQL pass
+        return
+    from django.db import DatabaseError
+
+    truncate_sql, execute = DatabaseOperations.sql_flush, DatabaseOperations.execute_sql_flush
+
+    class Deletes(list):
+        truncate: list[str]
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        truncate = truncate_sql(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+        if reset_sequences or allow_cascade or not tables:
+            return truncate
+        deletes = Deletes(self.quote_name(t) for t in tables)
+        deletes.truncate = truncate
+        return deletes
+
+    def execute_sql_flush(self, sql_list):
+        if not isinstance(sql_list, Deletes):
+            return execute(self, sql_list)
+        with self.connection.cursor() as cursor:  # a table of millions of rows: TRUNCATE it
+            cursor.execute(
+                "SELECT '\"' || relname || '\"' AS name FROM pg_class WHERE relkind = 'r'"
+                " AND '\"' || relname || '\"' = ANY(%s) AND pg_relation_size(oid) > %s",
+                [list(sql_list), BIG_TABLE_BYTES],
+            )
+            big = [name for (name,) in cursor.fetchall()]
+        statements = ["SET CONSTRAINTS ALL DEFERRED"]
+        if big:  # CASCADE: every table is emptied anyway
+            statements.append(f"TRUNCATE {', '.join(big)} CASCADE")
+        statements += [f"DELETE FROM {t}" for t in sql_list if t not in big]  # noqa: S608
+        try:
+            execute(self, statements)  # one transaction: rolled back whole if refused
+        except DatabaseError:
+            execute(self, sql_list.truncate)
+
+    DatabaseOperations.sql_flush = sql_flush
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+
+
 def pytest_configure(config):
     # A fast hasher for every test, including module-scoped data built outside a test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    _delete_instead_of_truncate()
     # Tests never read or write the real inbox.
     settings.CVM_INBOX = Path(tempfile.mkdtemp(prefix="cvm-test-inbox-"))
 

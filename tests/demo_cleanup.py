@@ -15,11 +15,12 @@ from campaigns.models import (
     TargetGroupMember,
     TargetGroupVersion,
 )
-from channels.models import AgentProfile, BonusPlan, DigitalCapacity, Site
+from channels.models import AgentProfile, BonusPlan, DigitalCapacity, Handover, Site
 from training.models import Guide
 
 
 def remove_demo() -> None:
+    Handover.objects.all().delete()  # the demo's chatbot hand-over holds its customer and bot
     for model in (Guide, LoadRun, TargetGroupMember, TargetGroupVersion, TargetGroup):
         model.objects.all().delete()
     BonusPlan.objects.all().delete()

@@ -8,10 +8,12 @@ from cvm_portal.admin import ReadOnlyAdmin
 
 from .forms import GuideForm
 from .models import (
+    DIGITAL_KINDS,
     Assignment,
     AttemptAnswer,
     Choice,
     Completion,
+    DigitalTeamProfile,
     Guide,
     GuideImage,
     GuideVersion,
@@ -19,6 +21,7 @@ from .models import (
     QuizAttempt,
 )
 from .publishing import check_choices
+from .teams import check_member, leave_digital_team, set_digital_team
 
 
 class ChoiceFormSet(forms.BaseInlineFormSet):
@@ -109,3 +112,46 @@ class QuizAttemptAdmin(ReadOnlyAdmin):
 class AttemptAnswerAdmin(ReadOnlyAdmin):
     list_display = ["question_text", "correct", "attempt"]
     list_filter = ["correct"]
+
+
+class DigitalTeamProfileForm(forms.ModelForm):
+    class Meta:
+        model = DigitalTeamProfile
+        fields = ["user", "channel_kinds"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = self.fields["channel_kinds"]
+        kinds.choices = [(k, v) for k, v in kinds.choices if k in DIGITAL_KINDS]
+
+    def clean(self):
+        data = super().clean()
+        user = data.get("user") or (self.instance.user if self.instance.pk else None)
+        if user is not None:
+            check_member(user=user, channel_kinds=data.get("channel_kinds") or [])
+        return data
+
+
+@admin.register(DigitalTeamProfile)
+class DigitalTeamProfileAdmin(admin.ModelAdmin):
+    """People on the web, app, chatbot, IVR and USSD teams: saving one gives the digital team
+    role (their home is "My training"); deleting one takes it away."""
+
+    form = DigitalTeamProfileForm
+    list_display = ["user", "channel_kinds"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]
+
+    def get_readonly_fields(self, request, obj=None):  # noqa: ARG002 - Django's signature
+        return ["user"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):  # noqa: ARG002 - Django's signature
+        saved = set_digital_team(user=obj.user, channel_kinds=obj.channel_kinds)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):  # noqa: ARG002
+        leave_digital_team(user=obj.user)
+
+    def delete_queryset(self, request, queryset):  # noqa: ARG002
+        for profile in queryset.select_related("user"):
+            leave_digital_team(user=profile.user)

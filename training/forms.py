@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.choices import CampaignStatus
 from campaigns.models import Campaign
+from cvm_portal.roles import Role
 
 from .choices import QuestionKind
-from .models import AUDIENCE_ROLES, Guide, GuideImage, WeeklyDigest
+from .models import AUDIENCE_ROLES, DIGITAL_KINDS, Guide, GuideImage, WeeklyDigest
 from .publishing import check_choices, parse_choices
 from .sites import directory
 
@@ -71,6 +72,24 @@ class GuideForm(forms.ModelForm):
         if not title:
             raise ValidationError(_("Give the guide a title."))
         return title
+
+    def clean(self):
+        data = super().clean()
+        kinds = set(data.get("channel_kinds") or [])
+        roles = set(data.get("roles") or [])
+        digital_team = Role.DIGITAL_TEAM.value in roles
+        if kinds and kinds <= set(DIGITAL_KINDS) and not digital_team:
+            # Agents work in the assisted kinds only: such a guide would reach nobody.
+            self.add_error(
+                "roles",
+                _("Only digital channels are ticked: tick “Digital team member” too."),
+            )
+        if roles == {Role.DIGITAL_TEAM.value} and kinds and not kinds & set(DIGITAL_KINDS):
+            self.add_error(
+                "channel_kinds",
+                _("Digital teams work on web, app, chatbot, IVR or USSD: tick one of them."),
+            )
+        return data
 
 
 class PublishForm(forms.Form):

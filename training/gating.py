@@ -72,6 +72,7 @@ def _for_person(user, campaign_ids: list[int]):
             person_roles=who["roles"],
             site_id=who["site_id"],
             channel_kind=who["channel_kind"],
+            digital_kinds=who["digital_kinds"],
         ):
             yield campaign_id, {"id": guide_id, "title": title}, done
 

@@ -14,8 +14,6 @@ The audience names sites by id only: the training side does not import the deliv
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -24,17 +22,20 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.choices import ChannelKind
 from campaigns.fields import ChannelKindsField
-from campaigns.models import Campaign, Offer
+from campaigns.models import Campaign
 from cvm_portal.roles import Role
 
-from .choices import DigestSection, DigestStatus, QuestionKind
+from .choices import QuestionKind
 from .validators import validate_guide_image
 
-# The roles a guide may be assigned to: the people who work at sites.
+# The roles a guide may be assigned to: the people who work at sites, and the digital teams.
 AUDIENCE_ROLES = [
     (Role.AGENT.value, Role.AGENT.label),
     (Role.TEAM_LEAD.value, Role.TEAM_LEAD.label),
+    (Role.DIGITAL_TEAM.value, Role.DIGITAL_TEAM.label),
 ]
+# The kinds without an agent: a digital team works on some of them.
+DIGITAL_KINDS = [k.value for k in ChannelKind if k not in ChannelKind.assisted()]
 
 
 class GuideQuerySet(models.QuerySet):
@@ -57,19 +58,25 @@ class Guide(models.Model):
     channel_kinds = ChannelKindsField(
         _("channel kinds"),
         blank=True,
-        help_text=_("Agents working in these channels get the guide (none ticked: every channel)."),
+        help_text=_("People working in these channels get the guide (none ticked: every channel)."),
     )
     site_ids = models.JSONField(
         _("sites"),
         default=list,
         blank=True,
-        help_text=_("Agents at these sites get the guide (none chosen: every site)."),
+        help_text=_(
+            "Agents at these sites get the guide (none chosen: every site). "
+            "Digital teams work at no site."
+        ),
     )
     roles = models.JSONField(
         _("roles"),
         default=list,
         blank=True,
-        help_text=_("People holding these roles get the guide (none ticked: agents and leads)."),
+        help_text=_(
+            "People holding these roles get the guide (none ticked: agents and leads; "
+            "digital teams only when ticked)."
+        ),
     )
     due_days = models.PositiveSmallIntegerField(
         _("due within (days)"),
@@ -126,8 +133,11 @@ class Guide(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def audience_includes(self, *, roles: set, site_id: int | None, channel_kind: str) -> bool:
-        """Whether a person with these roles, working at this site in this channel, gets the guide."""
+    def audience_includes(
+        self, *, roles: set, site_id: int | None, channel_kind: str, digital_kinds=()
+    ) -> bool:
+        """Whether a person with these roles, working at this site in this channel (or on a
+        digital team working on ``digital_kinds``), gets the guide."""
         return audience_includes(
             channel_kinds=self.channel_kinds,
             site_ids=self.site_ids,
@@ -135,21 +145,58 @@ class Guide(models.Model):
             person_roles=roles,
             site_id=site_id,
             channel_kind=channel_kind,
+            digital_kinds=digital_kinds,
         )
 
 
+SITE_ROLES = {Role.AGENT.value, Role.TEAM_LEAD.value}
+
+
 def audience_includes(
-    *, channel_kinds, site_ids, roles, person_roles: set, site_id, channel_kind
+    *, channel_kinds, site_ids, roles, person_roles: set, site_id, channel_kind, digital_kinds=()
 ) -> bool:
-    """The audience rule, once: people at a site, in the listed kinds, sites and roles (empty = all)."""
-    if site_id is None:
-        return False
-    wanted_roles = set(roles) or {Role.AGENT.value, Role.TEAM_LEAD.value}
-    if not {str(r) for r in person_roles} & wanted_roles:
-        return False
-    if channel_kinds and channel_kind not in channel_kinds:
-        return False
-    return not site_ids or site_id in site_ids
+    """The audience rule, once: people at a site, in the listed kinds, sites and roles (empty =
+    all; no role ticked = agents and leads); digital team members only when their role is
+    ticked, working on a listed kind (sites do not limit them). API clients never."""
+    held = {str(r) for r in person_roles}
+    if Role.DIGITAL_CHANNEL.value in held:
+        return False  # a service account of a web shop or gateway is not a person to train
+    wanted = set(roles) or SITE_ROLES
+    if (
+        site_id is not None
+        and held & wanted & SITE_ROLES
+        and (not channel_kinds or channel_kind in channel_kinds)
+        and (not site_ids or site_id in site_ids)
+    ):
+        return True
+    return (
+        Role.DIGITAL_TEAM.value in held & wanted
+        and bool(digital_kinds)
+        and (not channel_kinds or bool(set(channel_kinds) & set(digital_kinds)))
+    )
+
+
+class DigitalTeamProfile(models.Model):
+    """A person on a digital channel team (product owner, content editor, conversation or IVR
+    designer) and the digital kinds they work on; no site. Written by ``training.teams``."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="digital_team_profile",
+        verbose_name=_("user"),
+    )
+    channel_kinds = ChannelKindsField(
+        _("channel kinds"), help_text=_("The digital channels this person works on.")
+    )
+
+    class Meta:
+        verbose_name = _("digital team member")
+        verbose_name_plural = _("digital team members")
+        ordering = ["user__username"]
+
+    def __str__(self) -> str:
+        return self.user.get_username()
 
 
 class GuideVersion(models.Model):
@@ -370,137 +417,5 @@ class AttemptAnswer(models.Model):
         return f"{self.question_text[:40]} {'✓' if self.correct else '✗'}"
 
 
-class WeeklyDigestQuerySet(models.QuerySet):
-    def published(self) -> WeeklyDigestQuerySet:
-        return self.filter(status=DigestStatus.PUBLISHED)
-
-
-class WeeklyDigest(models.Model):
-    """The sales training digest of one ISO week (Monday to Sunday, in the portal's time zone):
-    drafted automatically, reviewed by a trainer (comment, hidden items), then published.
-
-    A draft nobody publishes goes out by itself at ``publish_at``, without a comment."""
-
-    week_start = models.DateField(_("week starting"), unique=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=DigestStatus.choices, default=DigestStatus.DRAFT
-    )
-    comment = models.TextField(_("trainer's comment"), max_length=2000, blank=True)
-    commented_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    min_presentations = models.PositiveIntegerField(
-        _("minimum presentations"),
-        help_text=_("Offers presented fewer times than this in a channel kind were left out."),
-    )
-    built_at = models.DateTimeField(_("built"))
-    publish_at = models.DateTimeField(_("goes out by itself at"))
-    published_at = models.DateTimeField(_("published"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("Empty when the digest went out by itself."),
-    )
-
-    objects = WeeklyDigestQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("weekly sales digest")
-        verbose_name_plural = _("weekly sales digests")
-        ordering = ["-week_start"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=DigestStatus.values), name="digest_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=~Q(status=DigestStatus.PUBLISHED) | Q(published_at__isnull=False),
-                name="digest_published_has_time",
-            ),
-        ]
-        indexes = [models.Index(fields=["status", "-week_start"], name="digest_latest_idx")]
-
-    def __str__(self) -> str:
-        return self.week_label
-
-    @property
-    def week_label(self) -> str:
-        """The ISO week, as people write it: 2026-W15."""
-        year, week, _day = self.week_start.isocalendar()
-        return f"{year}-W{week:02d}"
-
-    @property
-    def week_end(self) -> date:
-        """The Sunday that ends the week."""
-        return self.week_start + timedelta(days=6)
-
-    @property
-    def is_published(self) -> bool:
-        return self.status == DigestStatus.PUBLISHED
-
-
-class DigestItem(models.Model):
-    """One ranked line of a digest in one channel kind: a top offer with its script, or an
-    objection (a decline reason) with the offer whose pitch heard it least often.
-
-    Figures and texts are copied at build time, so an edited script or offer title does not
-    change what the digest said. ``site_figures`` holds each site's own counts, for team leads:
-    {site id: [presented, accepted, confirmed]} for an offer, {site id: [contacts, declined for
-    this reason]} for an objection."""
-
-    digest = models.ForeignKey(WeeklyDigest, on_delete=models.CASCADE, related_name="items")
-    section = models.CharField(_("section"), max_length=10, choices=DigestSection.choices)
-    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
-    rank = models.PositiveSmallIntegerField(_("rank"))
-    offer = models.ForeignKey(
-        Offer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    offer_title = models.CharField(_("offer"), max_length=120, blank=True)
-    script = models.TextField(_("script or message"), blank=True)
-    reason_code = models.CharField(_("decline reason"), max_length=40, blank=True)
-    reason_label = models.CharField(_("objection"), max_length=100, blank=True)
-    presented = models.PositiveIntegerField(_("presented"), default=0)
-    accepted = models.PositiveIntegerField(_("accepted"), default=0)
-    confirmed = models.PositiveIntegerField(_("confirmed conversions so far"), default=0)
-    declined = models.PositiveIntegerField(_("declined for this reason"), default=0)
-    kind_contacts = models.PositiveIntegerField(
-        _("contacts in the channel kind"), default=0, help_text=_("Objections: the share's base.")
-    )
-    kind_declined = models.PositiveIntegerField(
-        _("declined for this reason in the channel kind"), default=0
-    )
-    score = models.FloatField(
-        _("ranking score"),
-        help_text=_("Offers: the Wilson lower bound of acceptance. Objections: the upper bound."),
-    )
-    site_figures = models.JSONField(_("figures per site"), default=dict, blank=True)
-    hidden = models.BooleanField(_("hidden by the trainer"), default=False)
-
-    class Meta:
-        verbose_name = _("digest item")
-        verbose_name_plural = _("digest items")
-        ordering = ["digest", "channel_kind", "section", "rank"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["digest", "channel_kind", "section", "rank"], name="digest_item_rank_once"
-            ),
-            models.CheckConstraint(
-                condition=Q(section__in=DigestSection.values), name="digest_item_section_valid"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.digest} {self.channel_kind} {self.section} #{self.rank}"
-
-    @property
-    def key(self) -> tuple[str, str, int | None, str]:
-        """What the item is about, whatever its rank: kept hidden when a draft is rebuilt."""
-        return (self.channel_kind, self.section, self.offer_id, self.reason_code)
-
-    def site(self, site_id: int | None) -> list[int] | None:
-        """This item's counts at one site, or None if the site had none that week."""
-        if site_id is None:
-            return None
-        return self.site_figures.get(str(site_id))
+# The weekly digest's models live in their own module; they belong to this app.
+from .digest_models import DigestItem, WeeklyDigest, WeeklyDigestQuerySet  # noqa: E402, F401

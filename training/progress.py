@@ -26,17 +26,20 @@ from .models import (
     counting_completion,
 )
 from .sites import directory
+from .teams import kinds_of
 
 DUE_SOON = timedelta(days=3)
 
 
 def person(user) -> dict:
-    """What the audience rule needs to know about a user: roles, site, channel kind."""
+    """What the audience rule needs to know about a user: roles, site, channel kind, and the
+    digital kinds a digital team member works on."""
     post = directory().post_of(user)
     return {
         "roles": {str(r) for r in roles_of(user)},
         "site_id": post.site_id if post else None,
         "channel_kind": post.channel_kind if post else "",
+        "digital_kinds": kinds_of(user),
     }
 
 
@@ -44,7 +47,7 @@ def sync_assignments(user, *, now=None) -> None:
     """Assign to ``user`` every published guide whose audience includes them (new starters too)."""
     now = now or timezone.now()
     who = person(user)
-    if who["site_id"] is None:
+    if who["site_id"] is None and not who["digital_kinds"]:
         return
     unassigned = Guide.objects.published().filter(
         ~Exists(Assignment.objects.filter(user=user, guide=OuterRef("pk")))

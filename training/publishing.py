@@ -9,6 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cvm_portal.roles import Role
+
+from . import teams
 from .choices import QuestionKind
 from .models import Assignment, Choice, Completion, Guide, GuideVersion, Question
 from .rendering import reading_minutes, render_markdown
@@ -119,18 +122,26 @@ def publish_guide(*, guide: Guide, by, material: bool = True, note: str = "") ->
     return version
 
 
-def audience_people(guide: Guide) -> list[tuple[int, int]]:
-    """(user id, site id) of every active person at a site whom the guide's audience includes."""
+def audience_people(guide: Guide) -> list[tuple[int, int | None]]:
+    """(user id, site id) of every active person at a site whom the guide's audience includes,
+    then (user id, None) of the digital team members it includes."""
     people = directory().people(channel_kinds=guide.channel_kinds, site_ids=guide.site_ids)
-    return [
-        (pk, post.site_id)
+    found = {
+        pk: post.site_id
         for pk, post in people.items()
         if guide.audience_includes(
             roles={"agent", "team_lead"} if post.is_team_lead else {"agent"},
             site_id=post.site_id,
             channel_kind=post.channel_kind,
         )
-    ]
+    }
+    if Role.DIGITAL_TEAM.value in guide.roles:
+        for pk, kinds in teams.members(channel_kinds=guide.channel_kinds).items():
+            if pk not in found and guide.audience_includes(
+                roles={Role.DIGITAL_TEAM.value}, site_id=None, channel_kind="", digital_kinds=kinds
+            ):
+                found[pk] = None
+    return list(found.items())
 
 
 def assign_audience(*, guide: Guide, now=None) -> int:

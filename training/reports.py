@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from campaigns.choices import ChannelKind, FeedbackReason, Outcome
+from campaigns.choices import FeedbackReason, Outcome
 from campaigns.models import OfferFeedback, Response
 
+from . import teams
 from .models import Assignment, AttemptAnswer, QuizAttempt, counting_completion
 from .sites import directory
+
+# The row of the people who work on the digital channels: they have no site.
+DIGITAL_TEAMS = _("Digital teams")
 
 
 def site_names() -> dict[int, str]:
@@ -63,20 +68,51 @@ def _grouped(qs, *fields: str) -> list[dict]:
     return _rates(_counted(qs, *fields))
 
 
+def _site_order(site_id: int | None) -> tuple[bool, int]:
+    """Sites in id order, the digital teams (no site) after them."""
+    return (site_id is None, site_id or 0)
+
+
+def _kinds_of(user_ids: set[int], digital: set[int]) -> dict[int, str]:
+    """{user id: channel} as rows show it: the kind a person works in at their site (from the
+    delivery side), or the digital kinds a digital team member works on ("web,app")."""
+    kinds = directory().channel_kinds(user_ids) if user_ids - digital else {}
+    if digital:
+        members = teams.members()
+        kinds.update({pk: ",".join(members[pk]) for pk in digital if pk in members})
+    return kinds
+
+
+def _channel_label(kind: str) -> str:
+    return teams.kinds_label(kind.split(",")) or "—"
+
+
 def _by_team(qs) -> list[dict]:
     """Rows per site and channel kind (a team): counted per person, then summed by the kind
-    the delivery side says each person works in ("" for someone no longer at a site)."""
+    the delivery side says each person works in ("" for someone no longer at a site); digital
+    team members (no site) by the kinds they work on."""
     rows = list(_counted(qs, "site_id", "user_id"))
-    kinds = directory().channel_kinds({row["user_id"] for row in rows})
-    teams: dict[tuple, dict] = {}
+    kinds = _kinds_of(
+        {row["user_id"] for row in rows},
+        {row["user_id"] for row in rows if row["site_id"] is None},
+    )
+    teams_: dict[tuple, dict] = {}
     for row in rows:
         kind = kinds.get(row["user_id"], "")
-        team = teams.setdefault(
+        team = teams_.setdefault(
             (row["site_id"], kind), {"site_id": row["site_id"], "channel_kind": kind}
         )
         for key in COUNTS:
             team[key] = team.get(key, 0) + row[key]
-    return _rates(teams[key] for key in sorted(teams, key=lambda k: (k[0], k[1] == "", k[1])))
+    order = sorted(teams_, key=lambda k: (*_site_order(k[0]), k[1] == "", k[1]))
+    return _rates(teams_[key] for key in order)
+
+
+def _site_name(names: dict[int, str], site_id: int | None) -> str:
+    """A site's name; the digital teams, who work at no site, are a group of their own."""
+    if site_id is None:
+        return str(DIGITAL_TEAMS)
+    return names.get(site_id, "—")
 
 
 def dashboard(*, site_id: int | None = None) -> dict:
@@ -84,20 +120,19 @@ def dashboard(*, site_id: int | None = None) -> dict:
     the most missed questions; ``site_id`` limits everything to one site (a team lead's)."""
     qs = _assignments(site_id)
     names = site_names()
-    by_site = _grouped(qs, "site_id")
+    by_site = sorted(_grouped(qs, "site_id"), key=lambda row: _site_order(row["site_id"]))
     by_team = _by_team(qs)
     for row in [*by_site, *by_team]:
-        row["site"] = names.get(row["site_id"], "—")
+        row["site"] = _site_name(names, row["site_id"])
     for row in by_team:
-        kind = row["channel_kind"]
-        row["channel"] = ChannelKind(kind).label if kind in ChannelKind.values else "—"
+        row["channel"] = _channel_label(row["channel_kind"])
     overdue = list(
         qs.filter(done=False, due_at__lt=timezone.now())
         .select_related("user", "guide")
         .order_by("due_at")[:200]
     )
     for a in overdue:
-        a.site_name = names.get(a.site_id, "—")
+        a.site_name = _site_name(names, a.site_id)
     answers = AttemptAnswer.objects.filter(attempt__guide__current_version__isnull=False)
     if site_id is not None:
         answers = answers.filter(attempt__site_id=site_id)
@@ -127,7 +162,7 @@ def export_rows(*, site_id: int | None = None):
         .select_related("user", "guide__current_version")
         .order_by("guide__title", "site_id", "user__username")
     )
-    kinds = directory().channel_kinds({a.user_id for a in qs})
+    kinds = _kinds_of({a.user_id for a in qs}, {a.user_id for a in qs if a.site_id is None})
     for a in qs:
         status = "completed" if a.done else ("overdue" if a.due_at < now else "open")
         yield [
@@ -135,7 +170,7 @@ def export_rows(*, site_id: int | None = None):
             a.guide.current_version.number,
             a.user.get_username(),
             a.user.get_full_name(),
-            names.get(a.site_id, ""),
+            _site_name(names, a.site_id) if a.site_id is None else names.get(a.site_id, ""),
             kinds.get(a.user_id, ""),
             timezone.localtime(a.assigned_at).strftime("%Y-%m-%d"),
             timezone.localtime(a.due_at).strftime("%Y-%m-%d"),

@@ -27,6 +27,8 @@ from .rendering import reading_minutes, render_markdown
 from .sites import directory
 
 AUTHORS = (Role.TRAINER,)
+# Who is assigned guides: agents (team leads are agents too) and the digital teams.
+LEARNERS = (Role.AGENT, Role.DIGITAL_TEAM)
 
 
 # --- Trainer: authoring -----------------------------------------------------------------
@@ -279,17 +281,19 @@ def insight(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(Role.AGENT)
+@role_required(*LEARNERS)
 def my_training(request: HttpRequest) -> HttpResponse:
-    """Who may use it: agents (and team leads, who are agents too). Their own guides only."""
+    """Who may use it: agents (and team leads, who are agents too) and digital team members.
+    Their own guides only."""
     groups = progress.my_training(request.user)
     return render(request, "training/my_training.html", {"groups": groups})
 
 
 @require_GET
-@role_required(Role.AGENT)
+@role_required(*LEARNERS)
 def guide_read(request: HttpRequest, pk: int) -> HttpResponse:
-    """Who may use it: an agent the guide is assigned to (others get 404). The current version."""
+    """Who may use it: an agent or digital team member the guide is assigned to (others get
+    404). The current version."""
     assignment = progress.assignment_for(request.user, pk)
     progress.mark_opened(assignment)
     guide = assignment.guide
@@ -318,9 +322,10 @@ def guide_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.AGENT)
+@role_required(*LEARNERS)
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    """Who may use it: an agent the guide is assigned to. "I have read and understood it"."""
+    """Who may use it: an agent or digital team member the guide is assigned to. "I have read
+    and understood it"."""
     assignment = progress.assignment_for(request.user, pk)
     completion = progress.acknowledge(user=request.user, guide=assignment.guide)
     if completion.completed_at:
@@ -331,9 +336,10 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(Role.AGENT)
+@role_required(*LEARNERS)
 def quiz(request: HttpRequest, pk: int) -> HttpResponse:
-    """Who may use it: an agent the guide is assigned to. Take the quiz; see what was wrong."""
+    """Who may use it: an agent or digital team member the guide is assigned to. Take the quiz;
+    see what was wrong."""
     assignment = progress.assignment_for(request.user, pk)
     guide = assignment.guide
     version = guide.current_version

@@ -80,6 +80,17 @@ def observe() -> None:
         catalogue.rebuild()
 
 
+def observe_read(generation: str | None) -> None:
+    """``observe`` with the generation already read from the cache in another round trip (the
+    decision API's, with its client's count: ``channels.api.fast``); None (not there, or the
+    cache not answering): ``observe`` itself, which then asks the database."""
+    if generation is None:
+        observe()
+    elif generation != _seen[0]:
+        _seen[0] = generation
+        catalogue.rebuild()
+
+
 class StopSignalMiddleware:
     """Every request first checks the stop generation (one cache GET), so a kill-switch stop made
     in any process holds on this process's very next decision."""

@@ -24,7 +24,9 @@ from .decisions import (  # noqa: F401
     Response,
     UndoneOutcome,
 )
+from .degraded import DegradedDecisions  # noqa: F401
 from .feedback import OfferFeedback  # noqa: F401
+from .intents import Intent  # noqa: F401
 from .kill_switch import (  # noqa: F401
     CampaignInquiry,
     CampaignStop,

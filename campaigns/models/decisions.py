@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from ..choices import ChannelKind, NotPresentedReason, Outcome, Segment, ValueTier
-from ..fields import SegmentsField, ValueTiersField
+from ..fields import DevicesField, ProductFamiliesField, SegmentsField, ValueTiersField
 from .core import Campaign, Customer, Offer, Product
 
 
@@ -71,6 +71,15 @@ class ContactPolicy(models.Model):
         default=0.1,
         validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
+    browsed_family_boost = models.FloatField(
+        _("boost for the family browsed"),
+        default=1.5,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+        help_text=_(
+            "When a channel says which product or family the customer is browsing, the score "
+            "of offers of that family is multiplied by this (1: no boost)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("contact policy")
@@ -114,6 +123,22 @@ class EligibilityRule(models.Model):
         verbose_name=_("customer must have"),
         help_text=_("Only customers who already have this product (e.g. an add-on for fibre)."),
     )
+    # What the request's context must say (campaigns.context): empty means any, and a rule that
+    # sets one matches only requests that carry it.
+    intents = models.JSONField(
+        _("stated intents"),
+        default=list,
+        blank=True,
+        help_text=_("Only when the customer states one of these intents; none ticked: any."),
+    )
+    browsed_families = ProductFamiliesField(
+        _("product families browsed"),
+        blank=True,
+        help_text=_("Only while the customer browses one of these families; none ticked: any."),
+    )
+    devices = DevicesField(
+        _("devices"), blank=True, help_text=_("Only on these devices; none ticked: any.")
+    )
     history = HistoricalRecords()  # before/after of every rule change
 
     class Meta:
@@ -150,6 +175,19 @@ class EligibilityRule(models.Model):
             if self.max_tenure_months is not None and months > self.max_tenure_months:
                 return False
         return self.requires_product is None or customer.holds(self.requires_product.code)
+
+    def fits_context(self, context) -> bool:
+        """Whether a request's context (a ``campaigns.context.DecisionContext``; None: none
+        given) meets the rule's context conditions; a rule without any fits every request."""
+        if not (self.intents or self.browsed_families or self.devices):
+            return True
+        if context is None:
+            return False
+        if self.intents and context.intent not in self.intents:
+            return False
+        if self.browsed_families and context.family not in self.browsed_families:
+            return False
+        return not self.devices or context.device in self.devices
 
     def reason_for(self, customer: Customer, today=None) -> str:
         """Why this customer matches, in the customer's own terms (for the reason an offer is shown)."""
@@ -211,6 +249,9 @@ class Decision(models.Model):
     # The site as an id only: the CVM side does not import the delivery side (channels.Site).
     site_id = models.BigIntegerField(_("site"), null=True, blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # What the channel said the customer was doing (campaigns.context.DecisionContext.stored):
+    # page, product, family, intent, device; null when the request carried none.
+    context = models.JSONField(_("context"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("decision")

@@ -13,8 +13,10 @@ from datetime import date, timedelta
 
 from django.db.models import F, Q, Sum
 
-from campaigns.choices import OUTBOUND_CHANNEL_KINDS
+from campaigns.choices import OUTBOUND_CHANNEL_KINDS, ChannelKind
 from campaigns.models import COUNTERS, DailyExecution, DailyReason, Grain, TargetGroup
+
+from .sources import delivery
 
 LEVELS = ("campaign", "channel", "site", "agent")
 COLUMN = {
@@ -63,14 +65,23 @@ class Figures:
     counts: dict[str, int] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> int:
-        if name in COUNTERS or name == "accepted_outbound":
+        if name in COUNTERS or name in EXTRA_COUNTS:
             return self.counts.get(name) or 0
         raise AttributeError(name)
 
     @property
     def presented(self) -> int:
-        """Offers the customer heard about: accepted, declined or later."""
-        return self.accepted + self.declined + self.later
+        """Offers the customer heard about: accepted, declined or later; and in digital channel
+        kinds, offers seen (a presentation's first impression), counted once: the impressions
+        beyond the outcomes recorded in those kinds (a client that sends no impressions: its
+        outcomes, as before)."""
+        answered = self.accepted + self.declined + self.later
+        return answered + max(0, self.seen - self.answered_digital)
+
+    @property
+    def click_rate(self) -> float | None:
+        """Digital presentations clicked, of those seen."""
+        return pct(self.clicked, self.seen)
 
     @property
     def presentation_rate(self) -> float | None:
@@ -104,10 +115,19 @@ class Figures:
         return round(self.accepted_outbound / (self.handling_seconds / 3600), 2)
 
 
+DIGITAL_CHANNEL_KINDS = [k for k in ChannelKind if k not in ChannelKind.assisted()]
+# Besides the rollup's counters: accepted in outbound kinds, answered (accepted, declined,
+# later) in digital kinds, and digital presentations seen and clicked (the delivery side's).
+EXTRA_COUNTS = ("accepted_outbound", "answered_digital", "seen", "clicked")
+
 # Aliased: an aggregate may not take a field's own name when another aggregate reads the field.
 SUMS = {
     **{f"sum_{name}": Sum(name) for name in COUNTERS},
     "sum_accepted_outbound": Sum("accepted", filter=Q(channel_kind__in=OUTBOUND_CHANNEL_KINDS)),
+    "sum_answered_digital": Sum(
+        F("accepted") + F("declined") + F("later"),
+        filter=Q(channel_kind__in=DIGITAL_CHANNEL_KINDS),
+    ),
 }
 
 
@@ -150,16 +170,53 @@ def trend(filters: Filters) -> list[tuple[date, Figures]]:
         row.pop("day"): _figures(row)
         for row in rows(DailyExecution, filters, None).values("day").annotate(**SUMS).order_by()
     }
+    _add_interest(found, filters, "day")
     return [(day, found.get(day, Figures())) for day in filters.days]
 
 
 def breakdown(filters: Filters, level: str) -> dict:
     """{value of ``level``: Figures} over the period (None: no site or no agent, e.g. digital)."""
     column = COLUMN[level]
-    return {
+    found = {
         row.pop(column): _figures(row)
         for row in rows(DailyExecution, filters, level).values(column).annotate(**SUMS).order_by()
     }
+    _add_interest(found, filters, level)
+    return found
+
+
+def interest(filters: Filters) -> dict[tuple[int, str], tuple[int, int]]:
+    """{(campaign id, channel kind): (digital presentations seen, clicked)} over the period;
+    none under a site or an agent (digital channels have neither)."""
+    if filters.site_id is not None or filters.agent_id is not None:
+        return {}
+    return delivery().interest(
+        filters.start,
+        filters.end,
+        by=("campaign", "channel"),
+        campaign_id=filters.campaign_id,
+        channel_kind=filters.channel_kind,
+    )
+
+
+def _add_interest(found: dict, filters: Filters, level: str) -> None:
+    """Digital presentations seen and clicked, added to ``found`` ({value of ``level``:
+    Figures}): by day, campaign or channel kind; under "no site" when rows are sites; nowhere
+    under an agent or a site (digital channels have neither)."""
+    if filters.site_id is not None or filters.agent_id is not None or level == "agent":
+        return
+    by = () if level == "site" else (level,)
+    seen = delivery().interest(
+        filters.start,
+        filters.end,
+        by=by,
+        campaign_id=filters.campaign_id,
+        channel_kind=filters.channel_kind,
+    )
+    for key, (n_seen, n_clicked) in seen.items():
+        figures = found.setdefault(key[0] if key else None, Figures())
+        figures.counts["seen"] = n_seen
+        figures.counts["clicked"] = n_clicked
 
 
 def reach_column(filters: Filters, level: str | None) -> str:

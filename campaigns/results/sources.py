@@ -65,6 +65,20 @@ class Delivery:
         time zone), per cell."""
         return {}
 
+    def interest(
+        self,
+        first: date,  # noqa: ARG002
+        last: date,  # noqa: ARG002
+        *,
+        by: tuple[str, ...],  # noqa: ARG002
+        campaign_id: int | None = None,  # noqa: ARG002
+        channel_kind: str | None = None,  # noqa: ARG002
+    ) -> dict[tuple, tuple[int, int]]:
+        """Digital presentations seen (their first impression) and clicked (their first click)
+        on the days ``first`` to ``last``: {values of ``by`` ("day", "campaign", "channel"):
+        (seen, clicked)}."""
+        return {}
+
 
 class Training:
     """What the results ask the training side; this one knows of no guide."""

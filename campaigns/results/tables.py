@@ -220,6 +220,42 @@ def execution_table(
     return execution, outbound, named
 
 
+def interest_table(filters: Filters) -> Table:
+    """Digital interest per campaign and channel kind: presentations seen (their first
+    impression: presented), clicked, and the click rate; most seen first."""
+    found = queries.interest(filters)
+    names = labels("campaign", {campaign_id for campaign_id, _kind in found})
+    table = Table(
+        key="interest",
+        title=_("Digital interest by campaign and channel"),
+        columns=[
+            Column(_("Campaign"), "label"),
+            Column(_("Channel"), "label"),
+            Column(_("Impressions (presented)")),
+            Column(_("Clicks")),
+            Column(_("Click rate"), "pct"),
+        ],
+        caption=_(
+            "A presentation counts once: on the day of its first impression, and as clicked on "
+            "the day of its first click."
+        ),
+    )
+    ordered = sorted(
+        found.items(), key=lambda kv: (-kv[1][0], str(names.get(kv[0][0], "")), kv[0][1])
+    )
+    for (campaign_id, kind), (seen, clicked) in ordered:
+        table.rows.append(
+            [
+                Link(names.get(campaign_id, str(campaign_id))),
+                Link(str(ChannelKind(kind).label) if kind in ChannelKind.values else kind),
+                seen,
+                clicked,
+                queries.pct(clicked, seen),
+            ]
+        )
+    return table
+
+
 def ranking_table(level: str, named: list[tuple[Link, Figures]]) -> Table:
     """The rows with enough offers presented, best acceptance rate first."""
     table = Table(

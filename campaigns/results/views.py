@@ -129,6 +129,7 @@ def _dashboard(request: HttpRequest, *, scope: Scope, campaign: Campaign | None,
         "trend": trend,
         "funnel": funnel,
         "reasons": tables.reason_tables(filters),
+        "interest": tables.interest_table(filters),
         "reached": queries.reached_to_date(filters, None)[None],
         "reached_in_period": getattr(total, queries.reach_column(filters, None)),
         "trail": links.trail(filters, campaign is not None),
@@ -171,7 +172,7 @@ def _csv(request, *, scope: Scope, campaign=None, base: str) -> HttpResponse:
 
 
 def _page_tables(page: dict) -> list[tables.Table]:
-    found = [page["trend"], page["funnel"], *page["reasons"]]
+    found = [page["trend"], page["funnel"], *page["reasons"], page["interest"]]
     for key in ("execution", "outbound", "ranking"):
         if key in page:
             found.append(page[key])

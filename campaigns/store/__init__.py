@@ -7,7 +7,9 @@ SQLite, the embedded default. It is the one module of application code that read
 portable one works on PostgreSQL too, and tests/campaigns/test_store_contract.py runs the
 same cases against both.
 
-- ``decision_facts``, ``record_decision``: ``campaigns.decisioning.decide``.
+- ``decision_facts``, ``record_decision``: ``campaigns.decisioning.decide``; ``find_customer``
+  and ``time_limit``: the decision API (``channels.api.views``), which reads the customer with
+  their facts and bounds the time its statements take.
 - ``contact_history``: the contact policy's view of many customers (call-list building).
 - ``members_outside_control``: a version's members without its control group (call lists).
 - ``load_session``, ``try_lock``, ``stage_members``, ``activate``, ``discard_members``,
@@ -28,13 +30,13 @@ from typing import TypeVar
 from django.db import connection
 
 from campaigns.store import portable, postgres
-from campaigns.store.base import RESPONSE_COLUMNS, Membership, Store
+from campaigns.store.base import RESPONSE_COLUMNS, Membership, Store, TimedOut
 
 __all__ = [
-    "RESPONSE_COLUMNS", "Membership", "Store", "activate", "contact_history", "decision_facts",
-    "discard_members", "drop_version_members", "implementation", "is_postgresql",
+    "RESPONSE_COLUMNS", "Membership", "Store", "TimedOut", "activate", "contact_history", "decision_facts",
+    "discard_members", "drop_version_members", "find_customer", "implementation", "is_postgresql",
     "load_session", "members_outside_control", "pick", "record_decision", "stage_members",
-    "try_lock", "writes_beside_a_load",
+    "time_limit", "try_lock", "writes_beside_a_load",
 ]  # fmt: skip
 
 T = TypeVar("T")
@@ -59,16 +61,36 @@ def implementation() -> Store:
 # --- decisions ------------------------------------------------------------------------------
 
 
+def find_customer(*, external_id: str, version_ids: list[int], now):
+    """The customer with this external id, or None. PostgreSQL: read in one statement with the
+    facts ``decision_facts`` would read for them over ``version_ids`` at ``now``."""
+    return implementation().find_customer(external_id, version_ids, now)
+
+
 def decision_facts(customer, version_ids: list[int], now) -> tuple[list[Membership], list]:
     """The customer's memberships in ``version_ids`` and their contact history up to ``now``
-    (rows as RESPONSE_COLUMNS). PostgreSQL: one prepared statement."""
+    (rows as RESPONSE_COLUMNS). PostgreSQL: one prepared statement, or none when
+    ``find_customer`` read them with the customer (for these versions and moment)."""
+    read = getattr(customer, "cvm_decision_facts", None)
+    if read is not None:
+        customer.cvm_decision_facts = None  # once: a later decision reads afresh
+        read_versions, read_at, members, responses = read
+        if read_versions == list(version_ids) and read_at == now:
+            return members, responses
     return implementation().decision_facts(customer, version_ids, now)
 
 
-def record_decision(decision, presentations: list) -> None:
-    """Store a decision and its presentations, all or nothing. PostgreSQL, outside a caller's
-    transaction: one statement, committed without waiting for the disk flush."""
-    implementation().record_decision(decision, presentations)
+def record_decision(decision, presentations: list, audit: dict | None = None) -> None:
+    """Store a decision and its presentations, with the audit event ``audit`` when given (as
+    ``cvm_portal.audit.access``), all or nothing. PostgreSQL, outside a caller's transaction:
+    one statement, committed without waiting for the disk flush (the audit row with it)."""
+    implementation().record_decision(decision, presentations, audit)
+
+
+def time_limit(ms: int | None):
+    """A context manager: the database statements within it end within ``ms`` milliseconds in
+    all, or raise ``TimedOut`` (PostgreSQL's statement_timeout; elsewhere no limit)."""
+    return implementation().time_limit(ms)
 
 
 def contact_history(customer_ids, now) -> dict[int, list[tuple]]:

@@ -15,6 +15,11 @@ RESPONSE_COLUMNS = (
 BATCH = 5_000  # ids per query where a database limits the parameters of one statement
 
 
+class TimedOut(Exception):
+    """A statement did not finish within a decision's time limit (``time_limit``) and was
+    cancelled; nothing it would have written was written."""
+
+
 @dataclass(frozen=True)
 class Membership:
     """A customer's row in a target-group version, as a decision reads it."""
@@ -40,8 +45,17 @@ class Store(Protocol):
         """The customer's memberships in ``version_ids`` and their contact history up to
         ``now`` (rows as RESPONSE_COLUMNS)."""
 
-    def record_decision(self, decision, presentations: list) -> None:
-        """Store a decision and its presentations, all or nothing; sets their primary keys."""
+    def find_customer(self, external_id: str, version_ids: list[int], now):
+        """The customer with this external id, or None; an implementation may read the
+        decision's facts (``decision_facts`` over ``version_ids`` at ``now``) with it."""
+
+    def record_decision(self, decision, presentations: list, audit: dict | None = None) -> None:
+        """Store a decision and its presentations, and the audit event ``audit`` (columns as
+        ``cvm_portal.audit.access``) when given, all or nothing; sets their primary keys."""
+
+    def time_limit(self, ms: int | None) -> AbstractContextManager[None]:
+        """Within the block, the database's statements end within ``ms`` milliseconds in all
+        or raise ``TimedOut`` (where the database can cancel them)."""
 
     def contact_history(self, customer_ids: Iterable[int], now) -> dict[int, list[tuple]]:
         """{customer id: their response rows up to ``now``}, for the customers that have any."""

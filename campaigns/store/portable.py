@@ -17,6 +17,7 @@ from django.db import transaction
 from campaigns.choices import LoadStatus
 from campaigns.loads import batched
 from campaigns.models import (
+    Customer,
     LoadRun,
     Presentation,
     Response,
@@ -25,6 +26,7 @@ from campaigns.models import (
     TargetGroupVersion,
 )
 from campaigns.store.base import BATCH, RESPONSE_COLUMNS, Membership
+from cvm_portal.models import AuditEvent
 
 # --- decisions --------------------------------------------------------------------------
 
@@ -39,10 +41,22 @@ def decision_facts(customer, version_ids: list[int], now) -> tuple[list[Membersh
     return [Membership(*row[:4], row[4] or "") for row in members], list(responses)
 
 
-def record_decision(decision, presentations: list[Presentation]) -> None:
+def find_customer(external_id: str, version_ids: list[int], now):  # noqa: ARG001 - the contract's
+    return Customer.objects.filter(external_id=external_id).first()
+
+
+def record_decision(decision, presentations: list[Presentation], audit: dict | None = None) -> None:
     with transaction.atomic():
         decision.save(force_insert=True)
         Presentation.objects.bulk_create(presentations)
+        if audit is not None:
+            AuditEvent.objects.create(**audit)
+
+
+@contextmanager
+def time_limit(ms: int | None):  # noqa: ARG001 - the contract's
+    """No limit: SQLite runs in the process, and a slow statement cannot be cut short here."""
+    yield
 
 
 def contact_history(customer_ids: Iterable[int], now) -> dict[int, list[tuple]]:

@@ -19,11 +19,15 @@
 
 from __future__ import annotations
 
+import functools
+import json
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 import psycopg
-from django.db import connection
+from django.conf import settings
+from django.db import DatabaseError, connection
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from psycopg import sql
@@ -31,8 +35,8 @@ from psycopg import sql
 from campaigns import catalogue, control
 from campaigns.choices import LoadStatus
 from campaigns.loads import postgres as copying
-from campaigns.models import Presentation, TargetGroupVersion
-from campaigns.store.base import BATCH, Membership
+from campaigns.models import Customer, Presentation, TargetGroupVersion
+from campaigns.store.base import BATCH, Membership, TimedOut
 from campaigns.store.portable import record_decision as record_decision_with_the_orm
 
 HISTORY_BATCH = 50_000  # customers per statement: one array parameter, no limit to mind
@@ -71,22 +75,173 @@ FACTS_SQL = (
 
 
 def decision_facts(customer, version_ids: list[int], now) -> tuple[list[Membership], list]:
-    with prepared_cursor() as cursor:
-        cursor.execute(FACTS_SQL, [version_ids, customer.external_id, customer.pk, now])
+    with _timed(), prepared_cursor() as cursor:
+        _execute(cursor, FACTS_SQL, [version_ids, customer.external_id, customer.pk, now])
         rows = cursor.fetchall()
     members = [Membership(row[1], *row[3:6], row[9]) for row in rows if row[0] == 0]
     responses = [(row[1], row[2], row[6], row[7], row[8]) for row in rows if row[0] == 1]
     return members, responses
 
 
+# The customer and everything a decision asks about them, in one round trip: the customer's row,
+# their rows in the active versions and their contact history (as arrays).
+CUSTOMER_FACTS_SQL = (
+    "SELECT {columns}, m.version_ids, m.offer_codes, m.propensities, m.values, m.reasons, h.*"
+    " FROM campaigns_customer c"
+    " LEFT JOIN LATERAL (SELECT array_agg(t.version_id) AS version_ids,"
+    " array_agg(t.offer_code) AS offer_codes, array_agg(t.propensity) AS propensities,"
+    " array_agg(t.expected_value) AS values, array_agg(coalesce(t.reason, '')) AS reasons"
+    " FROM unnest(%s::bigint[]) AS v(id) CROSS JOIN LATERAL ("
+    "SELECT * FROM campaigns_targetgroupmember t"
+    " WHERE t.version_id = v.id AND t.customer_external_id = c.external_id) AS t) m ON true"
+    " LEFT JOIN LATERAL ({history}) h ON true"
+    " WHERE c.external_id = %s"
+)
+
+
+@functools.cache
+def _customer_facts_sql() -> tuple[str, list]:
+    fields = Customer._meta.concrete_fields
+    columns = ", ".join(f"c.{connection.ops.quote_name(f.column)}" for f in fields)
+    return CUSTOMER_FACTS_SQL.format(columns=columns, history=history_arrays_sql("c.id")), fields
+
+
+def find_customer(external_id: str, version_ids: list[int], now):
+    """The customer with the facts of a decision at ``now`` over ``version_ids`` read with it
+    (``decision_facts`` then asks nothing more), or None."""
+    query, fields = _customer_facts_sql()
+    with _timed(), prepared_cursor() as cursor:
+        _execute(cursor, query, [version_ids, now, external_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for f, value in zip(fields, row, strict=False):
+        for converter in f.get_db_converters(connection):
+            value = converter(value, f, connection)
+        values.append(value)
+    customer = Customer.from_db(connection.alias, [f.attname for f in fields], values)
+    n = len(fields)
+    members = (
+        [Membership(*m) for m in zip(*row[n : n + 5], strict=True)] if row[n] is not None else []
+    )
+    customer.cvm_decision_facts = (list(version_ids), now, members, history_rows(row[n + 5 :]))
+    return customer
+
+
+# --- the time limit of a decision ---------------------------------------------------------
+
+
+SET_TIMEOUT_SQL = "SELECT set_config('statement_timeout', %s, false)"
+
+
+@contextmanager
+def time_limit(ms: int | None):
+    """The connection's statements take at most ``ms`` milliseconds in all (statement_timeout,
+    sent in the same round trip as the block's first statement and given back by the
+    decision's write or on leaving); one that would take longer is cancelled and ``TimedOut``
+    raised. None, or inside a caller's transaction: no limit."""
+    if ms is None or connection.in_atomic_block:
+        yield
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    known = getattr(connection, "cvm_default_timeout", None)
+    if known is None or known[0] is not raw:
+        with raw.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            known = connection.cvm_default_timeout = (raw, cursor.fetchone()[0])
+    connection.cvm_time_limit = (time.monotonic() + ms / 1000, ms, known[1])
+    connection.cvm_timeout_pending = True  # sent with the next statement (``_execute``)
+    try:
+        yield
+    finally:
+        sent = not getattr(connection, "cvm_timeout_pending", False)
+        connection.cvm_timeout_pending = False
+        if getattr(connection, "cvm_time_limit", None) is not None:
+            connection.cvm_time_limit = None
+            try:
+                if sent:
+                    with prepared_cursor() as cursor:
+                        cursor.execute(SET_TIMEOUT_SQL, [known[1]])
+            except DatabaseError:
+                connection.close()  # a new connection starts with the default again
+
+
+def _execute(cursor, query: str, params: list) -> None:
+    """``cursor.execute``; under a time limit not yet sent, the limit (what is left of it) goes
+    first in the same round trip (pipeline mode): it holds for this statement already."""
+    if not getattr(connection, "cvm_timeout_pending", False):
+        cursor.execute(query, params)
+        return
+    connection.cvm_timeout_pending = False
+    deadline, _ms, _default = connection.cvm_time_limit
+    left = int((deadline - time.monotonic()) * 1000)
+    if left < 1:
+        raise TimedOut
+    try:
+        with connection.connection.pipeline():
+            with prepared_cursor() as setting:
+                setting.execute(SET_TIMEOUT_SQL, [f"{left}ms"])
+            cursor.execute(query, params)
+    except psycopg.Error:
+        # A statement cancelled while it was being prepared stays "prepared" in psycopg's
+        # books after a failed pipeline: forget them all (DEALLOCATE ALL goes with the next).
+        prepared = getattr(connection.connection, "_prepared", None)
+        if prepared is None:
+            connection.close()
+        else:
+            prepared.clear()
+        raise
+
+
+def _before_write() -> str | None:
+    """Under a time limit: raise TimedOut if none is left, shorten the timeout when less than
+    half is left, and return the value the write gives back (None: no limit)."""
+    limit = getattr(connection, "cvm_time_limit", None)
+    if limit is None:
+        return None
+    deadline, ms, default = limit
+    left = (deadline - time.monotonic()) * 1000
+    if left <= 1:
+        raise TimedOut
+    if left < ms / 2:
+        with _timed(), prepared_cursor() as cursor:
+            cursor.execute(SET_TIMEOUT_SQL, [f"{int(left)}ms"])
+    return default
+
+
+@contextmanager
+def _timed():
+    """A statement cancelled by the statement timeout raises TimedOut."""
+    try:
+        yield
+    except (DatabaseError, psycopg.Error) as exc:  # psycopg's own: a pipeline's, unwrapped
+        if isinstance(exc.__cause__, psycopg.errors.QueryCanceled) or isinstance(
+            exc, psycopg.errors.QueryCanceled
+        ):
+            raise TimedOut from exc
+        raise
+
+
 # The decision and its presentations in one statement (the data-modifying CTE always runs, so a
 # decision without offers is written too); set_config(..., true) lasts until the implicit
 # transaction's commit, which then does not wait for the disk flush.
+# With an audit row (an API decision: cvm_portal.audit), the row is written by the same statement
+# and committed with it. The statement also gives the connection back its statement timeout
+# when a time limit set one (``time_limit``): no round trip of its own.
 RECORD_DECISION_SQL = """
-WITH async AS (SELECT set_config('synchronous_commit', 'off', true)),
+WITH async AS (
+    SELECT set_config('synchronous_commit', %s, true),
+        CASE WHEN %s::text IS NULL THEN NULL ELSE set_config('statement_timeout', %s::text, false) END
+),
 d AS (
-    INSERT INTO campaigns_decision (id, customer_id, channel_kind, agent_id, site_id, created_at)
-    SELECT %s, %s, %s, %s, %s, %s FROM async RETURNING id
+    INSERT INTO campaigns_decision (id, customer_id, channel_kind, agent_id, site_id, created_at, context)
+    SELECT %s, %s, %s, %s, %s, %s, %s::jsonb FROM async RETURNING id
+),
+a AS (
+    INSERT INTO cvm_portal_auditevent (at, user_id, action, object_type, object_id, detail)
+    SELECT %s, %s::bigint, %s, %s, %s, %s FROM async WHERE %s::bigint IS NOT NULL
 )
 INSERT INTO campaigns_presentation (decision_id, offer_id, campaign_id, rank, score, reason, held_out)
 SELECT d.id, v.o, v.c, v.r, v.s, v.t, v.h
@@ -96,28 +251,39 @@ RETURNING id, rank
 """
 
 
-def record_decision(decision, presentations: list[Presentation]) -> None:
-    """A decision that is its own transaction: one round trip, committed without waiting for
-    the disk flush (a database crash can lose the last fraction of a second of decisions,
-    never corrupt anything). Inside a caller's transaction the ORM writes it, so the caller's
-    transaction keeps its durability."""
+def record_decision(decision, presentations: list[Presentation], audit: dict | None = None) -> None:
+    """A decision that is its own transaction: one round trip, with its audit row when given,
+    committed without waiting for the disk flush unless CVM_DECISION_SYNCHRONOUS_COMMIT (a
+    crash of the database server can lose its last fraction of a second of decisions, each
+    with its audit row, never one without the other; never corrupt anything). Inside a
+    caller's transaction the ORM writes it, so the caller's transaction keeps its durability."""
     if connection.in_atomic_block:
-        record_decision_with_the_orm(decision, presentations)
+        record_decision_with_the_orm(decision, presentations, audit)
         return
+    restore = _before_write()
     decision.created_at = timezone.now()
     columns = [
         [getattr(p, name) for p in presentations]
         for name in ("offer_id", "campaign_id", "rank", "score", "reason", "held_out")
     ]
-    with prepared_cursor() as cursor:
+    audit = audit or {}
+    user = audit.get("user")
+    with _timed(), prepared_cursor() as cursor:
         cursor.execute(
             RECORD_DECISION_SQL,
             [
+                "on" if settings.CVM_DECISION_SYNCHRONOUS_COMMIT else "off", restore, restore,
                 decision.id, decision.customer_id, decision.channel_kind, decision.agent_id,
-                decision.site_id, decision.created_at, *columns,
+                decision.site_id, decision.created_at,
+                None if decision.context is None else json.dumps(decision.context),
+                decision.created_at, user.pk if user else None, audit.get("action"),
+                audit.get("object_type"), audit.get("object_id"), audit.get("detail"),
+                user.pk if user else None, *columns,
             ],
         )  # fmt: skip
         ids = dict((rank, pk) for pk, rank in cursor.fetchall())
+    if restore is not None:
+        connection.cvm_time_limit = None  # the statement gave the timeout back
     decision._state.adding = False
     for p in presentations:
         p.pk = ids[p.rank]

@@ -14,7 +14,9 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import APIKey
 
+from campaigns.models import DegradedDecisions
 from channels.models import ApiClient, ApiKey
+from cvm_portal.admin import ReadOnlyAdmin
 from cvm_portal.roles import Role, roles_of
 
 from .clients import create_client, revoke_keys, rotate_key
@@ -181,3 +183,13 @@ class ApiKeyAdmin(AdministratorsOnly, admin.ModelAdmin):
             ngettext("%(n)d key revoked.", "%(n)d keys revoked.", count) % {"n": count},
             messages.WARNING,
         )
+
+
+@admin.register(DegradedDecisions)
+class DegradedDecisionsAdmin(ReadOnlyAdmin):
+    """Who may use it: CVM managers and administrators, read-only. How many API decisions per
+    day and channel kind ran out of their time budget and came back ``degraded``."""
+
+    list_display = ["day", "channel_kind", "count"]
+    list_filter = ["channel_kind"]
+    date_hierarchy = "day"

@@ -3,6 +3,12 @@ for (the rate per client: ``throttles.py``). Agents use the console; a session g
 
 from __future__ import annotations
 
+import hashlib
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -10,7 +16,7 @@ from rest_framework import exceptions, permissions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework_api_key.permissions import KeyParser
 
-from channels.models import ApiKey
+from channels.models import ApiClient, ApiKey
 from cvm_portal import formatting as fmt
 
 
@@ -26,12 +32,11 @@ class ApiKeyAuthentication(BaseAuthentication):
         key = self.key_parser.get(request)
         if key is None:
             return None  # no key: another authenticator (or none) answers
-        try:
-            api_key = ApiKey.objects.get_from_key(key.strip())
-        except ApiKey.DoesNotExist:
+        api_key = verified_key(key.strip())
+        if api_key is None:
             raise exceptions.AuthenticationFailed(
                 _("This API key is not valid: it is unknown or was revoked.")
-            ) from None
+            )
         if api_key.has_expired:
             raise exceptions.AuthenticationFailed(
                 _("This API key expired on %(when)s. Ask an administrator for a new one.")
@@ -44,6 +49,68 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return self.keyword  # makes a call without credentials a 401, not a 403
+
+
+# Keys this process verified lately: {SHA-256 of the key: (when verified, the key with its
+# client and service account)}. A call within CVM_API_KEY_CACHE_SECONDS of the verification
+# asks the database nothing; a revocation, a client or account change made in this process
+# empties it at once (signals below), one made elsewhere holds within that time. Expiry is
+# checked on every call against the key's expiry date. Only the API's own front (the lean
+# handler of cvm_portal/wsgi.py, under gunicorn) remembers keys: elsewhere (the dev server,
+# the test client) every call is verified in the database.
+_verified: dict[str, tuple[float, ApiKey]] = {}
+_remember = [False]
+
+
+def remember_keys(on: bool = True) -> None:
+    """Let this process remember verified keys for CVM_API_KEY_CACHE_SECONDS."""
+    _remember[0] = on
+    _verified.clear()
+
+
+def verified_key(key: str) -> ApiKey | None:
+    """The usable key ``key`` (not revoked), or None: from this process's memory when it was
+    verified within CVM_API_KEY_CACHE_SECONDS, else from the database (one query)."""
+    if not _remember[0]:
+        return _from_database(key)
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    now = time.monotonic()
+    held = _verified.get(digest)
+    if held is not None and now - held[0] < settings.CVM_API_KEY_CACHE_SECONDS:
+        return held[1]
+    api_key = _from_database(key)
+    if api_key is None:
+        _verified.pop(digest, None)
+        return None
+    if len(_verified) > 1000:  # keys are few; never grow without bound
+        _verified.clear()
+    _verified[digest] = (now, api_key)
+    return api_key
+
+
+_verified_key = verified_key  # its first name
+
+
+def _from_database(key: str) -> ApiKey | None:
+    try:
+        return ApiKey.objects.get_from_key(key)
+    except ApiKey.DoesNotExist:
+        return None
+
+
+def forget_verified_keys(**_kwargs) -> None:
+    """Make this process verify every key again on its next call (a key, client or account
+    changed)."""
+    _verified.clear()
+
+
+for _model in (ApiKey, ApiClient, get_user_model()):
+    post_save.connect(
+        forget_verified_keys, sender=_model, dispatch_uid=f"api-keys-{_model.__name__}"
+    )
+    post_delete.connect(
+        forget_verified_keys, sender=_model, dispatch_uid=f"api-keys-del-{_model.__name__}"
+    )
 
 
 class IsApiClient(permissions.BasePermission):

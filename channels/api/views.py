@@ -5,24 +5,30 @@ LoginRequiredMiddleware). Only API clients, with a key, get answers, for the cha
 their client may ask for (``channels/api/auth.py``); a signed-in session gets 403.
 """
 
+import time
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campaigns.decisioning import decide
-from campaigns.models import Customer, DeclineReason, OfferContent, Presentation
+from campaigns.models import DeclineReason, Presentation
 from campaigns.responses import record_outcome
-from campaigns.why_not import why_not
-from cvm_portal.audit import record_access
+from cvm_portal.api import JSONParser
 from cvm_portal.idempotency import HEADER, idempotent
 
+from . import decisions, fast
 from .auth import ApiKeyAuthentication, IsApiClient, check_channel_kind
+from .errors import errors
 from .serializers import (
+    MAX_BUDGET_MS,
+    MIN_BUDGET_MS,
+    BudgetHeaderSerializer,
     DecisionRequestSerializer,
     DecisionSerializer,
     ExplainQuerySerializer,
@@ -43,7 +49,7 @@ LANGUAGE = OpenApiParameter(
     "language comes in the other one. The answer's Content-Language says which was used.",
 )  # fmt: skip
 IDEMPOTENCY = OpenApiParameter(
-    HEADER, str, OpenApiParameter.HEADER, required=False,
+    HEADER, {"type": "string", "maxLength": 200}, OpenApiParameter.HEADER, required=False,
     description="Same key and body: the same answer again. Same key, another body: 422.",
 )  # fmt: skip
 
@@ -55,77 +61,73 @@ class ApiClientView(APIView):
     authentication_classes = [ApiKeyAuthentication, SessionAuthentication]
     permission_classes = [IsApiClient]
     throttle_classes = [ApiClientThrottle]
+    parser_classes = [JSONParser]  # bodies are JSON; a form is a 415, as the schema says
+
+
+BUDGET = OpenApiParameter(
+    "X-Decision-Budget-Ms",
+    {"type": "integer", "minimum": MIN_BUDGET_MS, "maximum": MAX_BUDGET_MS},
+    OpenApiParameter.HEADER, required=False,
+    description=f"How long the decision may take, in milliseconds ({MIN_BUDGET_MS}–"
+    f"{MAX_BUDGET_MS}; default CVM_DECISION_BUDGET_MS, 150). Past it the answer comes anyway, "
+    "with no offers and degraded: true. The body field budget_ms wins over this header.",
+)  # fmt: skip
 
 
 class DecisionView(ApiClientView):
-    """Who may use it: API clients, for their channel kinds. Next-best-offers for a customer."""
+    """Who may use it: API clients, for their channel kinds. Next-best-offers for a customer.
+
+    Within the time budget (``budget_ms``, ``X-Decision-Budget-Ms``, CVM_DECISION_BUDGET_MS)
+    or degraded: no offers, ``degraded: true``, not recorded, counted (DegradedDecisions).
+    On PostgreSQL two round trips: the time limit with the customer, their memberships and
+    history; then the decision with its presentations and the audit row of the look-up.
+    An ordinary request takes the fast path (``channels.api.fast``: no DRF machinery), any
+    other DRF's whole path (``post``); both answer with ``channels.api.decisions.answer``."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST":
+            response = fast.respond(self, request)
+            if response is not None:
+                return response
+        return super().dispatch(request, *args, **kwargs)
 
     @extend_schema(
         request=DecisionRequestSerializer,
-        responses={201: DecisionSerializer},
-        parameters=[EXPLAIN, LANGUAGE],
+        responses={
+            200: OpenApiResponse(
+                DecisionSerializer, description="Degraded: the budget ran out; nothing recorded."
+            ),
+            201: DecisionSerializer,
+            **errors(400, 401, 403, 404, 429),
+        },
+        parameters=[EXPLAIN, LANGUAGE, BUDGET],
     )
     def post(self, request):
+        started = time.monotonic()
         incoming = DecisionRequestSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         asked = ExplainQuerySerializer(data=request.query_params)
         asked.is_valid(raise_exception=True)
-        explain = incoming.validated_data["explain"] or asked.validated_data["explain"]
-        kind = incoming.validated_data["channel_kind"]
-        check_channel_kind(request, kind)
-        customer = Customer.objects.filter(
-            external_id=incoming.validated_data["customer_id"]
-        ).first()
-        if customer is None:
-            return Response(
-                {"detail": _("No customer has this customer id.")}, status=status.HTTP_404_NOT_FOUND
-            )
-        # Recorded under the client's service account; API clients work at no site.
-        result = decide(customer=customer, channel_kind=kind, agent=request.user, site_id=None)
-        # Audited once decided: a decision that fails gave the client nothing about the customer.
-        record_access(user=request.user, action="decide", obj=customer, detail="api")
-        contents = {
-            content.offer_id: content
-            for content in OfferContent.objects.filter(
-                offer__in=[c.offer for c in result.offers], channel_kind=kind
-            )
-        }
-        offers = []
-        for c in result.offers:
-            content = contents.get(c.offer.pk)
-            offers.append(
-                {
-                    "presentation_id": c.presentation.pk,
-                    "rank": c.presentation.rank,
-                    "offer_code": c.offer.code,
-                    "campaign_code": c.campaign.code,
-                    "title": c.offer.title,
-                    "benefit": c.offer.benefit,
-                    "short_text": content.short_text if content else "",
-                    "banner_title": content.banner_title if content else "",
-                    "agent_script": content.agent_script if content else "",
-                    "score": c.score,
-                    "reason": c.reason,
-                }
-            )
-        body = {
-            "decision_id": result.decision.pk,
-            "customer_id": customer.external_id,
-            "channel_kind": kind,
-            "offers": offers,
-        }
-        if explain:
-            body["not_offered"] = [
-                {
-                    "offer_code": w.offer.code,
-                    "campaign_code": w.campaign.code,
-                    "code": w.code,
-                    "text": w.text,
-                    "available_from": w.available_from,
-                }
-                for w in why_not(result)
-            ]
-        return Response(DecisionSerializer(body).data, status=status.HTTP_201_CREATED)
+        header = BudgetHeaderSerializer(
+            data={"budget_ms": request.headers.get("X-Decision-Budget-Ms")}
+        )
+        header.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        check_channel_kind(request, data["channel_kind"])
+        code, body, after = decisions.answer(
+            request,
+            user=request.user,
+            data=data,
+            explain=data["explain"] or asked.validated_data["explain"],
+            budget_ms=data.get("budget_ms")
+            or header.validated_data.get("budget_ms")
+            or settings.CVM_DECISION_BUDGET_MS,
+            started=started,
+        )
+        response = Response(body, status=code)
+        if after is not None:
+            response._resource_closers.append(after)
+        return response
 
 
 class OutcomeView(ApiClientView):
@@ -133,7 +135,7 @@ class OutcomeView(ApiClientView):
 
     @extend_schema(
         request=OutcomeRequestSerializer,
-        responses={200: OutcomeSerializer, 201: OutcomeSerializer},
+        responses={200: OutcomeSerializer, 201: OutcomeSerializer, **errors(404, 409, 422)},
         parameters=[IDEMPOTENCY],
     )
     @idempotent
@@ -165,8 +167,8 @@ class OutcomeView(ApiClientView):
                 decline_reason=reason,
                 not_presented_reason=data.get("not_presented_reason", ""),
             )
-        except ValidationError as exc:
-            return Response({"detail": exc.messages[0]}, status=status.HTTP_400_BAD_REQUEST)
+        except ValidationError as exc:  # the body was valid: the presentation forbids it
+            return Response({"detail": exc.messages[0]}, status=status.HTTP_409_CONFLICT)
         body = {
             "presentation_id": presentation.pk,
             "outcome": response.outcome,

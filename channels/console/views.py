@@ -1,6 +1,7 @@
 """The agent console: find the customer, see the next-best-offers, record outcomes in one click."""
 
 import functools
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -39,6 +40,7 @@ from cvm_portal.roles import Role, role_required
 from training.gating import guides_to_complete
 
 from ..bonus.arithmetic import would_earn
+from ..handover.views import banner_for
 from ..outcomes import outcome_view, shown_to
 from .forms import FeedbackForm, FindForm
 from .links import LinkExpired, NotYourLink, customer_id_from, customer_url
@@ -158,6 +160,9 @@ def customer_page(request: HttpRequest, token: str) -> HttpResponse:
         .select_related("offer", "campaign", "decline_reason", "agent")
         .order_by("-recorded_at")[:20]
     )
+    # The chatbot's hand-over this contact continues (?handover=<id>): shown on top, and kept
+    # by "Refresh offers".
+    handover = banner_for(request, customer)
     page = render(
         request,
         "channels/console_customer.html",
@@ -175,8 +180,10 @@ def customer_page(request: HttpRequest, token: str) -> HttpResponse:
             "training_gated": [(campaign, guides.get(pk, [])) for pk, campaign in gated.items()],
             "recorded": result.recorded,  # presentation id → its outcome (a reused decision)
             "why_not": why_not(result, leave_out=[Exclusion.TRAINING_REQUIRED]),
-            "refresh_url": reverse("channels:console_refresh", kwargs={"token": token}),
+            "refresh_url": reverse("channels:console_refresh", kwargs={"token": token})
+            + (f"?handover={handover.pk}" if handover else ""),
             "contact_window": window,
+            "handover": handover,
         },
     )
     # Audited once the page is built: a decision or page that fails showed the agent nothing.
@@ -202,7 +209,16 @@ def refresh(request: HttpRequest, token: str) -> HttpResponse:
     messages.success(request, _("New offers decided."))
     # The page shows the decision just made: the agent's latest within the contact window.
     url = customer_url(user=request.user, customer_id=customer.pk)
+    if _handover_id(request) is not None:  # the chatbot's hand-over stays on top
+        url += f"?handover={_handover_id(request)}"
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _handover_id(request: HttpRequest) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(request.GET.get("handover", ""))
+    except ValueError:
+        return None
 
 
 @require_POST
@@ -239,7 +255,14 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
 def screen_pop(request: HttpRequest) -> HttpResponse:
     """Who may use it: agents. Telephony opens /console/pop/#<caller number>; the page posts the
     number (it never reaches the server in a URL) and lands on the customer. A number in the
-    query (?phone=…) is not used: the page says how to call it instead (400)."""
+    query (?phone=…) is not used: the page says how to call it instead (400). A chatbot
+    hand-over's id may travel in the query: ?handover=<id> opens that hand-over."""
+    if list(request.GET) == ["handover"]:
+        try:
+            handover_id = uuid.UUID(request.GET["handover"])
+        except ValueError:
+            raise Http404 from None
+        return redirect("channels:handover", pk=handover_id)
     if request.GET:
         # Nothing on the page (the language switch's return address) may carry the number on.
         request.META["QUERY_STRING"] = ""

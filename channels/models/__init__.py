@@ -22,6 +22,15 @@ from .capacity import (
     HourBand,
     RosterEntry,
 )
+from .events import (
+    INTEREST_KINDS,
+    OFFER_EVENT_KINDS,
+    DailyInterest,
+    DigitalEvent,
+    EventKind,
+    SeenPresentation,
+)
+from .handover import Handover, HandoverOutcome, HandoverStatus, handles_handovers
 from .outbound import (
     OUTBOUND_SITE_KINDS,
     CallAttempt,
@@ -31,6 +40,7 @@ from .outbound import (
     OutboundShare,
 )
 from .sites import ASSISTED_KINDS, AgentProfile, Site, profile_of, validate_timezone
+from .ussd import UssdSession
 
 __all__ = [
     "BAND_HOURS",
@@ -40,6 +50,9 @@ __all__ = [
     "DigitalCapacity",
     "ForecastSource",
     "HandleTime",
+    "Handover",
+    "HandoverOutcome",
+    "HandoverStatus",
     "HandleTimeSource",
     "HourBand",
     "RosterEntry",
@@ -56,12 +69,20 @@ __all__ = [
     "BonusStatement",
     "BonusTier",
     "CallAttempt",
+    "DailyInterest",
+    "DigitalEvent",
+    "EventKind",
+    "INTEREST_KINDS",
+    "OFFER_EVENT_KINDS",
+    "SeenPresentation",
     "CallList",
     "Cancellation",
     "Lead",
     "OutboundSettings",
     "OutboundShare",
     "Site",
+    "UssdSession",
+    "handles_handovers",
     "profile_of",
     "validate_timezone",
 ]

@@ -114,7 +114,7 @@ def test_outcome_errors_are_clear(api, customer):
     )
     assert (
         missing.status_code == 400
-        and "Choose why the customer declined" in missing.json()["detail"]
+        and "Choose why the customer declined" in missing.json()["decline_reason"][0]
     )
     unknown = api.post(
         "/api/v1/outcomes/",

@@ -20,7 +20,7 @@ def test_a_decision_that_fails_is_not_audited_as_given(monkeypatch):
     def failing_decide(**kwargs):
         raise RuntimeError("decisioning is down")
 
-    monkeypatch.setattr("channels.api.views.decide", failing_decide)
+    monkeypatch.setattr("channels.api.decisions.decide", failing_decide)
     # When the client asks for a decision
     response = api.post(
         "/api/v1/decisions/", {"customer_id": "C0042", "channel_kind": "web"}, format="json"

@@ -21,6 +21,7 @@ from campaigns.models import (
 from channels.choices import SiteKind
 from channels.models import AgentProfile, BonusPlan, Site
 from tests.demo_cleanup import remove_demo
+from training import demo as training_demo
 from training.models import Assignment, Guide
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +34,7 @@ LOGINS = {
     "cvm1": "/cvm/",
     "cvm2": "/cvm/",
     "trainer1": "/training/",
+    "digital1": "/training/mine/",
     "admin": "/admin/",
 }
 
@@ -48,7 +50,7 @@ def demo(django_db_setup, django_db_blocker):
 
 
 def test_demo_publishes_a_guide_with_a_quiz_for_a_live_campaign_and_assigns_it(demo):
-    guide = Guide.objects.get()
+    guide = Guide.objects.get(title_en=training_demo.TITLE)
     assert guide.current_version is not None and len(guide.current_version.quiz) == 2
     assert [c.code for c in guide.campaigns.all()] == ["XS-FIBRE"]
     assert Assignment.objects.filter(guide=guide, user__username="store1").exists()
@@ -153,3 +155,14 @@ def test_demo_has_a_bonus_plan_for_this_month(demo):
 
     plan = BonusPlan.objects.current(today()).get()
     assert plan.rules.count() == 2 and plan.tiers.count() == 1
+
+
+def test_demo_leaves_a_chatbot_hand_over_waiting_for_an_inbound_agent(demo, client):
+    from channels.models import Handover, HandoverStatus
+
+    waiting = Handover.objects.get()
+    assert waiting.status == HandoverStatus.WAITING
+    assert waiting.customer.external_id == "C0000004"
+    assert "sign in as callcentre1" in demo["output"]
+    assert client.login(username="callcentre1", password="demo-password")
+    assert "Roaming in Spain" in client.get("/console/handovers/").content.decode()

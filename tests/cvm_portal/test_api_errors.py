@@ -107,4 +107,16 @@ def test_every_api_view_of_the_portal_reads_json_with_the_portals_parser():
 
     for route, view in views:
         json_parsers = [p for p in view.cls.parser_classes if p.media_type == "application/json"]
-        assert json_parsers == [api.JSONParser], route
+        # A view that reads no JSON at all (the USSD gateway reads forms) has none.
+        assert json_parsers in ([api.JSONParser], []), route
+        if route.startswith("api/v1/ussd"):
+            assert json_parsers == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/", "/api/v1/nothing/", "/api/v1/handovers/not-a-uuid/"])
+def test_an_address_under_the_api_that_names_no_operation_is_a_json_404(client, path):
+    for answer in (client.get(path), client.post(path, {}, content_type="application/json")):
+        assert answer.status_code == 404
+        assert answer["Content-Type"] == "application/json"
+        assert answer.json()["detail"]

@@ -17,6 +17,7 @@ from channels.demo import (
     ROLE_LOGINS,
     build_api_client,
     build_bonus,
+    build_handover,
     build_outbound,
     build_sites_and_people,
 )
@@ -89,3 +90,7 @@ class Command(BaseCommand):
             f"-H 'Authorization: Api-Key {build_api_client()}' "
             """-d '{"customer_id": "C0000001", "channel_kind": "web"}'"""
         )
+        if build_handover():
+            self.stdout.write(
+                "A chatbot hand-over waits for an inbound agent: sign in as callcentre1."
+            )

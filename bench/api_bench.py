@@ -1,6 +1,6 @@
 """The decision API over HTTP on PostgreSQL: the portal against a bare reference view, with wrk.
 
-Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/cvm_api [REDIS_URL=redis://127.0.0.1:6379/0] .venv/bin/python bench/api_bench.py [--customers N] [--seconds S] [--rounds R] [--port P]
+Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/cvm_api [REDIS_URL=redis://127.0.0.1:6379/0] .venv/bin/python bench/api_bench.py [--customers N] [--seconds S] [--rounds R] [--port P] [--worker-class sync|gthread] [--without-front]
 
 Builds (or reuses) N customers (default 1,000) by COPY, 10 live web campaigns with 4 offers
 each (web content: banner title, image, alt, link), 4 target-group memberships per customer
@@ -32,6 +32,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -122,6 +123,10 @@ def _bare_application():
 urlpatterns: list = []
 if os.environ.get("BENCH_BARE") == "1":
     bare = _bare_application()
+if os.environ.get("BENCH_WITHOUT_FRONT") == "1":  # --without-front
+    from cvm_portal.wsgi import make_application
+
+    portal_without_front = make_application(front=False)
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -141,6 +146,12 @@ def main() -> None:
         "(a sync worker closes each after its answer)",
     )
     parser.add_argument("--threads", type=int, default=1, help="per gthread worker")
+    parser.add_argument(
+        "--without-front",
+        action="store_true",
+        help="serve the portal without its decision front door (channels.api.front): every "
+        "decision through Django's handler, to measure what the front door gives",
+    )
     args = parser.parse_args()
     from bench.common import setup_postgres
 
@@ -194,7 +205,14 @@ def main() -> None:
         workers += ["--threads", str(args.threads), "--keep-alive", "5"]
     print(f"gunicorn: 2 workers, {' '.join(workers)} (both servers)")
     servers = {
-        "api": _serve("cvm_portal.wsgi:application", args.port, env, workers),
+        "api": _serve(
+            "bench.api_bench:portal_without_front"
+            if args.without_front
+            else "cvm_portal.wsgi:application",
+            args.port,
+            dict(env, BENCH_WITHOUT_FRONT="1") if args.without_front else env,
+            workers,
+        ),
         "bare": _serve("bench.api_bench:bare", args.port + 1, dict(env, BENCH_BARE="1"), workers),
     }
     started_at = timezone.now()
@@ -224,6 +242,7 @@ def main() -> None:
             process.terminate()
         for process in servers.values():
             process.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)  # the bodies and wrk's script
     recorded, audited = _count(user_id, started_at)
     print(f"errors={errors}")
     print(f"recorded={recorded} audited={audited} answered={answered}")

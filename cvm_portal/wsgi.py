@@ -37,8 +37,10 @@ class ApiHandler(WSGIHandler):
             settings.MIDDLEWARE = saved
 
 
-def make_application():
-    """The portal's WSGI application: ``/api/v1/`` to the lean handler, the rest to Django's."""
+def make_application(front: bool = True):
+    """The portal's WSGI application: ``/api/v1/`` to the lean handler, the rest to Django's;
+    ``front``: an ordinary decision request answered before even the lean handler (off only
+    to measure what it gives: bench/api_bench.py --without-front)."""
     import django
 
     django.setup(set_prefix=False)
@@ -47,7 +49,8 @@ def make_application():
 
     remember_keys()  # verified keys held briefly in memory: CVM_API_KEY_CACHE_SECONDS
     pages, api = WSGIHandler(), ApiHandler()
-    api = DecisionFront(api)  # an ordinary decision request answered before Django's handler
+    if front:
+        api = DecisionFront(api)  # an ordinary decision request answered before Django's handler
 
     def application(environ, start_response):
         if environ.get("PATH_INFO", "").startswith(API_PREFIX):

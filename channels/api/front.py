@@ -16,8 +16,9 @@ for it, by calling the same middleware's own methods, so the answers cannot drif
   request; its generation is read in the same Redis round trip as the client's throttle count
   (``fast.respond(watch_stop=True)``), so a request costs one round trip to Redis, not two;
 - Django's request signals (connections given back or closed as CONN_MAX_AGE says), the
-  logging of 4xx answers, and the answer closed by the server (so work to do after the answer,
-  a degraded decision's count, runs as before).
+  logging of 4xx answers, an unexpected error logged and answered with Django's 500 page
+  (``response_for_exception``), and the answer closed by the server (so work to do after the
+  answer, a degraded decision's count, runs as before).
 
 Sessions and users are not needed: an API key authenticates, and a request with a session
 cookie but no key is not ordinary. Whatever ``fast.respond`` does not answer (a refusal, an
@@ -30,6 +31,7 @@ import io
 
 from django.core import signals
 from django.core.exceptions import DisallowedHost, PermissionDenied
+from django.core.handlers.exception import response_for_exception
 from django.core.handlers.wsgi import WSGIRequest, get_script_name
 from django.middleware.common import CommonMiddleware
 from django.middleware.locale import LocaleMiddleware
@@ -81,7 +83,10 @@ class DecisionFront:
         set_script_prefix(get_script_name(environ))
         signals.request_started.send(sender=self.__class__, environ=environ)
         request = WSGIRequest(environ)
-        response = self.respond(request)
+        try:
+            response = self.respond(request)
+        except Exception as exc:  # noqa: BLE001 - as Django's handler: logged, a 500 page
+            response = self.after(request, response_for_exception(request, exc))
         if response is None:
             if hasattr(request, "_body"):  # read here: Django's path reads it again
                 environ["wsgi.input"] = io.BytesIO(request._body)
@@ -118,6 +123,11 @@ class DecisionFront:
         response = fast.respond(self.view, request, watch_stop=True)
         if response is None:
             return None
+        return self.after(request, response)
+
+    def after(self, request, response):
+        """``response`` through the middleware's answers, innermost first, as Django's
+        handler passes it."""
         response = self.common.process_response(request, response)
         response = self.locale.process_response(request, response)
         return self.security.process_response(request, response)

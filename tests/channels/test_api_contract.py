@@ -40,6 +40,13 @@ CONFIG = """
 include-path = "/api/v1/outcomes/"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]
 
+# An event batch valid by the schema may still be refused whole with 400 naming the event: its
+# time outside the window of now (30 days back, 5 minutes ahead), or a presentation of another
+# client. A schema cannot state a window relative to now or who owns an id; docs/api.md says so.
+[[operations]]
+include-path = "/api/v1/events/"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "429"]
+
 # HTTP headers are open-ended (every proxy adds some): a decision request that is valid but
 # for one undeclared header is valid, not "schema-violating" (a known false positive of st's
 # negative_data_rejection, fixed in later versions).

@@ -28,6 +28,15 @@ from tests.factories import (
 
 BODY = {"customer_id": "C0042", "channel_kind": "web"}
 
+# Imported here, with the settings as they are: the import builds the portal's application
+# (as gunicorn does), whose handlers read the settings once; built inside a test that changes
+# them, it would keep them for every later test. It also makes this process remember keys,
+# which only the test of revocation wants.
+_remembering = auth._remember[0]
+from cvm_portal.wsgi import ApiHandler  # noqa: E402
+
+auth.remember_keys(_remembering)
+
 
 def _world():
     sync_role_groups()
@@ -56,10 +65,6 @@ class Doors:
     """The front door and, behind it, the API's Django handler; which of them answered."""
 
     def __init__(self) -> None:
-        remembering = auth._remember[0]
-        from cvm_portal.wsgi import ApiHandler  # made at import, as gunicorn does: keys remembered
-
-        auth.remember_keys(remembering)  # ...which only the test of revocation wants
         self.django = ApiHandler()
         self.front = DecisionFront(self._behind)
         self.fell_back = []
@@ -204,9 +209,28 @@ def test_a_revoked_key_stops_working_at_the_front_door_within_5_seconds(producti
     assert doors.fell_back == [True]
 
 
+@pytest.fixture(params=["the cache as configured", "Redis down"])
+def cache_state(request, settings):
+    """The configured cache, or a Redis that does not answer (a port nothing listens on)."""
+    from cvm_portal import cache as portal_cache
+
+    if request.param == "Redis down":
+        portal_cache._outages.clear()
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "cvm_portal.cache.RedisCache",
+                "LOCATION": "redis://127.0.0.1:9/0",
+            }
+        }
+        yield request.param
+        portal_cache._outages.clear()
+    else:
+        yield request.param
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_stop_holds_at_the_front_door_on_the_very_next_request(production):
-    # Given a decision answered at the door (its catalogue warm)
+def test_a_stop_holds_at_the_front_door_on_the_very_next_request(production, cache_state):
+    # Given a decision answered at the door (its catalogue warm), the cache up or down
     campaign, key = _world()
     doors = Doors()
     assert json.loads(doors.ask(doors.front, key)[2])["offers"]
@@ -217,4 +241,24 @@ def test_a_stop_holds_at_the_front_door_on_the_very_next_request(production):
     assert json.loads(doors.ask(doors.front, key)[2])["offers"] == []
     resume(stop_record=record, by=manager)
     assert json.loads(doors.ask(doors.front, key)[2])["offers"]
+    assert doors.fell_back == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unexpected_error_is_answered_as_django_answers_it(production, monkeypatch):
+    # Given a decision that fails unexpectedly, whichever door it comes through
+    _campaign, key = _world()
+    doors = Doors()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the decision broke")
+
+    monkeypatch.setattr("channels.api.fast.answer", broken)
+    # When it is asked of each door
+    quick = doors.ask(doors.front, key)
+    whole = doors.ask(doors.django, key)
+    # Then both answer Django's 500 page, with the same headers (HSTS too)
+    assert quick[0] == whole[0] == 500
+    assert quick[2] == whole[2]
+    assert dict(quick[1]) == dict(whole[1])
     assert doors.fell_back == []

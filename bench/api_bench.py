@@ -28,7 +28,6 @@ api_rps=… bare_rps=… ratio=… api_p99_ms=…
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
@@ -160,7 +159,7 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from bench.common import production_mode, refuse_expired
+    from bench.common import production_mode, refuse_expired, wait_for_portal
     from campaigns.models import Campaign, Customer
 
     production_mode()
@@ -220,7 +219,7 @@ def main() -> None:
     figures: dict[str, list] = {"api": [], "bare": []}
     try:
         for name, port in (("api", args.port), ("bare", args.port + 1)):
-            _wait(port)
+            wait_for_portal(port)
             warm = _wrk(script, port, 2)  # connections opened, catalogues and caches filled
             if name == "api":
                 answered += warm[0] - warm[1]
@@ -261,19 +260,6 @@ def _serve(app: str, port: int, env: dict, workers: list[str]) -> subprocess.Pop
          "--log-level", "warning", "--no-control-socket", *workers],
         env=env, cwd=ROOT,
     )  # fmt: skip
-
-
-def _wait(port: int) -> None:
-    for _ in range(300):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/health/", headers={"X-Forwarded-Proto": "https"})
-            conn.getresponse().read()
-            conn.close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"nothing answers on port {port}")
 
 
 def _wrk(script: Path, port: int, seconds: float) -> tuple[int, int, int, float, float, float]:

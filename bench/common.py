@@ -12,10 +12,12 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import statistics
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -155,3 +157,18 @@ OUTCOME_WEIGHTS = [45, 30, 15, 10]
 def last_line(figures: str, errors: int) -> None:
     """The script's last line: its figures and how many timed calls failed or did no work."""
     print(f"{figures} errors={errors}")
+
+
+def wait_for_portal(port: int) -> None:
+    """Until the portal (or the bare reference) on ``port`` answers /health/ as a proxy would
+    ask (X-Forwarded-Proto: https); exit after 30 s of silence."""
+    for _ in range(300):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/health/", headers={"X-Forwarded-Proto": "https"})
+            conn.getresponse().read()
+            conn.close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(f"nothing answers on port {port}")

@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import setup_postgres  # noqa: E402
+from bench.common import setup_postgres, wait_for_portal  # noqa: E402
 
 BATCH = 5000
 CLIENT_NAME = "events-bench"
@@ -76,7 +76,7 @@ def main() -> None:
         env=env, cwd=ROOT,
     )  # fmt: skip
     try:
-        _wait(args.port)
+        wait_for_portal(args.port)
         # Warm up: connections opened, code loaded, in both workers (events kept: they count).
         warm = [_post(args.port, key, b) for b in sends[:2]]
         acknowledged: set[str] = set()
@@ -274,19 +274,6 @@ def _post(port, key, batch, conn=None):
     if response.status != 202:
         print(f"status={response.status} {answer[:300]!r}", file=sys.stderr)
     return response.status, answer
-
-
-def _wait(port: int) -> None:
-    for _ in range(300):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/health/", headers={"X-Forwarded-Proto": "https"})
-            conn.getresponse().read()
-            conn.close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"nothing answers on port {port}")
 
 
 def _bare_copy(batches, client_id: int) -> float:

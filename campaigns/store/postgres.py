@@ -27,6 +27,7 @@ from contextlib import contextmanager
 
 import psycopg
 from django.conf import settings
+from django.core.signals import request_started
 from django.db import DatabaseError, connection
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -133,44 +134,87 @@ def find_customer(external_id: str, version_ids: list[int], now):
 
 
 SET_TIMEOUT_SQL = "SELECT set_config('statement_timeout', %s, false)"
+# The time limit a decision sends is rounded down to this step, so that the next decision on the
+# same connection usually finds it already set and sends nothing (the limit is "sticky"): a
+# decision ends at most one step before its budget, never after it.
+TIMEOUT_STEP_MS = 10
+DECISIONS_PATH = "/api/v1/decisions/"
 
 
-@contextmanager
-def time_limit(ms: int | None):
-    """The connection's statements take at most ``ms`` milliseconds in all (statement_timeout,
-    sent in the same round trip as the block's first statement and given back by the
-    decision's write or on leaving); one that would take longer is cancelled and ``TimedOut``
-    raised. None, or inside a caller's transaction: no limit."""
-    if ms is None or connection.in_atomic_block:
-        yield
-        return
-    connection.ensure_connection()
+def _default_timeout() -> str:
+    """The connection's own statement_timeout (asked once per connection)."""
     raw = connection.connection
     known = getattr(connection, "cvm_default_timeout", None)
     if known is None or known[0] is not raw:
         with raw.cursor() as cursor:
             cursor.execute("SHOW statement_timeout")
             known = connection.cvm_default_timeout = (raw, cursor.fetchone()[0])
-    connection.cvm_time_limit = (time.monotonic() + ms / 1000, ms, known[1])
+    return known[1]
+
+
+def _sticky() -> str | None:
+    """The statement_timeout a decision left set on this connection, or None (its default)."""
+    sticky = getattr(connection, "cvm_sticky_timeout", None)
+    if sticky is None or connection.connection is None or sticky[0] is not connection.connection:
+        return None
+    return sticky[1]
+
+
+def _set_sticky(value: str) -> None:
+    connection.cvm_sticky_timeout = (connection.connection, value)
+
+
+@contextmanager
+def time_limit(ms: int | None):
+    """The connection's statements take at most ``ms`` milliseconds in all (statement_timeout,
+    rounded down to TIMEOUT_STEP_MS and sent in the same round trip as the block's first
+    statement, unless the connection has it already); one that would take longer is
+    cancelled and ``TimedOut`` raised. None, or inside a caller's transaction: no limit.
+
+    The limit stays set on the connection after the block ("sticky"), so that decision after
+    decision on one connection sends it once; anything else the connection serves next gets
+    the connection's default back first (``release_time_limit``, on every request that is not
+    a decision)."""
+    if ms is None or connection.in_atomic_block:
+        yield
+        return
+    connection.ensure_connection()
+    default = _default_timeout()
+    connection.cvm_time_limit = (time.monotonic() + ms / 1000, ms, default)
     connection.cvm_timeout_pending = True  # sent with the next statement (``_execute``)
     try:
         yield
     finally:
-        sent = not getattr(connection, "cvm_timeout_pending", False)
         connection.cvm_timeout_pending = False
-        if getattr(connection, "cvm_time_limit", None) is not None:
-            connection.cvm_time_limit = None
-            try:
-                if sent:
-                    with prepared_cursor() as cursor:
-                        cursor.execute(SET_TIMEOUT_SQL, [known[1]])
-            except DatabaseError:
-                connection.close()  # a new connection starts with the default again
+        connection.cvm_time_limit = None
+
+
+def release_time_limit() -> None:
+    """Give the connection its default statement_timeout back if a decision left a limit set."""
+    if _sticky() is None:
+        return
+    try:
+        with connection.connection.cursor() as cursor:
+            cursor.execute(SET_TIMEOUT_SQL, [_default_timeout()])
+        connection.cvm_sticky_timeout = None
+    except (DatabaseError, psycopg.Error):
+        connection.close()  # a new connection starts with the default again
+
+
+def _release_unless_a_decision(**kwargs) -> None:
+    """Every request that is not a decision starts with the connection's default timeout."""
+    environ = kwargs.get("environ") or {}
+    if _sticky() is not None and environ.get("PATH_INFO") != DECISIONS_PATH:
+        release_time_limit()
+
+
+request_started.connect(_release_unless_a_decision, dispatch_uid="cvm-release-time-limit")
 
 
 def _execute(cursor, query: str, params: list) -> None:
-    """``cursor.execute``; under a time limit not yet sent, the limit (what is left of it) goes
-    first in the same round trip (pipeline mode): it holds for this statement already."""
+    """``cursor.execute``; under a time limit not yet sent, the limit (what is left of it,
+    rounded down to the step) goes first in the same round trip (pipeline mode): it holds for
+    this statement already. When the connection has that limit already, nothing more is sent."""
     if not getattr(connection, "cvm_timeout_pending", False):
         cursor.execute(query, params)
         return
@@ -179,25 +223,33 @@ def _execute(cursor, query: str, params: list) -> None:
     left = int((deadline - time.monotonic()) * 1000)
     if left < 1:
         raise TimedOut
+    want = f"{max(1, left - left % TIMEOUT_STEP_MS if left >= TIMEOUT_STEP_MS else left)}ms"
+    if _sticky() == want:
+        cursor.execute(query, params)
+        return
     try:
         with connection.connection.pipeline():
             with prepared_cursor() as setting:
-                setting.execute(SET_TIMEOUT_SQL, [f"{left}ms"])
+                setting.execute(SET_TIMEOUT_SQL, [want])
             cursor.execute(query, params)
     except psycopg.Error:
         # A statement cancelled while it was being prepared stays "prepared" in psycopg's
         # books after a failed pipeline: forget them all (DEALLOCATE ALL goes with the next).
+        connection.cvm_sticky_timeout = None
         prepared = getattr(connection.connection, "_prepared", None)
         if prepared is None:
             connection.close()
         else:
             prepared.clear()
         raise
+    _set_sticky(want)
 
 
 def _before_write() -> str | None:
     """Under a time limit: raise TimedOut if none is left, shorten the timeout when less than
-    half is left, and return the value the write gives back (None: no limit)."""
+    half is left, and return the value the write gives back: the default after a shortened
+    limit (so no later statement inherits a few milliseconds), None otherwise (no limit, or
+    the limit stays set: sticky, ``time_limit``)."""
     limit = getattr(connection, "cvm_time_limit", None)
     if limit is None:
         return None
@@ -206,9 +258,11 @@ def _before_write() -> str | None:
     if left <= 1:
         raise TimedOut
     if left < ms / 2:
+        connection.cvm_sticky_timeout = None  # the write gives the default back
         with _timed(), prepared_cursor() as cursor:
             cursor.execute(SET_TIMEOUT_SQL, [f"{int(left)}ms"])
-    return default
+        return default
+    return None
 
 
 @contextmanager
@@ -284,6 +338,7 @@ def record_decision(decision, presentations: list[Presentation], audit: dict | N
         ids = dict((rank, pk) for pk, rank in cursor.fetchall())
     if restore is not None:
         connection.cvm_time_limit = None  # the statement gave the timeout back
+        connection.cvm_sticky_timeout = None
     decision._state.adding = False
     for p in presentations:
         p.pk = ids[p.rank]

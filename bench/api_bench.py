@@ -306,7 +306,13 @@ def _build(n: int) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from bench.common import OUTCOME_WEIGHTS, OUTCOMES, analyze_history, copy_contact_history
+    from bench.common import (
+        OUTCOME_WEIGHTS,
+        OUTCOMES,
+        analyze_history,
+        copy_contact_history,
+        copy_customers,
+    )
     from campaigns.choices import CampaignStatus, ChannelKind, ProductFamily
     from campaigns.models import (
         Campaign,
@@ -325,14 +331,9 @@ def _build(n: int) -> None:
         cur.execute(
             "TRUNCATE campaigns_customer, campaigns_targetgroup, campaigns_targetgroupversion CASCADE"
         )
-        with cur.copy(
-            "COPY campaigns_customer (external_id, phone, name, segment, value_tier, customer_since, preferred_channel,"
-            " consent_marketing, consent_calls, consent_sms, consent_app_push, consent_digital, do_not_contact,"
-            " created_at, updated_at) FROM STDIN"
-        ) as copy:
-            for i in range(1, n + 1):
-                copy.write_row((f"A{i:08d}", f"+4850{i:07d}", f"Customer {i}", "postpaid", "silver",
-                                "2020-01-01", "", True, True, True, True, True, False, now, now))  # fmt: skip
+        copy_customers(
+            cur, n, now=now, external_id=lambda i: f"A{i:08d}", phone=lambda i: f"+4850{i:07d}"
+        )
         cur.execute("ANALYZE campaigns_customer")
     campaigns = []
     for c in range(CAMPAIGNS):

@@ -172,3 +172,19 @@ def wait_for_portal(port: int) -> None:
         except OSError:
             time.sleep(0.1)
     sys.exit(f"nothing answers on port {port}")
+
+
+CUSTOMERS_COPY = (
+    "COPY campaigns_customer (external_id, phone, name, segment, value_tier, customer_since,"
+    " preferred_channel, consent_marketing, consent_calls, consent_sms, consent_app_push,"
+    " consent_digital, do_not_contact, created_at, updated_at) FROM STDIN"
+)
+
+
+def copy_customers(cursor, n: int, *, now: datetime, external_id, phone) -> None:
+    """``n`` postpaid silver customers by COPY, every consent given: customer ``i`` (from 1)
+    gets ``external_id(i)`` and ``phone(i)``."""
+    with cursor.copy(CUSTOMERS_COPY) as copy:
+        for i in range(1, n + 1):
+            copy.write_row((external_id(i), phone(i), f"Customer {i}", "postpaid", "silver",
+                            "2020-01-01", "", True, True, True, True, True, False, now, now))  # fmt: skip

@@ -221,7 +221,13 @@ def _build(n: int) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from bench.common import OUTCOME_WEIGHTS, OUTCOMES, analyze_history, copy_contact_history
+    from bench.common import (
+        OUTCOME_WEIGHTS,
+        OUTCOMES,
+        analyze_history,
+        copy_contact_history,
+        copy_customers,
+    )
     from campaigns.choices import CampaignStatus, ChannelKind, ProductFamily
     from campaigns.models import (
         Campaign,
@@ -239,15 +245,11 @@ def _build(n: int) -> None:
         cur.execute(
             "TRUNCATE campaigns_customer, campaigns_targetgroup, campaigns_targetgroupversion CASCADE"
         )
-        with cur.copy(
-            "COPY campaigns_customer (external_id, phone, name, segment, value_tier, customer_since, preferred_channel,"
-            " consent_marketing, consent_calls, consent_sms, consent_app_push, consent_digital, do_not_contact,"
-            " created_at, updated_at) FROM STDIN"
-        ) as copy:
-            prefixes = ["50", "51", "53", "57", "60", "66", "69", "72", "79", "88"]
-            for i in range(1, n + 1):
-                copy.write_row((f"C{i:08d}", f"+48{prefixes[i % 10]}{i // 10:07d}", f"Customer {i}", "postpaid", "silver",
-                                "2020-01-01", "", True, True, True, True, True, False, now, now))  # fmt: skip
+        prefixes = ["50", "51", "53", "57", "60", "66", "69", "72", "79", "88"]
+        copy_customers(
+            cur, n, now=now, external_id=lambda i: f"C{i:08d}",
+            phone=lambda i: f"+48{prefixes[i % 10]}{i // 10:07d}",
+        )  # fmt: skip
         cur.execute("ANALYZE campaigns_customer")
     campaigns = []
     for c in range(CAMPAIGNS):

@@ -208,3 +208,11 @@ class FeedbackStatus(models.TextChoices):
     NEW = "new", _("New")
     UNDER_REVIEW = "under_review", _("Under review")
     ACTIONED = "actioned", _("Actioned")
+
+
+class PropensitySource(models.TextChoices):
+    """Which likelihood a campaign's offers are scored with."""
+
+    FILE = "file", _("Target-group file")
+    LEARNED = "learned", _("Learned from outcomes")
+    BLENDED = "blended", _("Blended: file and learned")

@@ -34,6 +34,8 @@ from .kill_switch import (  # noqa: F401
     FloodBasis,
     StopScope,
 )
+from .learning import LearnedPropensity, LearningRun, PropensitySource  # noqa: F401
+from .needs import NeedTag  # noqa: F401
 from .preferences import (  # noqa: F401
     ContactPreferenceChange,
     PreferenceField,

@@ -29,6 +29,7 @@ from ..choices import (
     Consent,
     Objective,
     ProductFamily,
+    PropensitySource,
     Segment,
     ValueTier,
 )
@@ -353,6 +354,28 @@ class Campaign(models.Model):
         help_text=_(
             "An accepted offer counts as a confirmed conversion when the warehouse reports its "
             "product activated within this many days of the acceptance (1–365)."
+        ),
+    )
+    propensity_source = models.CharField(
+        _("likelihood of acceptance"),
+        max_length=20,
+        default=PropensitySource.FILE,
+        choices=PropensitySource.choices,
+        help_text=_(
+            "Which likelihood scores this campaign's offers: the file's, the one learned from "
+            "outcomes (the file's as its prior), or the average of both."
+        ),
+    )
+    exploration_share = models.DecimalField(
+        _("exploration share (%)"),
+        max_digits=4,
+        decimal_places=1,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(20)],
+        help_text=_(
+            "Per cent of decisions that sample the learned likelihood instead of using its "
+            "average (Thompson sampling), to learn faster about uncertain offers. 0 = off. "
+            "Never for control-group customers."
         ),
     )
     training_required = models.BooleanField(

@@ -278,6 +278,9 @@ class Presentation(models.Model):
     score = models.FloatField(_("score"))
     reason = models.CharField(_("reason shown"), max_length=300)
     held_out = models.BooleanField(_("held out (control group)"), default=False)
+    # The likelihood of acceptance the score used (file, learned or blended; None: the policy's
+    # default): the model report compares it with what happened.
+    propensity = models.FloatField(_("likelihood used"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("presentation")

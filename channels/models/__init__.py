@@ -31,6 +31,7 @@ from .events import (
     SeenPresentation,
 )
 from .handover import Handover, HandoverOutcome, HandoverStatus, handles_handovers
+from .insights import NOTE_MAX_LENGTH, CustomerNote, Recording, ResearchItem
 from .outbound import (
     OUTBOUND_SITE_KINDS,
     CallAttempt,
@@ -69,6 +70,10 @@ __all__ = [
     "BonusStatement",
     "BonusTier",
     "CallAttempt",
+    "CustomerNote",
+    "NOTE_MAX_LENGTH",
+    "Recording",
+    "ResearchItem",
     "DailyInterest",
     "DigitalEvent",
     "EventKind",

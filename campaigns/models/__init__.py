@@ -1,6 +1,7 @@
 """Models of the CVM side, one module per concept."""
 
 from .approvals import ApprovalRecord, ApprovalStep  # noqa: F401
+from .channel_costs import ChannelCost  # noqa: F401
 from .content import OfferContent  # noqa: F401
 from .conversions import Conversion  # noqa: F401
 from .core import (  # noqa: F401

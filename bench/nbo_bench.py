@@ -1,6 +1,7 @@
 """Next-best-offer decisions on PostgreSQL: the decisioning service against bare prepared SQL.
 
-Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/cvm_bench .venv/bin/python bench/nbo_bench.py [--customers N]
+Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/cvm_bench .venv/bin/python bench/nbo_bench.py [--customers N] [--learning]
+(``--learning``: every campaign scores with the learned likelihood, refreshed from the history first)
 Builds (or reuses) a database ``<name>_nbo`` with N customers (default 5,000,000), 4 target-group
 memberships each (20 M rows at the default) over 50 live campaigns with 200 offers, and a past
 contact for about one membership in ten (the last 90 days: later, declined, not presented,
@@ -41,6 +42,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=5_000_000)
     parser.add_argument("--decisions", type=int, default=10_000)
+    parser.add_argument(
+        "--learning",
+        action="store_true",
+        help="every campaign scores with the learned likelihood (refreshed from the history first)",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
@@ -94,6 +100,19 @@ def main() -> None:
         )
         print(f"setup: reusing {n:,} customers")
     print(f"past contacts: {Response.objects.count():,}")
+    from campaigns.choices import PropensitySource
+
+    source = PropensitySource.LEARNED if args.learning else PropensitySource.FILE
+    Campaign.objects.filter(code__startswith="BENCH-").update(propensity_source=source)
+    if args.learning:
+        from campaigns.learning.refresh import refresh
+
+        t = time.perf_counter()
+        run = refresh(full=True)
+        print(f"learning: {run.responses:,} outcomes learned in {time.perf_counter() - t:.1f} s")
+    from campaigns import catalogue
+
+    catalogue.invalidate()  # the update above went past the ORM's signals
     errors = 0
 
     # Three disjoint sets of random customers — decisions, bare SQL, pages — so that each is

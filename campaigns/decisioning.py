@@ -3,7 +3,8 @@
 ``decide`` gathers the candidates (offers of live campaigns in the channel kind whose active
 target-group version holds the customer), removes those a named filter excludes (each
 exclusion is kept, so "why not?" can be answered), arbitrates (propensity × value ×
-priority, each with its weight; one offer per product family), records the decision with
+priority, each with its weight; one offer per product family; the propensity is the file's,
+the learned or a blend, as the campaign chooses: ``campaigns.learning.serving``), records the decision with
 its presentations, and returns the top offers with a plain-language reason each.
 Control-group members get no offers; their held-out presentations are recorded so the
 uplift can be measured.
@@ -27,6 +28,7 @@ from . import catalogue, context, reasons, store, training_gate
 from .choices import CONTACT_OUTCOMES, ChannelKind, Exclusion, Outcome, ProductFamily
 from .control import is_control
 from .fields import channel_kind_lookup
+from .learning import serving as learning
 from .models import (
     Campaign,
     ContactPolicy,
@@ -65,6 +67,12 @@ class Candidate:
     customer: Customer | None = None  # the reason speaks of them (campaigns.reasons)
     member_reason: str = ""  # the target-group file's reason for this customer, if it gave one
     context: object = None  # the request's campaigns.context.DecisionContext, if it had one
+    # Learning (campaigns.learning.serving): the learned likelihood and the presentations of the
+    # customer's group behind it (for the reason), and the Thompson sample the score used
+    # instead of ``propensity`` when this decision explores.
+    learned: float | None = None
+    evidence: int = 0
+    sampled: float | None = None
 
 
 @dataclass
@@ -243,7 +251,7 @@ def _exclusion(
 
 def _score(c: Candidate, policy: ContactPolicy) -> float:
     return arbitration_score(
-        propensity=c.propensity,
+        propensity=c.propensity if c.sampled is None else c.sampled,
         value=c.value,
         priority_weight=c.campaign.priority_weight,
         policy=policy,
@@ -309,6 +317,7 @@ def decide(
             score=c.score,
             reason=c.reason,
             held_out=c.is_control,
+            propensity=c.propensity,
         )
         presentations.append(c.presentation)
     # PostgreSQL, the decision being its own transaction: one statement, committed without
@@ -345,6 +354,8 @@ def _arbitrate(customer: Customer, channel_kind: str, agent, now, said=None) -> 
     candidates = _candidates(customer, channel_kind, now, live, memberships)
     candidates = context.attach(said, result.decision, candidates)  # the request's context
     untrained = training_gate.untrained(agent, candidates)
+    # The campaign's likelihood (file, learned, blended; maybe explored), from memory.
+    assessor = learning.Assessor(channel_kind, customer, policy.default_propensity)
     for c in candidates:
         excluded = _exclusion(c, customer, channel_kind, policy, history, now)
         if not excluded and c.campaign.pk in untrained:
@@ -356,6 +367,7 @@ def _arbitrate(customer: Customer, channel_kind: str, agent, now, said=None) -> 
             _mark(c, *excluded)
             result.excluded.append(c)
             continue
+        assessor.assess(c)
         c.score = _score(c, policy) * context.boost(c, policy)
         passing.append(c)
     passing.sort(key=lambda c: (-c.score, c.offer.code))

@@ -17,3 +17,9 @@ class TrainingConfig(AppConfig):
 
         register_training_gate(untrained_campaigns)
         register_training(ResultsTraining())  # completion beside a campaign's results
+        # The roadmap board: digital team members update their digital channels' items.
+        from campaigns.roadmap.editors import register_team_channels
+
+        from .teams import kinds_of
+
+        register_team_channels("digital_team", kinds_of)

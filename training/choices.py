@@ -17,3 +17,4 @@ class DigestStatus(models.TextChoices):
 class DigestSection(models.TextChoices):
     OFFER = "offer", _("Top offers and their scripts")
     OBJECTION = "objection", _("Objections")
+    NEED = "need", _("What customers asked for")

@@ -13,6 +13,9 @@ How it works:
   whose pitch heard it least often (lowest upper Wilson bound of the share of its contacts
   declined for that reason). The portal does not record what an agent answered to an objection;
   the pages say so.
+- **What customers asked for** per channel kind: the needs agents' notes named most that week,
+  each with its share of the kind's notes and the latest (masked) quote. The notes live on the
+  delivery side, which answers through ``training.needs_source``.
 - **Confirmed** conversions come from one function, ``confirmed_counts`` (the warehouse's
   activations, ``campaigns.conversions``); by Monday only part of them has arrived, so the pages
   call them "confirmed so far".
@@ -41,6 +44,7 @@ from campaigns.conversions import confirmed_for_responses
 from campaigns.models import Offer, OfferContent, Response
 from campaigns.results.uplift import wilson
 
+from . import needs_source
 from .choices import DigestSection, DigestStatus
 from .models import DigestItem, WeeklyDigest
 from .reports import outcome_counts
@@ -294,6 +298,29 @@ def _items(week_start: date, minimum: int) -> list[DigestItem]:
                     },
                 )
             )
+    items.extend(_need_items(start, end))
+    return items
+
+
+def _need_items(start: datetime, end: datetime) -> list[DigestItem]:
+    """What customers asked for in each channel kind in the period (``training.needs_source``)."""
+    items, ranks = [], Counter()
+    for row in needs_source.top_needs(start, end):
+        ranks[row.channel_kind] += 1
+        items.append(
+            DigestItem(
+                section=DigestSection.NEED,
+                channel_kind=row.channel_kind,
+                rank=ranks[row.channel_kind],
+                reason_code=row.code,
+                reason_label=row.label,
+                script=row.quote,
+                mentions=row.notes,
+                kind_contacts=row.kind_notes,
+                score=row.notes / row.kind_notes if row.kind_notes else 0.0,
+                site_figures=row.sites,
+            )
+        )
     return items
 
 
@@ -419,6 +446,7 @@ class KindSection:
     offers: list[DigestItem]
     objections: list[DigestItem]
     own: bool = False
+    needs: list[DigestItem] = field(default_factory=list)
 
     @property
     def assisted(self) -> bool:
@@ -435,6 +463,9 @@ def _dressed(item: DigestItem, site_id: int | None) -> DigestItem:
         item.confirmed_share = Share(item.confirmed, item.presented)
         item.mine = Share(mine[1], mine[0]) if mine else None
         item.mine_confirmed = mine[2] if mine else None
+    elif item.section == DigestSection.NEED:
+        item.share = Share(item.mentions, item.kind_contacts)
+        item.mine = Share(mine[1], mine[0]) if mine else None
     else:
         item.share = Share(item.kind_declined, item.kind_contacts)
         item.offer_share = Share(item.declined, item.presented)
@@ -471,7 +502,10 @@ def sections(
                 own=item.channel_kind == own_kind,
             ),
         )
-        kept = section.offers if item.section == DigestSection.OFFER else section.objections
+        kept = {
+            DigestSection.OFFER: section.offers,
+            DigestSection.NEED: section.needs,
+        }.get(item.section, section.objections)
         kept.append(_dressed(item, site_id))
     return sorted(by_kind.values(), key=lambda s: (not s.own, _kind_order(s.kind)))
 

@@ -88,13 +88,15 @@ class WeeklyDigest(models.Model):
 
 
 class DigestItem(models.Model):
-    """One ranked line of a digest in one channel kind: a top offer with its script, or an
-    objection (a decline reason) with the offer whose pitch heard it least often.
+    """One ranked line of a digest in one channel kind: a top offer with its script, an
+    objection (a decline reason) with the offer whose pitch heard it least often, or a need
+    customers asked for (from agents' notes: ``reason_code``/``reason_label`` hold the need's
+    code and label, ``script`` an example quote, ``kind_contacts`` the notes in the kind).
 
     Figures and texts are copied at build time, so an edited script or offer title does not
     change what the digest said. ``site_figures`` holds each site's own counts, for team leads:
     {site id: [presented, accepted, confirmed]} for an offer, {site id: [contacts, declined for
-    this reason]} for an objection."""
+    this reason]} for an objection, {site id: [notes, naming this need]} for a need."""
 
     digest = models.ForeignKey(WeeklyDigest, on_delete=models.CASCADE, related_name="items")
     section = models.CharField(_("section"), max_length=10, choices=DigestSection.choices)
@@ -117,6 +119,7 @@ class DigestItem(models.Model):
     kind_declined = models.PositiveIntegerField(
         _("declined for this reason in the channel kind"), default=0
     )
+    mentions = models.PositiveIntegerField(_("notes naming this need"), default=0)
     score = models.FloatField(
         _("ranking score"),
         help_text=_("Offers: the Wilson lower bound of acceptance. Objections: the upper bound."),

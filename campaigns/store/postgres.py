@@ -297,10 +297,11 @@ a AS (
     INSERT INTO cvm_portal_auditevent (at, user_id, action, object_type, object_id, detail)
     SELECT %s, %s::bigint, %s, %s, %s, %s FROM async WHERE %s::bigint IS NOT NULL
 )
-INSERT INTO campaigns_presentation (decision_id, offer_id, campaign_id, rank, score, reason, held_out)
-SELECT d.id, v.o, v.c, v.r, v.s, v.t, v.h
-FROM d, unnest(%s::bigint[], %s::bigint[], %s::int[], %s::float8[], %s::text[], %s::bool[])
-    AS v(o, c, r, s, t, h)
+INSERT INTO campaigns_presentation (decision_id, offer_id, campaign_id, rank, score, reason, held_out,
+    propensity)
+SELECT d.id, v.o, v.c, v.r, v.s, v.t, v.h, v.p
+FROM d, unnest(%s::bigint[], %s::bigint[], %s::int[], %s::float8[], %s::text[], %s::bool[],
+    %s::float8[]) AS v(o, c, r, s, t, h, p)
 RETURNING id, rank
 """
 
@@ -318,7 +319,7 @@ def record_decision(decision, presentations: list[Presentation], audit: dict | N
     decision.created_at = timezone.now()
     columns = [
         [getattr(p, name) for p in presentations]
-        for name in ("offer_id", "campaign_id", "rank", "score", "reason", "held_out")
+        for name in ("offer_id", "campaign_id", "rank", "score", "reason", "held_out", "propensity")
     ]
     audit = audit or {}
     user = audit.get("user")

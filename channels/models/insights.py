@@ -1,7 +1,7 @@
 """What agents and calls tell CVM about customers' needs: notes agents add during a contact,
 recordings a telephony system attaches, and the weekly research queue of sampled recordings.
 
-Free text is masked before storage (``channels.insights.masking``): phone numbers, national
+Free text is masked before storage (``cvm_portal.masking``): phone numbers, national
 id numbers (PESEL) and card numbers never reach the database.
 """
 
@@ -13,13 +13,29 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.choices import ChannelKind
 from campaigns.models import Campaign, Customer, Decision, DeclineReason, NeedTag
+from cvm_portal.roles import Role, roles_of
 
 from .api import ApiClient
 from .outbound import CallAttempt
-from .sites import Site
+from .sites import Site, profile_of
 
 NOTE_MAX_LENGTH = 500
+
+
+class CustomerNoteQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CustomerNoteQuerySet:
+        """The one place that decides who reads which notes: CVM managers (and administrators)
+        all of them; an agent or team lead those written at their own site, none from another
+        site nor CVM's own; anyone else none."""
+        held = roles_of(user)
+        if held & {Role.CVM_MANAGER, Role.ADMINISTRATOR}:
+            return self.all()
+        profile = profile_of(user)
+        if profile is None or not held & {Role.AGENT, Role.TEAM_LEAD}:
+            return self.none()
+        return self.filter(site_id=profile.site_id)
 
 
 class CustomerNote(models.Model):
@@ -51,6 +67,8 @@ class CustomerNote(models.Model):
     )
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
 
+    objects = CustomerNoteQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("customer-need note")
         verbose_name_plural = _("customer-need notes")
@@ -63,6 +81,14 @@ class CustomerNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def channel_kind_label(self) -> str:
+        """The channel kind in words ("Store", "Outbound call")."""
+        try:
+            return ChannelKind(self.channel_kind).label
+        except ValueError:
+            return self.channel_kind
 
 
 class Recording(models.Model):

@@ -1,0 +1,1 @@
+"""Customer-need notes and call recordings: taking notes, the research queue, the insight page."""

@@ -1,0 +1,1 @@
+"""Call recordings a telephony system attaches, and the weekly research queue drawn from them."""

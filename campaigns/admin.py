@@ -26,6 +26,7 @@ from .governance.revision_admin import (  # also registers the revisions' own ad
     OfferContentEditsAsRevisions,
     OfferEditsAsRevisions,
 )
+from .learning import admin as learning_admin  # noqa: F401 - registers the learned figures
 from .lifecycle import change_status
 from .loads.runs import queue_target_group, retake_stranded
 from .models import (
@@ -42,6 +43,9 @@ from .models import (
     TargetGroup,
     TargetGroupVersion,
 )
+from .need_admin import NeedTagAdmin  # noqa: F401 - registers the customer-need taxonomy
+from .optimisation import admin as _optimisation_admin  # noqa: F401 - the routing policy
+from .roadmap import admin as _roadmap_admin  # noqa: F401 - registers initiatives and items
 from .textrules import measure_short_text
 from .translation import DECLINE_REASON_FIELDS, OFFER_CONTENT_FIELDS, OFFER_FIELDS
 
@@ -191,7 +195,7 @@ class CampaignAdminForm(forms.ModelForm):
         fields = [
             "code", "name", "objective", "description", "owner", "starts_at", "ends_at",
             "channel_kinds", "offers", "priority_weight", "control_share", "cooldown_days",
-            "attribution_days",
+            "attribution_days", "propensity_source", "exploration_share",
         ]  # fmt: skip
 
     def clean(self):
@@ -288,6 +292,10 @@ class CampaignAdmin(CampaignEditsAsRevisions, admin.ModelAdmin):
         (
             _("Arbitration and contact policy"),
             {"fields": ["priority_weight", "control_share", "cooldown_days"]},
+        ),
+        (
+            _("Likelihood of acceptance"),
+            {"fields": ["propensity_source", "exploration_share"]},
         ),
         (_("Results"), {"fields": ["attribution_days"]}),
         (_("Training"), {"fields": ["training_required"]}),

@@ -117,6 +117,7 @@ class LoadKind(models.TextChoices):
     CUSTOMERS = "customers", _("Customer snapshot")
     TARGET_GROUP = "target_group", _("Target group")
     CONVERSIONS = "conversions", _("Conversions")
+    SERVICE_CONTACTS = "contacts", _("Service contacts")
 
 
 class LoadStatus(models.TextChoices):

@@ -114,3 +114,17 @@ def check_floods_task() -> int:
     from .governance.floods import check_floods
 
     return len(check_floods())
+
+
+@shared_task(name="campaigns.refresh_propensities")
+def refresh_propensities_task(full: bool = False) -> int:
+    """Every ten minutes incremental, nightly full (schedules in the admin): relearn the
+    propensities from the outcomes recorded since the last run (``full``: from all of them);
+    safe to run twice — a run that finds another running does nothing. Returns the outcomes
+    read."""
+    from .learning.refresh import RefreshBusy, refresh
+
+    try:
+        return refresh(full=full).responses
+    except RefreshBusy:
+        return 0

@@ -6,8 +6,11 @@ from . import views
 from .audit import views as auditviews
 from .governance import kill_views, preview_views, revision_views
 from .governance import views as governanceviews
+from .learning_report import views as modelreportviews
 from .loads import views as loadviews
+from .optimisation import views as optimisationviews
 from .results import views as resultviews
+from .roadmap import views as roadmapviews
 
 app_name = "campaigns"
 
@@ -28,6 +31,9 @@ urlpatterns = [
     path("offer-contents/<id:pk>/banner/", preview_views.banner_image, name="banner_image"),
     path("revisions/<id:pk>/approve/", revision_views.revision_approve, name="revision_approve"),
     path("revisions/<id:pk>/reject/", revision_views.revision_reject, name="revision_reject"),
+    path("roadmap/", roadmapviews.roadmap_board, name="roadmap"),
+    path("roadmap/export.csv", roadmapviews.roadmap_csv, name="roadmap_csv"),
+    path("roadmap/items/<id:pk>/", roadmapviews.roadmap_item, name="roadmap_item"),
     path("feedback/", views.feedback_inbox, name="feedback_inbox"),
     path("feedback/<id:pk>/", views.feedback_answer, name="feedback_answer"),
     path("loads/<id:pk>/", loadviews.load_detail, name="load_detail"),
@@ -44,4 +50,19 @@ urlpatterns = [
     ),
     path("results/mine/", resultviews.mine, name="my_results"),
     path("results/mine/export.csv", resultviews.mine_csv, name="my_results_csv"),
+    path("optimisation/", optimisationviews.optimisation, name="optimisation"),
+    path("optimisation/export.csv", optimisationviews.optimisation_csv, name="optimisation_csv"),
+    path(
+        "optimisation/policy/",
+        optimisationviews.save_routing_policy,
+        name="optimisation_save_policy",
+    ),
+    path("results/model/", modelreportviews.report, name="model_report"),
+    path("results/model/export.csv", modelreportviews.report_csv, name="model_report_csv"),
+    path("results/model/offers/<id:pk>/", modelreportviews.offer_report, name="model_report_offer"),
+    path(
+        "results/model/offers/<id:pk>/export.csv",
+        modelreportviews.offer_report_csv,
+        name="model_report_offer_csv",
+    ),
 ]

@@ -18,6 +18,7 @@ from .models import (
     OutboundShare,
     Site,
 )
+from .recordings import admin as recordings_admin  # noqa: F401  (recordings, research queue)
 
 
 @admin.register(Site)

@@ -35,6 +35,18 @@ class ChannelsConfig(AppConfig):
             expected_contacts_per_hour=expected_contacts_per_hour,
         )
 
+        # And the sales digest, for what customers asked for (agents' need notes).
+        from channels.insights.report import digest_needs
+        from training.needs_source import register as register_needs
+
+        register_needs(digest_needs)
+
+        # The roadmap board asks which channel's items a team lead may update.
+        from campaigns.roadmap.editors import register_team_channels
+        from channels.roadmap import team_lead_channels
+
+        register_team_channels("team_lead", team_lead_channels)
+
         # A kill-switch stop withdraws the stopped campaigns' waiting leads in its transaction.
         from campaigns.governance.kill_switch import campaigns_stopped
         from channels.outbound.withdrawal import on_campaigns_stopped

@@ -31,3 +31,12 @@ def maintain_event_partitions_task() -> dict:
 
     made, dropped = maintain_partitions()
     return {"made": made, "dropped": dropped, "ussd_sessions_pruned": prune()}
+
+
+@shared_task(name="channels.draw_research_queue")
+def draw_research_queue_task() -> int:
+    """Mondays at 05:30 (schedule in the admin): last week's call recordings sampled into the
+    research queue, per campaign and outcome; safe to run twice (adds nothing)."""
+    from channels.recordings.research import draw_last_week
+
+    return draw_last_week()

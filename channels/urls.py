@@ -11,9 +11,12 @@ from .console import views as console
 from .events import history as event_history
 from .handover import results as handover_results
 from .handover import views as handover_views
+from .insights import note_views as need_notes
+from .insights import views_insights
 from .outbound import feedback as outbound_feedback
 from .outbound import undo as outbound_undo
 from .outbound import views as outbound_views
+from .recordings import views as research_views
 
 app_name = "channels"
 
@@ -29,6 +32,7 @@ urlpatterns = [
         name="console_preferences",
     ),
     path("console/customers/<str:token>/refresh/", console.refresh, name="console_refresh"),
+    path("console/customers/<str:token>/notes/", need_notes.console_note, name="console_note"),
     path("console/offers/<id:pk>/outcome/", console.outcome, name="console_outcome"),
     path("console/offers/<id:pk>/feedback/", console.feedback, name="console_feedback"),
     path("console/outcomes/<id:pk>/undo/", console_undo.undo, name="console_undo"),
@@ -51,6 +55,7 @@ urlpatterns = [
     path("outbound/next/", outbound_views.next_customer, name="outbound_next"),
     path("outbound/leads/<id:pk>/attempt/", outbound_views.attempt, name="outbound_attempt"),
     path("outbound/leads/<id:pk>/wrap-up/", outbound_views.wrap_up, name="outbound_wrap_up"),
+    path("outbound/leads/<id:pk>/notes/", need_notes.outbound_note, name="outbound_note"),
     path("outbound/offers/<id:pk>/outcome/", outbound_views.outcome, name="outbound_outcome"),
     path("outbound/offers/<id:pk>/feedback/", outbound_feedback.feedback, name="outbound_feedback"),
     path("outbound/outcomes/<id:pk>/undo/", outbound_undo.undo, name="outbound_undo"),
@@ -74,6 +79,10 @@ urlpatterns = [
         name="bonus_leaderboard",
     ),
     path("bonus/agencies/", bonus_views.agencies, name="bonus_agencies"),
+    path("cvm/research/", research_views.research_queue, name="research_queue"),
+    path("cvm/research/items/<id:pk>/review/", research_views.review_item, name="research_review"),
+    path("insights/needs/", views_insights.needs, name="insights_needs"),
+    path("insights/needs.csv", views_insights.needs_csv, name="insights_needs_csv"),
     path("sites/", views.site_list, name="site_list"),
     path("sites/<str:code>/", views.site_detail, name="site_detail"),
 ]

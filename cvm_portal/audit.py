@@ -23,6 +23,8 @@ ACTIONS = {
     "audit_export": _("Audit trail exported"),
     "undo_outcome": _("Outcome undone by its agent"),
     "preview": _("Customer shown in a campaign preview"),
+    "research_queue": _("Customer's call shown in the research queue"),
+    "need_note": _("Customer-need note written"),
     "kill_switch_stop": _("Campaigns stopped by the kill switch"),
     "kill_switch_resume": _("Campaigns resumed after the kill switch"),
     "revision_propose": _("Campaign revision proposed"),

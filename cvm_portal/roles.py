@@ -75,6 +75,8 @@ ROLE_PERMISSIONS: dict[str, list[str] | str] = {
         "campaigns.view_contactpolicy",
         "campaigns.change_contactpolicy",
         *_crud("campaigns", "declinereason", "eligibilityrule", "intent"),
+        *_crud("campaigns", "needtag"),  # the customer-need taxonomy agents tag notes with
+        "channels.view_customernote",  # agents' customer-need notes, read-only in the admin
         "campaigns.view_response",
         "campaigns.view_approvalrecord",  # the governance record, read-only
         "campaigns.view_offerfeedback",
@@ -83,6 +85,13 @@ ROLE_PERMISSIONS: dict[str, list[str] | str] = {
         "campaigns.view_campaigninquiry",
         "campaigns.view_degradeddecisions",  # API decisions past their time budget, read-only
         "campaigns.view_floodalert",
+        "campaigns.view_servicecontact",  # the contacts file's rows, read-only
+        "campaigns.view_supportroutingpolicy",
+        "campaigns.change_supportroutingpolicy",
+        *_crud("campaigns", "supportroutingrule"),
+        *_crud("campaigns", "initiative", "roadmapitem"),  # the roadmap board (issue 19)
+        "campaigns.view_learnedpropensity",  # learned propensities, read-only in the admin
+        "campaigns.view_learningrun",
         "channels.view_site",
         "channels.view_agentprofile",
         *_crud("channels", "outboundsettings", "outboundshare"),
@@ -101,6 +110,9 @@ ROLE_PERMISSIONS: dict[str, list[str] | str] = {
         "channels.view_bonusstatement",
         "channels.view_bonusline",
         "channels.view_handover",  # chatbot hand-overs, read-only in the admin
+        "channels.view_recording",  # call recordings, read-only (the telephony system attaches them)
+        "channels.view_researchitem",
+        "channels.change_researchitem",  # the weekly research queue: tags, rating, finding
         *_crud("django_celery_beat", "periodictask", "crontabschedule", "intervalschedule"),
     ],
     Role.TRAINER: [*_READ_CVM],

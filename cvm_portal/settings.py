@@ -390,11 +390,16 @@ CVM_LOOKUP_PERIOD_MINUTES = env.int("CVM_LOOKUP_PERIOD_MINUTES", default=10)
 CVM_CUSTOMER_LINK_MINUTES = env.int("CVM_CUSTOMER_LINK_MINUTES", default=30)
 # How long an agent may undo an outcome they recorded (a wrong click or key).
 CVM_UNDO_SECONDS = env.int("CVM_UNDO_SECONDS", default=10)
+# Learned propensity (campaigns.learning): how many presentations the prior (the file's view,
+# or the policy's default) is worth before outcomes move the estimate.
+CVM_LEARNING_PRIOR_WEIGHT = env.float("CVM_LEARNING_PRIOR_WEIGHT", default=20.0)
 # One contact, one decision: the same agent opening the same customer again within this window
 # sees the same offers (no new presentation, no extra contact counted).
 CVM_CONTACT_WINDOW_MINUTES = env.int("CVM_CONTACT_WINDOW_MINUTES", default=30)
 # The weekly sales digest leaves out offers presented fewer times than this in a channel kind.
 CVM_DIGEST_MIN_PRESENTATIONS = env.int("CVM_DIGEST_MIN_PRESENTATIONS", default=30)
+# The weekly research queue draws up to this many call recordings per campaign and outcome.
+CVM_RESEARCH_PER_STRATUM = env.int("CVM_RESEARCH_PER_STRATUM", default=3)
 # How long reading an offer's script aloud may take per channel kind (seconds): a longer script
 # is a warning the approver of a campaign must acknowledge. Override as JSON, e.g.
 # CVM_TALK_TIME_BUDGET_SECONDS='{"inbound_call": 15}'.

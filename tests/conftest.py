@@ -195,12 +195,15 @@ def _empty_cache():
     from django.core.cache import cache
 
     from campaigns import catalogue
+    from campaigns.learning import serving as learning
 
     cache.clear()
     catalogue.recheck()  # the catalogue held in memory follows the cleared stamp
+    learning.recheck()  # and so do the learned propensities
     yield
     cache.clear()
     catalogue.recheck()
+    learning.recheck()
 
 
 @pytest.fixture(autouse=True)

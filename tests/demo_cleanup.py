@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from campaigns.models import (
     Campaign,
     Customer,
+    Initiative,
     LoadRun,
     Offer,
     OfferContent,
@@ -21,7 +22,7 @@ from training.models import Guide
 
 def remove_demo() -> None:
     Handover.objects.all().delete()  # the demo's chatbot hand-over holds its customer and bot
-    for model in (Guide, LoadRun, TargetGroupMember, TargetGroupVersion, TargetGroup):
+    for model in (Initiative, Guide, LoadRun, TargetGroupMember, TargetGroupVersion, TargetGroup):
         model.objects.all().delete()
     BonusPlan.objects.all().delete()
     for model in (Campaign, OfferContent, Offer, Product, Customer, AgentProfile, Site):

@@ -30,6 +30,7 @@ from campaigns.models import (
 
 from .catalogue import DEMO_OFFERS
 from .conversions import write_conversion_file
+from .service_contacts import write_contacts_file
 
 FIRST_NAMES = [
     "Anna",
@@ -339,4 +340,9 @@ def write_demo_inbox(inbox: Path, *, customer_count: int) -> list[Path]:
             write=_write_gzip_csv,
         )
     )  # fmt: skip
+    written.append(
+        write_contacts_file(
+            inbox, day=today - timedelta(days=1), customers=customers, write=_write_gzip_csv
+        )
+    )
     return written

@@ -28,6 +28,7 @@ from cvm_portal import formatting as fmt
 from ..choices import CampaignStatus, ChannelKind
 from ..formats import FORMATS, measure, talk_time_budget
 from ..models import Campaign, Customer, EligibilityRule, Offer, TargetGroup, TargetGroupMember
+from ..roadmap.checks import roadmap_warnings
 from . import capacity_source as capacity
 
 BLOCKING = "blocking"
@@ -84,6 +85,7 @@ def run_checks(campaign: Campaign, *, now: datetime | None = None) -> list[Check
         *_scripts(campaign, offers),
         *_overlaps(campaign, offers),
         *_capacity(campaign),
+        *_roadmap(campaign, now),
     ]
     return sorted(results, key=lambda r: r.severity != BLOCKING)
 
@@ -394,3 +396,11 @@ def _capacity(campaign: Campaign) -> list[CheckResult]:
             )
         )
     return results
+
+
+def _roadmap(campaign: Campaign, now: datetime) -> list[CheckResult]:
+    """Channel work an initiative serving the campaign still waits for (campaigns.roadmap)."""
+    return [
+        CheckResult(code, WARNING, message, url, _("Roadmap board"))
+        for code, message, url in roadmap_warnings(campaign, today=timezone.localdate(now))
+    ]

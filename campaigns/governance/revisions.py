@@ -44,6 +44,7 @@ GOVERNED = (CampaignStatus.APPROVED, CampaignStatus.LIVE, CampaignStatus.PAUSED)
 CAMPAIGN_FIELDS = (
     "name", "objective", "description", "starts_at", "ends_at", "channel_kinds",
     "priority_weight", "control_share", "cooldown_days", "attribution_days", "training_required",
+    "propensity_source", "exploration_share",
 )  # fmt: skip
 RULE_FIELDS = (
     "segments",

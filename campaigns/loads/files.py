@@ -5,6 +5,7 @@ Files arrive in the inbox (setting ``CVM_INBOX``), named for what they hold::
     customers__20261123.csv            the customer snapshot
     target_group__RET-5G-Q4__20261123.csv.gz   members of campaign RET-5G-Q4's target group
     conversions__20261123.csv          product activations (confirmed conversions)
+    contacts__20261123.csv             service contacts (the channel optimisation report)
 
 CSV (UTF-8, comma-separated, a header line; plain or gzip) and Parquet are read. A file
 is read only once its completion marker ``<file name>.ok`` exists; the marker may hold
@@ -38,7 +39,7 @@ from campaigns.loads.messages import Problem
 
 log = logging.getLogger("cvm.loads")
 NAME_RE = re.compile(
-    r"^(?P<kind>customers|target_group|conversions)(?:__(?P<target>[A-Z0-9][A-Z0-9_-]{1,39}))?__(?P<date>\d{8})"
+    r"^(?P<kind>customers|target_group|conversions|contacts)(?:__(?P<target>[A-Z0-9][A-Z0-9_-]{1,39}))?__(?P<date>\d{8})"
     r"\.(?P<format>csv|csv\.gz|parquet)$"
 )
 MARKER_SUFFIX = ".ok"
@@ -78,6 +79,15 @@ CONVERSION_COLUMNS = [
     ("activated_on", True),
     ("value", False),
     ("order_ref", False),
+]
+# Service contacts; unknown columns are refused (campaigns.loads.service_contacts).
+CONTACT_COLUMNS = [
+    ("customer_id", True),
+    ("channel", True),
+    ("reason", True),
+    ("contacted_on", True),
+    ("resolved_first_contact", True),
+    ("self_service", True),
 ]
 MAX_EXTRA_COLUMNS = 10  # each is a column of the member table (attribute_1 …)
 # Names the loader uses itself; an extra column may not take them.
@@ -179,6 +189,8 @@ def parse_name(path: Path) -> InboxFile:
         raise FileRejected("customers_name_has_campaign", name=path.name)
     if kind == LoadKind.CONVERSIONS and match["target"]:
         raise FileRejected("conversions_name_has_campaign", name=path.name)
+    if kind == LoadKind.SERVICE_CONTACTS and match["target"]:
+        raise FileRejected("contacts_name_has_campaign", name=path.name)
     try:
         file_date = datetime.strptime(match["date"], "%Y%m%d").date()
     except ValueError as exc:
@@ -301,6 +313,7 @@ def check_header(columns: list[str], kind: str) -> tuple[list[str], list[str]]:
     spec = {
         LoadKind.TARGET_GROUP: TARGET_GROUP_COLUMNS,
         LoadKind.CONVERSIONS: CONVERSION_COLUMNS,
+        LoadKind.SERVICE_CONTACTS: CONTACT_COLUMNS,
     }.get(kind, CUSTOMER_COLUMNS)
     names = [c.strip().lower() for c in columns]
     if not any(names):
@@ -314,11 +327,10 @@ def check_header(columns: list[str], kind: str) -> tuple[list[str], list[str]]:
         raise FileRejected("missing_columns", missing=missing, header=names)
     extra = [n for n in names if n not in known]
     if extra and kind != LoadKind.TARGET_GROUP:
-        refused = (
-            "unknown_customer_columns"
-            if kind == LoadKind.CUSTOMERS
-            else "unknown_conversion_columns"
-        )
+        refused = {
+            LoadKind.CUSTOMERS: "unknown_customer_columns",
+            LoadKind.SERVICE_CONTACTS: "unknown_contact_columns",
+        }.get(kind, "unknown_conversion_columns")
         raise FileRejected(refused, extra=extra, allowed=[name for name, _r in spec])
     if len(extra) > MAX_EXTRA_COLUMNS:
         raise FileRejected("too_many_extra_columns", n=MAX_EXTRA_COLUMNS)

@@ -28,12 +28,14 @@ MESSAGES = {
     # Naming and delivering files
     "bad_name": _(
         "“%(name)s” does not follow the naming rule: customers__YYYYMMDD.csv, "
-        "target_group__<CAMPAIGN-CODE>__YYYYMMDD.csv or conversions__YYYYMMDD.csv "
+        "target_group__<CAMPAIGN-CODE>__YYYYMMDD.csv, conversions__YYYYMMDD.csv or "
+        "contacts__YYYYMMDD.csv "
         "(also .csv.gz or .parquet)."
     ),
     "no_campaign_code": _("“%(name)s” names no campaign code."),
     "customers_name_has_campaign": _("“%(name)s”: a customer snapshot names no campaign."),
     "conversions_name_has_campaign": _("“%(name)s”: a conversions file names no campaign."),
+    "contacts_name_has_campaign": _("“%(name)s”: a service contacts file names no campaign."),
     "impossible_date": _("“%(name)s” has an impossible date."),
     "unknown_campaign": _(
         "No campaign has the code %(code)s. Create the campaign first, or fix the file name."
@@ -82,6 +84,9 @@ MESSAGES = {
     ),
     "unknown_conversion_columns": _(
         "Unknown column(s) in a conversions file: %(extra)s. Allowed: %(allowed)s."
+    ),
+    "unknown_contact_columns": _(
+        "Unknown column(s) in a service contacts file: %(extra)s. Allowed: %(allowed)s."
     ),
     "too_many_extra_columns": _("More than %(n)s extra columns."),
     "reserved_columns": _("These column names are reserved by the portal: %(names)s. Rename them."),

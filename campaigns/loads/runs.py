@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from campaigns import store
 from campaigns.choices import LoadKind, LoadStatus
-from campaigns.loads import batched, conversions, files
+from campaigns.loads import batched, conversions, files, service_contacts
 from campaigns.loads.files import FileRejected, InboxFile
 from campaigns.loads.messages import Problem
 from campaigns.models import Campaign, LoadReject, LoadRun, TargetGroup, TargetGroupVersion
@@ -335,7 +335,7 @@ def run_load(*, run_id: int) -> LoadRun:
         if run.status in (LoadStatus.SUCCEEDED, LoadStatus.SKIPPED, LoadStatus.FAILED):
             return run
         if (
-            run.kind in (LoadKind.TARGET_GROUP, LoadKind.CONVERSIONS)
+            run.kind in (LoadKind.TARGET_GROUP, LoadKind.CONVERSIONS, LoadKind.SERVICE_CONTACTS)
             and LoadRun.objects.filter(
                 kind=LoadKind.CUSTOMERS,
                 status__in=[LoadStatus.PENDING, LoadStatus.RUNNING],
@@ -394,6 +394,8 @@ def _load(run: LoadRun, session) -> LoadRun:
         return batched.load_customers(run=run, info=info)  # everywhere: an upsert of every row
     if run.kind == LoadKind.CONVERSIONS:
         return conversions.load_conversions(run=run, info=info)  # everywhere: new rows added
+    if run.kind == LoadKind.SERVICE_CONTACTS:
+        return service_contacts.load_contacts(run=run, info=info)  # COPY on PostgreSQL
     return _load_target_group(run, info, session)
 
 

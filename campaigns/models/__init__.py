@@ -43,6 +43,7 @@ from .preferences import (  # noqa: F401
     PreferenceSource,
 )
 from .revisions import CampaignRevision, RevisionStatus  # noqa: F401
+from .roadmap import Initiative, RoadmapItem, RoadmapStatus  # noqa: F401
 from .rollups import (  # noqa: F401
     COUNTERS,
     DailyExecution,
@@ -50,6 +51,12 @@ from .rollups import (  # noqa: F401
     FirstContact,
     Grain,
     ResultsRefresh,
+)
+from .service import (  # noqa: F401
+    ServiceContact,
+    SupportOption,
+    SupportRoutingPolicy,
+    SupportRoutingRule,
 )
 from .targeting import (  # noqa: F401
     LoadReject,

@@ -89,14 +89,15 @@ class ApiClientAdmin(AdministratorsOnly, admin.ModelAdmin):
     """A digital channel's back-end: its channel kinds and its keys. Creating one issues its
     first key; "Rotate" issues a new one and ends the old ones after a grace period."""
 
-    list_display = ["name", "kinds", "user", "working_keys", "created_at"]
+    list_display = ["name", "kinds", "attaches_recordings", "user", "working_keys", "created_at"]
     search_fields = ["name", "user__username"]
     readonly_fields = ["user", "created_at"]
     inlines = [ApiKeyInline]
     actions = ["rotate", "revoke"]
 
     def get_fields(self, request, obj=None):
-        return ["name", "channel_kinds"] + (["user", "created_at"] if obj else [])
+        fields = ["name", "channel_kinds", "attaches_recordings"]
+        return fields + (["user", "created_at"] if obj else [])
 
     @admin.display(description=_("channel kinds"))
     def kinds(self, obj: ApiClient) -> str:

@@ -23,7 +23,18 @@ class ApiClient(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     channel_kinds = ChannelKindsField(
         _("channel kinds"),
+        blank=True,  # a telephony system only attaches recordings: it asks for no decisions
         help_text=_("The channel kinds this client may ask decisions for (digital kinds only)."),
+    )
+    # A telephony system attaches call recordings to outbound attempts and inbound contacts
+    # (``POST /api/v1/recordings/``); a digital channel's back-end may not.
+    attaches_recordings = models.BooleanField(
+        _("telephony system: may attach recordings"),
+        default=False,
+        help_text=_(
+            "Tick for the call centre's telephony system: it may attach call recordings to "
+            "outbound attempts and inbound contacts through the API."
+        ),
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -43,6 +54,15 @@ class ApiClient(models.Model):
         return self.name
 
     def clean(self) -> None:
+        if not self.channel_kinds and not self.attaches_recordings:
+            raise ValidationError(
+                {
+                    "channel_kinds": _(
+                        "Choose the channel kinds this client asks decisions for, or make it a "
+                        "telephony system that attaches recordings."
+                    )
+                }
+            )
         assisted = [k for k in self.channel_kinds or [] if k not in DIGITAL_KINDS]
         if assisted:
             raise ValidationError(

@@ -20,11 +20,14 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from campaigns.choices import CampaignStatus, ChannelKind
+from campaigns.models import Decision
+from channels.models import ApiClient
 from tests.factories import (
     CampaignFactory,
     CustomerFactory,
     OfferContentFactory,
     OfferFactory,
+    UserFactory,
     api_client,
     target_group,
 )
@@ -46,6 +49,13 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403",
 [[operations]]
 include-path = "/api/v1/events/"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "429"]
+
+# A recording valid by the schema may still be refused: 400 for a decision that was not an
+# agent's call or a time in the future, 404 for an unknown call, 409 for a recording id st
+# reuses with other details. A schema cannot say which calls exist or what is already attached.
+[[operations]]
+include-path = "/api/v1/recordings/"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429"]
 
 # HTTP headers are open-ended (every proxy adds some): a decision request that is valid but
 # for one undeclared header is valid, not "schema-violating" (a known false positive of st's
@@ -74,7 +84,13 @@ def contract_world():
         OfferContentFactory(offer=offer, channel_kind=kind, agent_script="")
     campaign = CampaignFactory(status=CampaignStatus.LIVE, offers=[offer], channel_kinds=DIGITAL)
     target_group(campaign, [{"customer": c, "propensity": 0.4} for c in customers])
-    _client, key = api_client("contract", kinds=DIGITAL)
+    client, key = api_client("contract", kinds=DIGITAL)
+    ApiClient.objects.filter(pk=client.pk).update(attaches_recordings=True)  # and a telephony one
+    call = Decision.objects.create(
+        customer=customers[2],
+        channel_kind=ChannelKind.INBOUND_CALL,
+        agent=UserFactory(),  # an inbound agent's console decision: a call to record
+    )
     caller = APIClient()
     caller.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
     presentations = []
@@ -84,7 +100,12 @@ def contract_world():
         assert answer.status_code in (200, 201), answer.content
         presentations += [offer["presentation_id"] for offer in answer.json()["offers"]]
     assert presentations, "no decision presented an offer"
-    return {"key": key, "customer_id": customers[1].external_id, "presentation": presentations[0]}
+    return {
+        "key": key,
+        "customer_id": customers[1].external_id,
+        "presentation": presentations[0],
+        "call": str(call.pk),
+    }
 
 
 def with_examples(schema: dict, world: dict) -> dict:
@@ -97,11 +118,20 @@ def with_examples(schema: dict, world: dict) -> dict:
             "outcome": "declined",
             "decline_reason": "price",
         },
+        "/api/v1/recordings/": {
+            "reference": "rec-contract-1",
+            "url": "https://pbx.example.com/rec/1",
+            "duration_s": 120,
+            "decision_id": world["call"],
+        },
     }
     for path, example in examples.items():
         schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]["example"] = (
             example
         )
+    for parameter in schema["paths"]["/api/v1/support-options/"]["get"]["parameters"]:
+        if parameter["name"] == "customer_id":  # a real customer: past the 404
+            parameter["example"] = world["customer_id"]
     return schema
 
 

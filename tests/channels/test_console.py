@@ -195,11 +195,11 @@ def test_the_customer_page_takes_the_same_queries_for_one_offer_or_three(
     # session, user, roles, profile, customer, audit, decision (the agent's earlier one in the
     # contact window, savepoint, history and members — one query on PostgreSQL, two on SQLite —,
     # insert, presentations, release; campaigns, offers, their texts, decline reasons and bonus
-    # rules come from the catalogue in memory), guides to complete, history list: 14 (15 on
-    # SQLite) with 1 or 3 offers
+    # rules come from the catalogue in memory), guides to complete, the needs to tick, history
+    # list, need notes: 16 (17 on SQLite) with 1 or 3 offers
     from django.db import connection
 
-    with django_assert_num_queries(14 if connection.vendor == "postgresql" else 15):
+    with django_assert_num_queries(16 if connection.vendor == "postgresql" else 17):
         response = client.get(url)
     assert response.content.decode().count('class="card offer"') == 3
 

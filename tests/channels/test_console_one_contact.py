@@ -177,7 +177,7 @@ def test_the_reused_page_takes_fewer_queries_than_a_new_decision(
     # session, user, roles, profile, customer, the agent's decision in the contact window, its
     # presentations with their outcomes, the dry run of the rules for "not offered now"
     # (history and members: one query on PostgreSQL, two on SQLite), guides to complete,
-    # history list, audit: 11 (12 on SQLite)
-    with django_assert_num_queries(11 if connection.vendor == "postgresql" else 12):
+    # the needs to tick, history list, need notes, audit: 13 (14 on SQLite)
+    with django_assert_num_queries(13 if connection.vendor == "postgresql" else 14):
         response = client.get(url)
     assert len(offer_ids(response)) == 3

@@ -208,8 +208,9 @@ def test_an_undo_takes_a_fixed_number_of_queries(
     response = accepted(client, agent, customer)
     # Session, user, roles; the outcome; is it a call's; the undo service (savepoint, lock,
     # its agent, keep, the cascade of bonus lines and cancellations, delete, release); the
-    # audit event; the agent's profile; the History. None of them grows with the History.
-    with django_assert_num_queries(16):
+    # audit event; the agent's profile; the History and its need notes. None of them grows with
+    # the History.
+    with django_assert_num_queries(17):
         client.post(f"/console/outcomes/{response.pk}/undo/", **HTMX)
 
 
@@ -219,6 +220,7 @@ def test_an_outcome_takes_a_fixed_number_of_queries(
     client.get(customer_url(user=agent, customer_id=customer.pk))
     presentation = Presentation.objects.get()
     # Session, user, roles; the offer as shown; the agent's profile; the recording service
-    # (savepoint, lock, is there one, savepoint, insert, release, release); the History.
-    with django_assert_num_queries(13):
+    # (savepoint, lock, is there one, savepoint, insert, release, release); the History and its
+    # need notes.
+    with django_assert_num_queries(14):
         client.post(f"/console/offers/{presentation.pk}/outcome/", {"outcome": "accepted"}, **HTMX)

@@ -165,8 +165,8 @@ def test_the_agent_screen_takes_a_fixed_number_of_queries(client, world, django_
         assert client.get("/outbound/").status_code == 200
     next_lead(agent=world.agent)
     # with a lead instead of the live campaigns and my feedback: the audit event, the campaign's
-    # offers, their scripts, the customer's earlier calls
-    with django_assert_num_queries(14):
+    # offers, their scripts, the customer's earlier calls, the needs to tick, their need notes
+    with django_assert_num_queries(16):
         assert client.get("/outbound/").status_code == 200
 
 

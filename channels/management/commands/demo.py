@@ -10,6 +10,7 @@ from campaigns.choices import LoadStatus
 from campaigns.demo import build_catalogue, write_demo_inbox
 from campaigns.loads import runs
 from campaigns.loads.files import inbox_dir
+from campaigns.roadmap.demo import build_roadmap_demo
 from campaigns.tasks import load_file_task
 from channels.capacity.demo import build_capacity
 from channels.demo import (
@@ -74,6 +75,7 @@ class Command(BaseCommand):
         if build_bonus():
             self.stdout.write("This month's bonus plan: every agent sees their statement.")
         self.stdout.write(f"Capacity plans: {build_capacity()} sites with rosters.")
+        self.stdout.write(f"Roadmap board: {build_roadmap_demo()} channel items, 3 initiatives.")
         self.stdout.write(self.style.SUCCESS(f"Demo ready in {time.monotonic() - started:.1f} s."))
         self.stdout.write("")
         self.stdout.write(

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from campaigns.models import Decision
 from channels.demo_history import build_history
+from channels.insights.notes_demo import build_need_notes_demo
 
 
 class Command(BaseCommand):
@@ -44,3 +45,5 @@ class Command(BaseCommand):
                 "attempts; {rollup_rows:,} rollup rows.".format(**written)
             )
         )
+        notes = build_need_notes_demo()
+        self.stdout.write(self.style.SUCCESS(f"Demo history: {notes} customer-need notes."))

@@ -52,6 +52,7 @@ ONCE = {
     "tests/channels/test_erlang.py",
     "tests/cvm_portal/test_catalogue.py",
     "tests/cvm_portal/test_formatting.py",
+    "tests/cvm_portal/test_masking.py",
     "tests/cvm_portal/test_no_adhoc_formatting.py",
     "tests/cvm_portal/test_settings.py",  # each check in a fresh interpreter, env cleaned
     "tests/training/test_rendering.py",

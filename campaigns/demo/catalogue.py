@@ -14,6 +14,7 @@ from campaigns.choices import (
     ChannelKind,
     Objective,
     ProductFamily,
+    PropensitySource,
     Segment,
 )
 from campaigns.defaults import ensure_decline_reasons
@@ -254,6 +255,8 @@ OFFERS = [
 DEMO_OFFERS = {d.code: d for d in OFFERS}
 
 # (code, name, objective, status, start offset months, length months, kinds, offers, weight, control %, cooldown)
+LEARNING_CAMPAIGN = "RET-5G-Q4"  # scored with blended file and learned propensities
+
 CAMPAIGNS = [
     (
         "RET-5G-Q4",
@@ -437,6 +440,10 @@ def build_catalogue(*, owner=None) -> dict[str, int]:
                 "cooldown_days": cooldown,
                 "owner": owner,
                 "description": "",
+                # The retention campaign learns from its outcomes (model report has evidence).
+                "propensity_source": (
+                    PropensitySource.BLENDED if code == LEARNING_CAMPAIGN else PropensitySource.FILE
+                ),
             },
         )
         campaign.full_clean()

@@ -132,6 +132,8 @@ def _campaign_form(*, starts: str, ends: str, **overrides) -> dict:
         "priority_weight": "1",
         "control_share": "10",
         "cooldown_days": "30",
+        "propensity_source": "file",  # as the add form prefills them
+        "exploration_share": "0",
     }
     data.update(overrides)
     return data

@@ -9,9 +9,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from campaigns.learning.refresh import refresh
 from campaigns.models import Decision
 from channels.demo_history import build_history
 from channels.insights.notes_demo import build_need_notes_demo
+from channels.recordings.demo import build_recordings_demo
 
 
 class Command(BaseCommand):
@@ -47,3 +49,14 @@ class Command(BaseCommand):
         )
         notes = build_need_notes_demo()
         self.stdout.write(self.style.SUCCESS(f"Demo history: {notes} customer-need notes."))
+        recordings = build_recordings_demo()
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo history: {recordings} call recordings, {research_items} in last week's "
+                "research queue.".format(**recordings)
+            )
+        )
+        run = refresh(full=True)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo history: propensities learned from {run.responses:,} outcomes.")
+        )

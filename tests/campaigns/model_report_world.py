@@ -3,6 +3,8 @@ their score used and the outcome recorded, and learned groups."""
 
 from __future__ import annotations
 
+import itertools
+
 from django.utils import timezone
 
 from campaigns.choices import ChannelKind, NotPresentedReason, Outcome, Segment, ValueTier
@@ -15,10 +17,14 @@ from campaigns.models import (
 )
 from tests.factories import CustomerFactory
 
+_customers = itertools.count(1)
+
 
 def outcomes(offer, campaign, rows, *, kind=ChannelKind.STORE, when=None):
     """One presentation and its response per (likelihood used or None, outcome) in ``rows``."""
-    customer = CustomerFactory()
+    # Ids of its own: the browser test adds these to the demo, whose ids are the factory's.
+    n = next(_customers)
+    customer = CustomerFactory(external_id=f"MODEL-{n}", phone=f"+48997{n:06d}")
     declined = DeclineReason.objects.get_or_create(
         code="too_dear", defaults={"label": "Too expensive"}
     )[0]

@@ -58,5 +58,7 @@ class Command(BaseCommand):
         )
         run = refresh(full=True)
         self.stdout.write(
-            self.style.SUCCESS(f"Demo history: propensities learned from {run.responses:,} outcomes.")
+            self.style.SUCCESS(
+                f"Demo history: propensities learned from {run.responses:,} outcomes."
+            )
         )

@@ -165,7 +165,7 @@ def test_command_runs_a_full_or_incremental_refresh(world, capsys):
     ]  # fmt: skip
 
 
-def test_the_celery_task_refreshes(world):
+def test_the_celery_task_refreshes(world, eager_tasks):
     from campaigns.tasks import refresh_propensities_task
 
     outcomes(world["silver"], world["offer"], world["campaign"], STORE, {Outcome.ACCEPTED: 3})

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
+from ..channel_registry import channel_choices
 from ..choices import ChannelKind, NotPresentedReason, Outcome, Segment, ValueTier
 from ..fields import DevicesField, ProductFamiliesField, SegmentsField, ValueTiersField
 from .core import Campaign, Customer, Offer, Product
@@ -242,7 +243,7 @@ class Decision(models.Model):
         related_name="decisions",
         db_index=False,  # decision_customer_idx (customer, -created_at) serves: one index less to write
     )
-    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=channel_choices)
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -321,7 +322,7 @@ class Response(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="responses")
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
-    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=channel_choices)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     decline_reason = models.ForeignKey(
         DeclineReason, on_delete=models.PROTECT, null=True, blank=True
@@ -374,7 +375,7 @@ class UndoneOutcome(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
-    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=channel_choices)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     decline_reason = models.ForeignKey(
         DeclineReason, on_delete=models.PROTECT, null=True, blank=True

@@ -195,15 +195,21 @@ def _current() -> _Held:
     now = time.monotonic()
     held = _held[0]
     generation = _generation[0]
-    if held is not None and held.generation == generation and now - held.checked_at < (
-        STAMP_CHECK_EVERY if held.stamp is not None else UNSHARED_MAX_AGE
+    if (
+        held is not None
+        and held.generation == generation
+        and now - held.checked_at
+        < (STAMP_CHECK_EVERY if held.stamp is not None else UNSHARED_MAX_AGE)
     ):
         return held
     with _lock:
         stamp = _stamp()
         held = _held[0]
-        if held is not None and held.generation == generation and held.stamp == stamp and (
-            stamp is not None or now - held.loaded_at < UNSHARED_MAX_AGE
+        if (
+            held is not None
+            and held.generation == generation
+            and held.stamp == stamp
+            and (stamp is not None or now - held.loaded_at < UNSHARED_MAX_AGE)
         ):
             held = held._replace(checked_at=now)
         else:

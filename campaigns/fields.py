@@ -96,9 +96,7 @@ class FormatsField(ChoiceListField):
     def form_choices(self) -> list[tuple[str, str]]:
         from .formats import FORMATS
 
-        return [
-            (code, f"{fmt.label} ({fmt.gsm_limit})") for code, fmt in FORMATS.items()
-        ]
+        return [(code, f"{fmt.label} ({fmt.gsm_limit})") for code, fmt in FORMATS.items()]
 
 
 class SegmentsField(ChoiceListField):

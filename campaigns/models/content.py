@@ -131,13 +131,15 @@ class OfferContent(models.Model):
                 name = "banner_alt"
             text = getattr(self, name, "") or ""
             if limit is not None and text and measure(format_code, text).used > limit:
-                errors.setdefault(name, _(
-                    "Too long for %(kind)s: %(used)d of %(limit)d characters."
-                ) % {
-                    "kind": self.get_channel_kind_display(),
-                    "used": measure(format_code, text).used,
-                    "limit": limit,
-                })
+                errors.setdefault(
+                    name,
+                    _("Too long for %(kind)s: %(used)d of %(limit)d characters.")
+                    % {
+                        "kind": self.get_channel_kind_display(),
+                        "used": measure(format_code, text).used,
+                        "limit": limit,
+                    },
+                )
         if self.banner_image and not self.banner_alt.strip():
             errors["banner_alt"] = _(
                 "Describe the banner image for customers who use a screen reader."

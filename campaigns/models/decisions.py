@@ -18,8 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
+from campaigns import channel_registry
+
 from ..channel_registry import channel_choices
-from ..choices import ChannelKind, NotPresentedReason, Outcome, Segment, ValueTier
+from ..choices import NotPresentedReason, Outcome, Segment, ValueTier
 from ..fields import DevicesField, ProductFamiliesField, SegmentsField, ValueTiersField
 from .core import Campaign, Customer, Offer, Product
 
@@ -90,7 +92,7 @@ class ContactPolicy(models.Model):
         return str(_("Contact policy"))
 
     def offers_for(self, kind: str) -> int:
-        return self.assisted_offers if kind in ChannelKind.assisted() else self.digital_offers
+        return self.assisted_offers if channel_registry.is_assisted(kind) else self.digital_offers
 
 
 class EligibilityRule(models.Model):

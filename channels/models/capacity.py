@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from campaigns import channel_registry
 from campaigns.channel_registry import channel_choices
 from campaigns.choices import ChannelKind
 from campaigns.models import Campaign
@@ -132,7 +133,7 @@ class CapacityPlan(models.Model):
                     "channel_kind": _("A %(site_kind)s does not work in %(kind)s.")
                     % {
                         "site_kind": self.site.get_kind_display().lower(),
-                        "kind": ChannelKind(self.channel_kind).label,
+                        "kind": channel_registry.label(self.channel_kind),
                     }
                 }
             )
@@ -228,7 +229,7 @@ class DigitalCapacity(models.Model):
         _("channel kind"),
         max_length=20,
         unique=True,
-        choices=[(k, ChannelKind(k).label) for k in DIGITAL_KINDS],
+        choices=[(k, ChannelKind(k).label) for k in DIGITAL_KINDS],  # built-in: capacity
     )
     requests_per_second = models.PositiveIntegerField(
         _("capacity (requests per second)"), validators=[MinValueValidator(1)]

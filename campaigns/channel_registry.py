@@ -318,6 +318,24 @@ def channel_choices() -> list[tuple[str, str]]:
     return choices()
 
 
+def channel_in_use(code: str) -> list[str]:
+    """What uses channel ``code`` (names of the kinds of rows): a channel in use is deactivated,
+    never deleted, so its decisions and results keep their meaning."""
+    from .fields import channel_kind_lookup
+    from .models import Campaign, ChannelCost, Customer, Decision, Offer, OfferContent
+
+    lookup = channel_kind_lookup(code) if is_known(code) else {"channel_kinds__icontains": code}
+    checks = [
+        (_("campaigns"), Campaign.objects.filter(**lookup)),
+        (_("offers"), Offer.objects.filter(**lookup)),
+        (_("offer content"), OfferContent.objects.filter(channel_kind=code)),
+        (_("decisions"), Decision.objects.filter(channel_kind=code)),
+        (_("customers' preferred channel"), Customer.objects.filter(preferred_channel=code)),
+        (_("costs per contact"), ChannelCost.objects.filter(channel_kind_id=code)),
+    ]
+    return [str(name) for name, queryset in checks if queryset.exists()]
+
+
 def connect_signals() -> None:
     from django.db.models.signals import post_delete, post_save
 

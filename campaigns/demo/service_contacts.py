@@ -55,7 +55,7 @@ def set_channel_costs(*, today: date) -> int:
     prices.append(("inbound_call", today - timedelta(days=DAYS // 3), INBOUND_RISE))
     for channel, since, cost in prices:
         _row, created = ChannelCost.objects.get_or_create(
-            channel_kind=channel,
+            channel_kind_id=channel,
             effective_from=since,
             defaults={"cost_per_contact": Decimal(cost), "note": "demo"},
         )

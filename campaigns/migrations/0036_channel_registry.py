@@ -7,6 +7,7 @@ registry (a callable: adding a channel needs no migration)."""
 import campaigns.channel_registry
 import campaigns.fields
 import django.core.validators
+import django.db.models.deletion
 from django.db import migrations, models
 
 # code, English name, Polish name, assisted, formats, consent: as campaigns.choices and
@@ -145,5 +146,15 @@ class Migration(migrations.Migration):
             model_name='undoneoutcome',
             name='channel_kind',
             field=models.CharField(choices=campaigns.channel_registry.channel_choices, max_length=20, verbose_name='channel kind'),
+        ),
+        # The prices of the channel optimisation become the channel's (edited on its admin page).
+        migrations.AlterModelOptions(
+            name='channelcost',
+            options={'ordering': ['channel_kind_id', '-effective_from'], 'verbose_name': 'channel cost', 'verbose_name_plural': 'channel costs'},
+        ),
+        migrations.AlterField(
+            model_name='channelcost',
+            name='channel_kind',
+            field=models.ForeignKey(db_column='channel_kind', on_delete=django.db.models.deletion.PROTECT, related_name='costs', to='campaigns.channel', verbose_name='channel'),
         ),
     ]

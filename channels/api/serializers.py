@@ -52,7 +52,9 @@ class ChannelKindField(serializers.ChoiceField):
     when the request comes in: a channel an administrator adds is served at once."""
 
     default_error_messages = {
-        "invalid_choice": _("“{input}” is not a channel. Use one of: {allowed}."),
+        "invalid_choice": _(
+            "“{input}” is not a valid choice: no channel has this code. Use one of: {allowed}."
+        ),
         "inactive": _("The channel “{input}” is switched off: it gets no decisions now."),
     }
 

@@ -321,10 +321,9 @@ def channel_choices() -> list[tuple[str, str]]:
 def channel_in_use(code: str) -> list[str]:
     """What uses channel ``code`` (names of the kinds of rows): a channel in use is deactivated,
     never deleted, so its decisions and results keep their meaning."""
-    from .fields import channel_kind_lookup
     from .models import Campaign, ChannelCost, Customer, Decision, Offer, OfferContent
 
-    lookup = channel_kind_lookup(code) if is_known(code) else {"channel_kinds__icontains": code}
+    lookup = {"channel_kinds__icontains": f'"{code}"'}  # as fields.channel_kind_lookup
     checks = [
         (_("campaigns"), Campaign.objects.filter(**lookup)),
         (_("offers"), Offer.objects.filter(**lookup)),

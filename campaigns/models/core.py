@@ -23,7 +23,7 @@ from simple_history.models import HistoricalRecords
 from cvm_portal import formatting as fmt
 
 from .. import channel_registry
-from ..channel_registry import channel_choices, consent_for
+from ..channel_registry import channel_choices
 from ..choices import (
     CampaignStatus,
     Consent,
@@ -52,7 +52,10 @@ def contactable_in(kind: str, *, prefix: str = "") -> Q:
     """Consent for channel kind ``kind`` given and no do-not-contact, as a filter; ``prefix``
     reaches the customer through a relation (``"customer__"``). ``Customer.may_be_contacted_in``
     is the same rule for one customer in memory."""
-    return Q(**{f"{prefix}do_not_contact": False, f"{prefix}{consent_for(kind)}": True})
+    found = channel_registry.get(kind)
+    if found is None:  # no such channel: nobody is reached there
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}do_not_contact": False, f"{prefix}{found.consent}": True})
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -169,7 +172,8 @@ class Customer(models.Model):
 
     def may_be_contacted_in(self, kind: str) -> bool:
         """Consent for ``kind`` given and no do-not-contact (``contactable_in`` in a query)."""
-        return not self.do_not_contact and getattr(self, consent_for(kind))
+        found = channel_registry.get(kind)
+        return found is not None and not self.do_not_contact and getattr(self, found.consent)
 
     def consents(self) -> list[tuple[str, str, bool]]:
         """(field, label, given) of each consent, in a fixed order: for pages that list them."""

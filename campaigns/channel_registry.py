@@ -214,8 +214,8 @@ def _current() -> _Held:
             held = held._replace(checked_at=now)
         else:
             read = _read()
-            if read is None:  # not migrated yet: the built-in channels, read again next time
-                return _make(BUILT_IN, None, now, -1)
+            if read is None:  # unreadable (not migrated yet): what it held, else the nine
+                return held if held is not None else _make(BUILT_IN, None, now, -1)
             held = _make(read.values() or BUILT_IN, stamp, now, generation)
         _held[0] = held
         return held

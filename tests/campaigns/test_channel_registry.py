@@ -284,3 +284,15 @@ def test_a_decision_asks_the_database_nothing_about_the_channel(django_assert_nu
         for _ in range(100):
             assert channel_registry.consent_for("web") == Consent.DIGITAL
             assert "web" in channel_registry.active_codes()
+
+
+def test_the_channel_list_shows_formats_consent_and_todays_cost(admin_adds_social, client):
+    page = client.get(reverse("admin:campaigns_channel_changelist")).content.decode()
+    assert "Social media" in page and "SMS (120)" in page and "0.05" in page
+    assert "agent script" in page  # the assisted built-in channels
+
+
+def test_a_cvm_manager_sees_the_channels_but_does_not_change_them(client, make_user):
+    client.force_login(make_user(Role.CVM_MANAGER))
+    assert client.get(reverse("admin:campaigns_channel_changelist")).status_code == 200
+    assert client.get(reverse("admin:campaigns_channel_add")).status_code == 403

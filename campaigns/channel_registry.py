@@ -318,6 +318,35 @@ def channel_choices() -> list[tuple[str, str]]:
     return choices()
 
 
+def seed_built_in() -> int:
+    """Add any of the nine built-in channels missing from the registry, as the data migration
+    seeded them (a database emptied by a test's flush, a demo on it); returns how many."""
+    from django.utils import translation
+
+    from .models import Channel
+
+    have = set(Channel.objects.values_list("code", flat=True))
+    added = 0
+    for c in BUILT_IN:
+        if c.code in have:
+            continue
+        names = {}
+        for lang, _name in settings.LANGUAGES:
+            with translation.override(lang):
+                names[f"name_{lang}"] = str(c.names["en"])
+        Channel.objects.create(
+            code=c.code,
+            name=names.get("name_en", c.code),
+            **names,
+            assisted=c.assisted,
+            formats=list(c.formats),
+            consent=c.consent,
+            position=c.position,
+        )
+        added += 1
+    return added
+
+
 def channel_in_use(code: str) -> list[str]:
     """What uses channel ``code`` (names of the kinds of rows): a channel in use is deactivated,
     never deleted, so its decisions and results keep their meaning."""

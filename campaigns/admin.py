@@ -15,7 +15,7 @@ from cvm_portal.admin import ReadOnlyAdmin
 from cvm_portal.broker import status as broker_status
 from cvm_portal.translated import TranslatedErrorsMixin, side_by_side
 
-from . import customers_admin  # noqa: F401 - registers the customer list
+from . import channels_admin, customers_admin  # noqa: F401 - register channels, customers
 from .choices import CampaignStatus
 from .content_forms import FIELDSETS as CONTENT_FIELDSETS
 from .content_forms import OfferContentAdminMixin, OfferContentForm

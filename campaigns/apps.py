@@ -12,9 +12,10 @@ class CampaignsConfig(AppConfig):
         # tasks: the Celery tasks, registered in every process (web ones too), because loads
         # are queued by the task's name (campaigns.loads.runs.LOAD_TASK): the tasks import
         # the loads, so the loads do not import the tasks.
-        from . import catalogue, context, tasks  # noqa: F401
+        from . import catalogue, channel_registry, context, tasks  # noqa: F401
 
         catalogue.connect_signals()
+        channel_registry.connect_signals()  # an admin's edit reaches every process
         context.connect_signals()  # the stated intents, held with the catalogue
         # Celery workers check the kill switch's stop generation before every task.
         from .governance import stop_signal

@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ChannelKind(models.TextChoices):
-    """Where an offer can be presented. Assisted kinds have an agent; the rest are digital."""
+    """The nine built-in channels. Channels are data (``campaigns.models.Channel``, asked through
+    ``campaigns.channel_registry``); these constants stay for what is specific to a built-in
+    channel (sites, call lists, the USSD gateway, capacity). Assisted kinds have an agent."""
 
     STORE = "store", _("Store")
     INBOUND_CALL = "inbound_call", _("Inbound call")
@@ -97,7 +99,9 @@ class Consent(models.TextChoices):
 # The yes/no contact fields of a customer, in the order of the snapshot file's columns.
 CONTACT_FLAG_FIELDS = [*Consent.values, "do_not_contact"]
 
-# The consent a customer must have given for an offer to reach them through a channel kind.
+# The consent a customer must have given for an offer to reach them through a built-in channel
+# kind, as the registry was seeded with: code asks ``campaigns.channel_registry.consent_for``,
+# which an administrator may change and which knows the channels added since.
 CONSENT_FOR_CHANNEL: dict[str, Consent] = {
     ChannelKind.STORE: Consent.MARKETING,
     ChannelKind.INBOUND_CALL: Consent.MARKETING,

@@ -24,8 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from campaigns import channel_registry
+
 from . import catalogue, context, reasons, store, training_gate
-from .choices import CONTACT_OUTCOMES, ChannelKind, Exclusion, Outcome, ProductFamily
+from .choices import CONTACT_OUTCOMES, Exclusion, Outcome, ProductFamily
 from .control import is_control
 from .fields import channel_kind_lookup
 from .learning import serving as learning
@@ -191,7 +193,7 @@ def _exclusion(
         return Exclusion.DO_NOT_CONTACT, _("The customer asked not to be contacted.")
     if not customer.may_be_contacted_in(kind):
         return Exclusion.NO_CONSENT, _("No consent for offers in %(kind)s.") % {
-            "kind": ChannelKind(kind).label
+            "kind": channel_registry.label(kind)
         }
     if customer.holds(c.offer.product.code):
         return Exclusion.ALREADY_HOLDS, _("Already has %(product)s.") % {
@@ -286,7 +288,7 @@ def decide(
     One contact, one decision: given ``reuse_within``, the decision ``agent`` made for this
     customer in this channel kind within that time, if there is one, is given again and
     nothing new is recorded (``Result.reused``; see ``_reused``)."""
-    if channel_kind not in ChannelKind.values:
+    if not channel_registry.is_known(channel_kind):
         raise ValueError(f"unknown channel kind {channel_kind!r}")
     now = now or timezone.now()
     if reuse_within is not None and agent is not None:
@@ -525,5 +527,5 @@ def _first_exclusion(offers, campaign, customer, channel_kind, policy, history, 
     return first or (
         Exclusion.NOT_VALID,
         _("%(campaign)s has no offer for %(kind)s.")
-        % {"campaign": campaign.name, "kind": ChannelKind(channel_kind).label},
+        % {"campaign": campaign.name, "kind": channel_registry.label(channel_kind)},
     )

@@ -18,13 +18,21 @@ class ChoiceListField(models.JSONField):
     choices_class: type[models.TextChoices]
     unknown_message = _("Unknown value(s): %(values)s. Use one of: %(allowed)s.")
 
+    def allowed_values(self) -> list[str]:
+        """Every value the field accepts, in the order it stores them."""
+        return list(self.choices_class.values)
+
+    def form_choices(self) -> list[tuple[str, str]]:
+        """(value, label) of the checkboxes a form offers."""
+        return list(self.choices_class.choices)
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("default", list)
         super().__init__(*args, **kwargs)
 
     def formfield(self, **kwargs):
         defaults = {
-            "choices": self.choices_class.choices,
+            "choices": self.form_choices,  # a callable: read when the form is built
             "widget": forms.CheckboxSelectMultiple,
             "required": not self.blank,
             "label": capfirst(self.verbose_name),
@@ -38,31 +46,57 @@ class ChoiceListField(models.JSONField):
         super().validate(value, model_instance)
         if not isinstance(value, list):
             raise ValidationError(_("Expected a list of values."), code="invalid")
-        unknown = sorted(set(value) - set(self.choices_class.values))
+        allowed = self.allowed_values()
+        unknown = sorted(set(map(str, value)) - set(allowed))
         if unknown:
             raise ValidationError(
                 self.unknown_message,
                 code="invalid_choice",
-                params={
-                    "values": ", ".join(map(str, unknown)),
-                    "allowed": ", ".join(self.choices_class.values),
-                },
+                params={"values": ", ".join(unknown), "allowed": ", ".join(allowed)},
             )
 
     def pre_save(self, model_instance, add):  # noqa: ARG002 - Django's signature
         value = getattr(model_instance, self.attname)
         if isinstance(value, list | tuple | set):
-            order = {item: i for i, item in enumerate(self.choices_class.values)}
+            order = {item: i for i, item in enumerate(self.allowed_values())}
             value = sorted(set(value), key=lambda v: order.get(v, len(order)))
             setattr(model_instance, self.attname, value)
         return value
 
 
 class ChannelKindsField(ChoiceListField):
-    """A set of channel kinds; query it with ``channel_kind_lookup`` rather than by hand."""
+    """A set of channel codes of the registry (``campaigns.channel_registry``); query it with
+    ``channel_kind_lookup`` rather than by hand. A form offers the active channels (and any
+    inactive one the row already holds stays valid)."""
 
-    choices_class = ChannelKind
+    choices_class = ChannelKind  # the built-in channels; the registry may hold more
     unknown_message = _("Unknown channel kind(s): %(values)s. Use one of: %(allowed)s.")
+
+    def allowed_values(self) -> list[str]:
+        from . import channel_registry
+
+        return channel_registry.codes()
+
+    def form_choices(self) -> list[tuple[str, str]]:
+        from . import channel_registry
+
+        return channel_registry.choices(mark_inactive=True)
+
+
+class FormatsField(ChoiceListField):
+    """A set of content formats (``campaigns.formats.FORMATS``): what a channel shows."""
+
+    unknown_message = _("Unknown content format(s): %(values)s. Use one of: %(allowed)s.")
+
+    def allowed_values(self) -> list[str]:
+        from .formats import FORMATS
+
+        return list(FORMATS)
+
+    def form_choices(self) -> list[tuple[str, str]]:
+        from .formats import FORMATS
+
+        return [(code, f"{fmt.label} ({fmt.gsm_limit})") for code, fmt in FORMATS.items()]
 
 
 class SegmentsField(ChoiceListField):
@@ -101,6 +135,8 @@ def channel_kind_lookup(kind: str) -> dict[str, str]:
     A quoted substring test on the JSON text works on SQLite and PostgreSQL
     (SQLite has no JSON ``contains``); kinds never contain quotes.
     """
-    if kind not in ChannelKind.values:
+    from . import channel_registry
+
+    if kind not in channel_registry.codes():
         raise ValueError(f"unknown channel kind {kind!r}")
     return {"channel_kinds__icontains": f'"{kind}"'}

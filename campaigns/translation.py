@@ -14,7 +14,7 @@ Feedback reasons are TextChoices (``campaigns.choices``): the UI catalogue trans
 
 from modeltranslation.translator import TranslationOptions, translator
 
-from .models import DeclineReason, Intent, NeedTag, Offer, OfferContent
+from .models import Channel, DeclineReason, Intent, NeedTag, Offer, OfferContent
 
 OFFER_FIELDS = ("title", "benefit")
 OFFER_CONTENT_FIELDS = (
@@ -30,6 +30,7 @@ OFFER_CONTENT_FIELDS = (
 DECLINE_REASON_FIELDS = ("label",)
 INTENT_FIELDS = ("name",)
 NEED_FIELDS = ("label",)
+CHANNEL_FIELDS = ("name",)
 
 
 def _options(fields: tuple[str, ...]) -> type[TranslationOptions]:
@@ -49,3 +50,4 @@ register(OfferContent, OFFER_CONTENT_FIELDS)
 register(DeclineReason, DECLINE_REASON_FIELDS)
 register(Intent, INTENT_FIELDS)
 register(NeedTag, NEED_FIELDS)
+register(Channel, CHANNEL_FIELDS)

@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Sum
 from django.utils import timezone
 
+from campaigns import channel_registry
 from campaigns.choices import OUTBOUND_CHANNEL_KINDS, ChannelKind
 from campaigns.models import Campaign
 from campaigns.results.rollups import bounds
@@ -63,7 +64,7 @@ class ResultsDelivery(Delivery):
             profiles = profiles.filter(site_id__in=list(site_ids))
         pairs = profiles.order_by().values_list("site_id", "site__name", "channel_kind").distinct()
         return [
-            Team(site_id, kind, f"{name} · {ChannelKind(kind).label}")
+            Team(site_id, kind, f"{name} · {channel_registry.label(kind)}")
             for site_id, name, kind in sorted(pairs, key=lambda p: (p[1], p[2]))
         ]
 

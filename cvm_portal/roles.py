@@ -90,6 +90,8 @@ ROLE_PERMISSIONS: dict[str, list[str] | str] = {
         "campaigns.change_supportroutingpolicy",
         *_crud("campaigns", "supportroutingrule"),
         *_crud("campaigns", "initiative", "roadmapitem"),  # the roadmap board (issue 19)
+        "campaigns.view_channel",  # the channel registry: administrators add and change channels
+        "campaigns.view_channelcost",
         "campaigns.view_learnedpropensity",  # learned propensities, read-only in the admin
         "campaigns.view_learningrun",
         "channels.view_site",

@@ -195,16 +195,18 @@ def _empty_cache():
     """Each test starts with an empty cache (the catalogue's stamp is kept there, for one)."""
     from django.core.cache import cache
 
-    from campaigns import catalogue
+    from campaigns import catalogue, channel_registry
     from campaigns.learning import serving as learning
 
     cache.clear()
     catalogue.recheck()  # the catalogue held in memory follows the cleared stamp
     learning.recheck()  # and so do the learned propensities
+    channel_registry.refresh()  # and the channel registry (a test's channels are rolled back)
     yield
     cache.clear()
     catalogue.recheck()
     learning.recheck()
+    channel_registry.refresh()
 
 
 @pytest.fixture(autouse=True)

@@ -39,7 +39,8 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.choices import ChannelKind, Outcome
+from campaigns import channel_registry
+from campaigns.choices import Outcome
 from campaigns.conversions import confirmed_for_responses
 from campaigns.models import Offer, OfferContent, Response
 from campaigns.results.uplift import wilson
@@ -226,7 +227,8 @@ def rank_objections(offers: dict[OfferKey, Tally], declines: dict, minimum: int)
 
 
 def _kind_order(kind: str) -> int:
-    return ChannelKind.values.index(kind) if kind in ChannelKind.values else len(ChannelKind)
+    codes = channel_registry.codes()
+    return codes.index(kind) if kind in codes else len(codes)
 
 
 def _texts(keys: Iterable[OfferKey]) -> dict[OfferKey, tuple[str, str]]:
@@ -451,7 +453,7 @@ class KindSection:
     @property
     def assisted(self) -> bool:
         """Agents speak in this kind (a script); elsewhere the offer is a message on a screen."""
-        return self.kind in ChannelKind.assisted()
+        return channel_registry.is_assisted(self.kind)
 
 
 def _dressed(item: DigestItem, site_id: int | None) -> DigestItem:
@@ -490,7 +492,7 @@ def sections(
     if only_kind:
         items = items.filter(channel_kind=only_kind)
     by_kind: dict[str, KindSection] = {}
-    labels = dict(ChannelKind.choices)
+    labels = dict(channel_registry.choices())
     for item in items.order_by("channel_kind", "section", "rank"):
         section = by_kind.setdefault(
             item.channel_kind,

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.choices import ChannelKind
+from campaigns.channel_registry import channel_choices
 from campaigns.models import Offer
 
 from .choices import DigestSection, DigestStatus
@@ -100,7 +100,7 @@ class DigestItem(models.Model):
 
     digest = models.ForeignKey(WeeklyDigest, on_delete=models.CASCADE, related_name="items")
     section = models.CharField(_("section"), max_length=10, choices=DigestSection.choices)
-    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=channel_choices)
     rank = models.PositiveSmallIntegerField(_("rank"))
     offer = models.ForeignKey(
         Offer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from campaigns.choices import ChannelKind
+from campaigns import channel_registry
 from cvm_portal.roles import Role, assign_role, roles_of
 
 from .models import DIGITAL_KINDS, DigitalTeamProfile
@@ -37,8 +37,8 @@ def check_member(*, user, channel_kinds: Iterable[str]) -> list[str]:
                     "A digital team works on %(digital)s."
                 )
                 % {
-                    "kinds": ", ".join(str(ChannelKind(k).label) for k in assisted),
-                    "digital": ", ".join(str(ChannelKind(k).label) for k in DIGITAL_KINDS),
+                    "kinds": ", ".join(channel_registry.label(k) for k in assisted),
+                    "digital": ", ".join(channel_registry.label(k) for k in DIGITAL_KINDS),
                 }
             },
             code="assisted_kind",
@@ -93,4 +93,4 @@ def members(*, channel_kinds: Iterable[str] = ()) -> dict[int, list[str]]:
 
 def kinds_label(kinds: Iterable[str]) -> str:
     """The kinds as people read them: "Web, App"."""
-    return ", ".join(str(ChannelKind(k).label) for k in kinds if k in ChannelKind.values)
+    return ", ".join(channel_registry.label(k) for k in kinds)

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from campaigns import channel_registry
 from campaigns.models import ChannelCost, Customer
 
 DAYS = 90
@@ -49,13 +50,14 @@ CONTACTS_PER_CUSTOMER = {"prepaid": 1.0, "postpaid": 1.6, "small_business": 2.0,
 def set_channel_costs(*, today: date) -> int:
     """The demo's cost per contact of every channel (kept when already there); returns how many
     prices were added."""
+    channel_registry.seed_built_in()  # the prices are the registry's channels'
     start = today - timedelta(days=DAYS * 4)
     added = 0
     prices = [(channel, start, cost) for channel, cost in COSTS.items()]
     prices.append(("inbound_call", today - timedelta(days=DAYS // 3), INBOUND_RISE))
     for channel, since, cost in prices:
         _row, created = ChannelCost.objects.get_or_create(
-            channel_kind=channel,
+            channel_kind_id=channel,
             effective_from=since,
             defaults={"cost_per_contact": Decimal(cost), "note": "demo"},
         )

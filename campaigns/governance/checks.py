@@ -23,9 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from campaigns import channel_registry
 from cvm_portal import formatting as fmt
 
-from ..choices import CampaignStatus, ChannelKind
+from ..choices import CampaignStatus
 from ..formats import FORMATS, measure, talk_time_budget
 from ..models import Campaign, Customer, EligibilityRule, Offer, TargetGroup, TargetGroupMember
 from ..roadmap.checks import roadmap_warnings
@@ -349,7 +350,7 @@ def _overlaps(campaign: Campaign, offers: list[Offer]) -> list[CheckResult]:
                     "status": other.get_status_display(),
                     "start": fmt.date(other.starts_at),
                     "end": fmt.date(other.ends_at),
-                    "kinds": ", ".join(str(ChannelKind(k).label) for k in shared),
+                    "kinds": ", ".join(channel_registry.label(k) for k in shared),
                 },
                 _url("campaigns:campaign_governance", other.pk),
                 _("Open %(code)s") % {"code": other.code},
@@ -366,7 +367,7 @@ def _capacity(campaign: Campaign) -> list[CheckResult]:
     results = []
     for (site, kind), overloads in grouped.items():
         worst = max(overloads, key=lambda o: o.needed - o.available)
-        kind_label = str(ChannelKind(kind).label) if kind in ChannelKind.values else kind
+        kind_label = channel_registry.label(kind)
         where = f"{site} · {kind_label}" if site else kind_label
         message = ngettext(
             "Capacity overload at %(where)s in %(n)d hour band (%(first)s): up to %(needed)s "

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from campaigns import channel_registry
+
 from ..choices import OUTBOUND_CHANNEL_KINDS, ChannelKind, Segment, ValueTier
 from ..decisioning import Candidate
 from ..formats import Measured, limit_message, measure, sms_parts
@@ -46,6 +48,26 @@ FORMAT_LABELS = {
     "banner": gettext_lazy("Banner"),
     "ivr": gettext_lazy("IVR prompt"),
 }
+
+# The preview block each content format of the registry (``campaigns.formats``) is shown in.
+FORMAT_BLOCKS = {
+    "ussd": "ussd",
+    "sms": "sms",
+    "push_title": "push",
+    "push_body": "push",
+    "banner_title": "banner",
+    "banner_alt": "banner",
+    "ivr_prompt": "ivr",
+}
+
+
+def _expected_formats(kind: str) -> list[str]:
+    """The preview blocks channel ``kind`` needs: as above for the built-in kinds, else the
+    blocks of the formats the channel registry gives it."""
+    if kind in ChannelKind.values:
+        return EXPECTED_FORMATS.get(kind, [])
+    return [FORMAT_BLOCKS[f] for f in channel_registry.formats_for(kind) if f in FORMAT_BLOCKS]
+
 
 # (candidates, channel kind) → {offer id: (amount, unit label)}; registered by channels.
 BonusEstimate = Callable[..., dict]
@@ -121,7 +143,7 @@ class ChannelPreview:
 
     @property
     def label(self) -> str:
-        return str(ChannelKind(self.kind).label)
+        return channel_registry.label(self.kind)
 
 
 def _active_version_id(campaign: Campaign) -> int | None:
@@ -195,7 +217,7 @@ def _notes(campaign: Campaign, member: TargetGroupMember) -> list[str]:
         notes.append(_("This member is in the control group: no channel shows them an offer."))
     customer = member.customer
     refused = [
-        str(ChannelKind(kind).label)
+        channel_registry.label(kind)
         for kind in campaign.channel_kinds
         if not customer.may_be_contacted_in(kind)
     ]
@@ -258,7 +280,7 @@ def _filled(content: OfferContent | None) -> set[str]:
 def _view(kind: str) -> str:
     if kind in OUTBOUND_CHANNEL_KINDS:  # worked from call lists: the outbound screen's script
         return "outbound"
-    if kind in ChannelKind.assisted():
+    if channel_registry.is_assisted(kind):
         return "console"
     return "digital"
 
@@ -276,7 +298,7 @@ def preview_channels(
     member = sample.member
     channels = []
     for kind in campaign.channel_kinds:
-        if kind not in ChannelKind.values:
+        if not channel_registry.is_known(kind):
             continue
         candidates = [
             Candidate(
@@ -306,7 +328,7 @@ def preview_channels(
         previews = []
         for c in candidates:
             content = contents.get((c.offer.pk, kind))
-            wanted = set(EXPECTED_FORMATS.get(kind, [])) | _filled(content)
+            wanted = set(_expected_formats(kind)) | _filled(content)
             blocks = [_block(code, content, image_url) for code in FORMAT_ORDER if code in wanted]
             previews.append(OfferPreview(c, content, earnings.get(c.offer.pk), blocks))
         channels.append(ChannelPreview(kind, view, previews))

@@ -23,10 +23,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns import channel_registry
 from cvm_portal import formatting as fmt
 from cvm_portal.audit import record_access
 
-from ..choices import CampaignStatus, ChannelKind
+from ..choices import CampaignStatus
 from ..models import (
     Campaign,
     CampaignRevision,
@@ -385,7 +386,7 @@ def diff(revision: CampaignRevision) -> list[DiffRow]:
     for key, values in (changes.get("contents") or {}).items():
         offer_id, kind = key.split("/", 1)
         offer = content_offers.get(int(offer_id))
-        kind_label = ChannelKind(kind).label if kind in ChannelKind.values else kind
+        kind_label = channel_registry.label(kind)
         where = f"{offer.code if offer else offer_id} · {kind_label}"
         old_values = (before.get("contents") or {}).get(key) or {}
         if values is None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from campaigns.choices import ChannelKind
+from campaigns import channel_registry
 from campaigns.models import Campaign
 from campaigns.results.forms import DEFAULT_DAYS, MAX_DAYS
 
@@ -32,7 +32,9 @@ class ModelReportFilterForm(forms.Form):
         empty_label=_("All campaigns"),
     )
     channel = forms.ChoiceField(
-        label=_("Channel"), required=False, choices=[("", _("All channels")), *ChannelKind.choices]
+        label=_("Channel"),
+        required=False,
+        choices=lambda: [("", _("All channels")), *channel_registry.choices()],
     )
 
     def __init__(self, *args, **kwargs):

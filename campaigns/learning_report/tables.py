@@ -10,7 +10,8 @@ from collections.abc import Callable
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from campaigns.choices import ChannelKind, PropensitySource, Segment, ValueTier
+from campaigns import channel_registry
+from campaigns.choices import PropensitySource, Segment, ValueTier
 from campaigns.models import Offer
 from campaigns.results.tables import Column, Link, Table
 from cvm_portal import formatting as fmt
@@ -35,7 +36,7 @@ def verdict_text(verdict: str) -> str:
 
 
 def channel_name(kind: str) -> str:
-    return str(ChannelKind(kind).label) if kind in ChannelKind.values else kind
+    return channel_registry.label(kind)
 
 
 def skill(learned: Learned | None) -> float | None:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from campaigns.choices import ChannelKind
+from campaigns import channel_registry
 from campaigns.models import Campaign, LearnedPropensity, LearningRun, Offer
 from campaigns.results.exports import stream_table
 from campaigns.results.forms import default_period
@@ -124,7 +124,7 @@ def report_csv(request: HttpRequest) -> HttpResponse:
 
 def _channel(request: HttpRequest) -> str | None:
     kind = request.GET.get("channel") or None
-    if kind is not None and kind not in ChannelKind.values:
+    if kind is not None and not channel_registry.is_known(kind):
         raise Http404(_("No such channel."))
     return kind
 

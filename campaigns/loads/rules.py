@@ -13,7 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from campaigns.choices import CONTACT_FLAG_FIELDS, ChannelKind, RejectReason, Segment, ValueTier
+from campaigns import channel_registry
+from campaigns.choices import CONTACT_FLAG_FIELDS, RejectReason, Segment, ValueTier
 from campaigns.phones import normalise_phone
 
 # The same patterns are used in SQL by campaigns.loads.postgres (exponents capped so every match casts).
@@ -145,14 +146,16 @@ def _bool(value: str, column: str) -> bool:
 
 
 def _choice(value: str, column: str, choices, *, blank: bool = False) -> str:
+    """``value`` as one of ``choices`` (a TextChoices, or a list of values), or Reject."""
+    allowed = list(getattr(choices, "values", choices))
     word = value.strip().lower()
     if blank and not word:
         return ""
-    if word not in choices.values:
+    if word not in allowed:
         raise Reject(
             RejectReason.BAD_CHOICE,
             _("%(column)s “%(value)s” is not one of %(allowed)s")
-            % {"column": column, "value": value[:40], "allowed": ", ".join(choices.values)},
+            % {"column": column, "value": value[:40], "allowed": ", ".join(allowed)},
         )
     return word
 
@@ -186,7 +189,10 @@ def parse_customer(fields: dict[str, str], *, today: date) -> dict:
         )
     values["customer_since"] = since
     values["preferred_channel"] = _choice(
-        fields.get("preferred_channel", ""), "preferred_channel", ChannelKind, blank=True
+        fields.get("preferred_channel", ""),
+        "preferred_channel",
+        channel_registry.codes(),
+        blank=True,
     )
     for column in CONTACT_FLAG_FIELDS:
         values[column] = _bool(fields[column], column)

@@ -2,6 +2,7 @@
 
 from .approvals import ApprovalRecord, ApprovalStep  # noqa: F401
 from .channel_costs import ChannelCost  # noqa: F401
+from .channels import Channel, channel_code_validator  # noqa: F401
 from .content import OfferContent  # noqa: F401
 from .conversions import Conversion  # noqa: F401
 from .core import (  # noqa: F401

@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ChannelCost(models.Model):
-    channel_kind = models.CharField(_("channel"), max_length=20)
+    """One price of one channel of the registry, from a date on (edited on the channel's admin
+    page). ``channel_kind`` holds the channel's code, as every other table does."""
+
+    channel_kind = models.ForeignKey(
+        "campaigns.Channel",
+        on_delete=models.PROTECT,  # a channel with prices is deactivated, not deleted
+        db_column="channel_kind",
+        related_name="costs",
+        verbose_name=_("channel"),
+    )
     cost_per_contact = models.DecimalField(
         _("cost per contact"),
         max_digits=8,
@@ -26,7 +35,7 @@ class ChannelCost(models.Model):
     class Meta:
         verbose_name = _("channel cost")
         verbose_name_plural = _("channel costs")
-        ordering = ["channel_kind", "-effective_from"]
+        ordering = ["channel_kind_id", "-effective_from"]
         constraints = [
             models.UniqueConstraint(
                 fields=["channel_kind", "effective_from"], name="channel_cost_once_per_day"
@@ -37,4 +46,4 @@ class ChannelCost(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.channel_kind} {self.cost_per_contact} ({self.effective_from})"
+        return f"{self.channel_kind_id} {self.cost_per_contact} ({self.effective_from})"

@@ -9,11 +9,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .. import channel_registry
 from ..banners import banner_upload_to, validate_banner_image
+from ..channel_registry import channel_choices
 from ..choices import ChannelKind
-from ..formats import FormatLimit
+from ..formats import FormatLimit, measure
 from ..textrules import validate_short_text
-from .core import Offer, _in_choices
+from .core import Offer
 
 
 class OfferContent(models.Model):
@@ -23,7 +25,7 @@ class OfferContent(models.Model):
     offer = models.ForeignKey(
         Offer, on_delete=models.CASCADE, related_name="contents", verbose_name=_("offer")
     )
-    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=channel_choices)
     agent_script = models.TextField(
         _("agent script"),
         blank=True,
@@ -100,9 +102,6 @@ class OfferContent(models.Model):
             models.UniqueConstraint(
                 fields=["offer", "channel_kind"], name="offer_content_one_per_kind"
             ),
-            models.CheckConstraint(
-                condition=_in_choices("channel_kind", ChannelKind), name="offer_content_kind_valid"
-            ),
         ]
 
     def __str__(self) -> str:
@@ -119,12 +118,28 @@ class OfferContent(models.Model):
                 "This offer is not allowed in %(kind)s. Tick %(kind)s under the offer's allowed "
                 "channel kinds, or remove this content."
             ) % {"kind": self.get_channel_kind_display()}
-        if self.channel_kind in ChannelKind.assisted() and not self.agent_script.strip():
+        if channel_registry.is_assisted(self.channel_kind) and not self.agent_script.strip():
             errors["agent_script"] = _("Agents in %(kind)s need a script.") % {
                 "kind": self.get_channel_kind_display()
             }
         if self.channel_kind == ChannelKind.USSD and not self.short_text.strip():
             errors["short_text"] = _("USSD needs a short text.")
+        for format_code in channel_registry.formats_for(self.channel_kind):
+            limit = channel_registry.limit_for(self.channel_kind, format_code)
+            name = channel_registry.FORMAT_FIELDS[format_code][-1]
+            if name == "banner_link":
+                name = "banner_alt"
+            text = getattr(self, name, "") or ""
+            if limit is not None and text and measure(format_code, text).used > limit:
+                errors.setdefault(
+                    name,
+                    _("Too long for %(kind)s: %(used)d of %(limit)d characters.")
+                    % {
+                        "kind": self.get_channel_kind_display(),
+                        "used": measure(format_code, text).used,
+                        "limit": limit,
+                    },
+                )
         if self.banner_image and not self.banner_alt.strip():
             errors["banner_alt"] = _(
                 "Describe the banner image for customers who use a screen reader."

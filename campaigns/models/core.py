@@ -22,10 +22,10 @@ from simple_history.models import HistoricalRecords
 
 from cvm_portal import formatting as fmt
 
+from .. import channel_registry
+from ..channel_registry import channel_choices
 from ..choices import (
-    CONSENT_FOR_CHANNEL,
     CampaignStatus,
-    ChannelKind,
     Consent,
     Objective,
     ProductFamily,
@@ -52,9 +52,10 @@ def contactable_in(kind: str, *, prefix: str = "") -> Q:
     """Consent for channel kind ``kind`` given and no do-not-contact, as a filter; ``prefix``
     reaches the customer through a relation (``"customer__"``). ``Customer.may_be_contacted_in``
     is the same rule for one customer in memory."""
-    return Q(
-        **{f"{prefix}do_not_contact": False, f"{prefix}{CONSENT_FOR_CHANNEL[kind].value}": True}
-    )
+    found = channel_registry.get(kind)
+    if found is None:  # no such channel: nobody is reached there
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}do_not_contact": False, f"{prefix}{found.consent}": True})
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -84,7 +85,7 @@ class Customer(models.Model):
     value_tier = models.CharField(_("value tier"), max_length=10, choices=ValueTier.choices)
     customer_since = models.DateField(_("customer since"))
     preferred_channel = models.CharField(
-        _("preferred channel"), max_length=20, choices=ChannelKind.choices, blank=True
+        _("preferred channel"), max_length=20, choices=channel_choices, blank=True
     )
     consent_marketing = models.BooleanField(_("offers during service contacts"), default=False)
     consent_calls = models.BooleanField(_("marketing calls and visits"), default=False)
@@ -125,10 +126,6 @@ class Customer(models.Model):
             ),
             models.CheckConstraint(
                 condition=_in_choices("value_tier", ValueTier), name="customer_value_tier_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(preferred_channel="") | _in_choices("preferred_channel", ChannelKind),
-                name="customer_preferred_channel_valid",
             ),
         ]
 
@@ -175,7 +172,8 @@ class Customer(models.Model):
 
     def may_be_contacted_in(self, kind: str) -> bool:
         """Consent for ``kind`` given and no do-not-contact (``contactable_in`` in a query)."""
-        return not self.do_not_contact and getattr(self, CONSENT_FOR_CHANNEL[kind])
+        found = channel_registry.get(kind)
+        return found is not None and not self.do_not_contact and getattr(self, found.consent)
 
     def consents(self) -> list[tuple[str, str, bool]]:
         """(field, label, given) of each consent, in a fixed order: for pages that list them."""
@@ -444,7 +442,7 @@ class Campaign(models.Model):
 
     @property
     def channel_kind_labels(self) -> list[str]:
-        return [str(ChannelKind(k).label) for k in self.channel_kinds if k in ChannelKind.values]
+        return [channel_registry.label(k) for k in self.channel_kinds]
 
     def is_live(self, at=None) -> bool:
         at = at or timezone.now()

@@ -18,7 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
-from ..choices import ChannelKind, NotPresentedReason, Outcome, Segment, ValueTier
+from campaigns import channel_registry
+
+from ..channel_registry import channel_choices
+from ..choices import NotPresentedReason, Outcome, Segment, ValueTier
 from ..fields import DevicesField, ProductFamiliesField, SegmentsField, ValueTiersField
 from .core import Campaign, Customer, Offer, Product
 
@@ -89,7 +92,7 @@ class ContactPolicy(models.Model):
         return str(_("Contact policy"))
 
     def offers_for(self, kind: str) -> int:
-        return self.assisted_offers if kind in ChannelKind.assisted() else self.digital_offers
+        return self.assisted_offers if channel_registry.is_assisted(kind) else self.digital_offers
 
 
 class EligibilityRule(models.Model):
@@ -242,7 +245,7 @@ class Decision(models.Model):
         related_name="decisions",
         db_index=False,  # decision_customer_idx (customer, -created_at) serves: one index less to write
     )
-    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=channel_choices)
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -321,7 +324,7 @@ class Response(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="responses")
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
-    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=channel_choices)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     decline_reason = models.ForeignKey(
         DeclineReason, on_delete=models.PROTECT, null=True, blank=True
@@ -374,7 +377,7 @@ class UndoneOutcome(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
-    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=channel_choices)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     decline_reason = models.ForeignKey(
         DeclineReason, on_delete=models.PROTECT, null=True, blank=True

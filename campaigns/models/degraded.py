@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import ChannelKind
+from ..channel_registry import channel_choices
 
 
 class DegradedDecisions(models.Model):
@@ -14,7 +14,7 @@ class DegradedDecisions(models.Model):
     ``docs/api.md``). Counted in the database, so that it holds without Redis."""
 
     day = models.DateField(_("day"))
-    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=channel_choices)
     count = models.PositiveIntegerField(_("degraded decisions"), default=0)
 
     class Meta:

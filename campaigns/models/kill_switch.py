@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import ChannelKind
+from ..channel_registry import channel_choices
 from .core import Campaign, Customer, Offer, Product
 
 
@@ -126,7 +126,7 @@ class CampaignInquiry(models.Model):
     )
     # The site as an id only: the CVM side does not import the delivery side (channels.Site).
     site_id = models.BigIntegerField(_("site"), null=True, blank=True)
-    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=channel_choices)
     customer = models.ForeignKey(
         Customer,
         on_delete=models.SET_NULL,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import ChannelKind
+from ..channel_registry import channel_choices
 from .core import Campaign, Customer
 
 
@@ -58,7 +58,7 @@ class RollupRow(models.Model):
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=channel_choices)
     # Ids only: the CVM side does not import the delivery side (sites), and a rollup row must
     # outlive a deleted user without a write to every row that names them.
     site_id = models.BigIntegerField(_("site"), null=True, blank=True)
@@ -153,7 +153,7 @@ class FirstContact(models.Model):
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=channel_choices)
     held_out = models.BooleanField(_("held out (control group)"), default=False)
     first_at = models.DateTimeField(_("first contact"))
     site_id = models.BigIntegerField(_("site"), null=True, blank=True)

@@ -37,7 +37,7 @@ MONEY = DecimalField(max_digits=18, decimal_places=2)
 def price_periods() -> dict[str, list[tuple[date, date | None, Decimal]]]:
     """{channel: [(from, until (exclusive) or None, cost per contact)]}, oldest first."""
     periods: dict[str, list[tuple[date, date | None, Decimal]]] = {}
-    rows = ChannelCost.objects.order_by("channel_kind", "effective_from").values_list(
+    rows = ChannelCost.objects.order_by("channel_kind_id", "effective_from").values_list(
         "channel_kind", "effective_from", "cost_per_contact"
     )
     for channel, since, cost in rows:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from campaigns.choices import ChannelKind
+from campaigns import channel_registry
 from campaigns.models import Campaign
 
 from .queries import LEVELS, Filters
@@ -52,7 +52,9 @@ class ResultsFilterForm(forms.Form):
         empty_label=_("All campaigns"),
     )
     channel = forms.ChoiceField(
-        label=_("Channel"), required=False, choices=[("", _("All channels")), *ChannelKind.choices]
+        label=_("Channel"),
+        required=False,
+        choices=lambda: [("", _("All channels")), *channel_registry.choices()],
     )
     site = forms.TypedChoiceField(label=_("Site"), required=False, coerce=int, empty_value=None)
     team = forms.ChoiceField(

@@ -13,7 +13,8 @@ from datetime import date, timedelta
 
 from django.db.models import F, Q, Sum
 
-from campaigns.choices import OUTBOUND_CHANNEL_KINDS, ChannelKind
+from campaigns import channel_registry
+from campaigns.choices import OUTBOUND_CHANNEL_KINDS
 from campaigns.models import COUNTERS, DailyExecution, DailyReason, Grain, TargetGroup
 
 from .sources import delivery
@@ -115,20 +116,22 @@ class Figures:
         return round(self.accepted_outbound / (self.handling_seconds / 3600), 2)
 
 
-DIGITAL_CHANNEL_KINDS = [k for k in ChannelKind if k not in ChannelKind.assisted()]
 # Besides the rollup's counters: accepted in outbound kinds, answered (accepted, declined,
 # later) in digital kinds, and digital presentations seen and clicked (the delivery side's).
 EXTRA_COUNTS = ("accepted_outbound", "answered_digital", "seen", "clicked")
 
+
 # Aliased: an aggregate may not take a field's own name when another aggregate reads the field.
-SUMS = {
-    **{f"sum_{name}": Sum(name) for name in COUNTERS},
-    "sum_accepted_outbound": Sum("accepted", filter=Q(channel_kind__in=OUTBOUND_CHANNEL_KINDS)),
-    "sum_answered_digital": Sum(
-        F("accepted") + F("declined") + F("later"),
-        filter=Q(channel_kind__in=DIGITAL_CHANNEL_KINDS),
-    ),
-}
+def sums() -> dict:
+    """The aggregates of a results query; digital kinds are the registry's unassisted channels."""
+    return {
+        **{f"sum_{name}": Sum(name) for name in COUNTERS},
+        "sum_accepted_outbound": Sum("accepted", filter=Q(channel_kind__in=OUTBOUND_CHANNEL_KINDS)),
+        "sum_answered_digital": Sum(
+            F("accepted") + F("declined") + F("later"),
+            filter=Q(channel_kind__in=channel_registry.digital_codes()),
+        ),
+    }
 
 
 def _figures(row: dict) -> Figures:
@@ -168,7 +171,7 @@ def trend(filters: Filters) -> list[tuple[date, Figures]]:
     """Every day of the period with its figures (days without rows: zeros)."""
     found = {
         row.pop("day"): _figures(row)
-        for row in rows(DailyExecution, filters, None).values("day").annotate(**SUMS).order_by()
+        for row in rows(DailyExecution, filters, None).values("day").annotate(**sums()).order_by()
     }
     _add_interest(found, filters, "day")
     return [(day, found.get(day, Figures())) for day in filters.days]
@@ -179,7 +182,7 @@ def breakdown(filters: Filters, level: str) -> dict:
     column = COLUMN[level]
     found = {
         row.pop(column): _figures(row)
-        for row in rows(DailyExecution, filters, level).values(column).annotate(**SUMS).order_by()
+        for row in rows(DailyExecution, filters, level).values(column).annotate(**sums()).order_by()
     }
     _add_interest(found, filters, level)
     return found

@@ -16,7 +16,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from campaigns.choices import ChannelKind, NotPresentedReason
+from campaigns import channel_registry
+from campaigns.choices import NotPresentedReason
 from campaigns.models import Campaign, DeclineReason
 from cvm_portal import formatting as fmt
 
@@ -122,7 +123,7 @@ def labels(level: str, values) -> dict:
             )
         }
     elif level == "channel":
-        found = {v: str(ChannelKind(v).label) for v in values if v in ChannelKind.values}
+        found = {v: channel_registry.label(v) for v in values}
     elif level == "site":
         found = delivery().site_names()
     else:
@@ -247,7 +248,7 @@ def interest_table(filters: Filters) -> Table:
         table.rows.append(
             [
                 Link(names.get(campaign_id, str(campaign_id))),
-                Link(str(ChannelKind(kind).label) if kind in ChannelKind.values else kind),
+                Link(channel_registry.label(kind)),
                 seen,
                 clicked,
                 queries.pct(clicked, seen),

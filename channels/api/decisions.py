@@ -18,8 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from campaigns import catalogue, store
-from campaigns.choices import ChannelKind
+from campaigns import catalogue, channel_registry, store
 from campaigns.decisioning import decide
 from campaigns.models import DegradedDecisions
 from campaigns.why_not import why_not
@@ -27,21 +26,10 @@ from cvm_portal.audit import access
 
 log = logging.getLogger("cvm.decisions")
 
-# Which of an offer's texts each channel kind is given (``content`` in the answer).
-CONTENT_FIELDS = {
-    ChannelKind.WEB: ("banner_title", "banner_image_url", "banner_alt", "banner_link"),
-    ChannelKind.APP: (
-        "push_title", "push_body", "banner_title", "banner_image_url", "banner_alt", "banner_link",
-    ),
-    ChannelKind.CHATBOT: ("short_text", "banner_image_url", "banner_alt", "banner_link"),
-    ChannelKind.USSD: ("short_text", "sms_text"),
-    ChannelKind.IVR: ("ivr_prompt",),
-}  # fmt: skip
-
 
 def content_for(request, content, kind: str) -> dict:
     """The texts of ``content`` (an OfferContent, or None) that channel kind ``kind`` shows."""
-    fields = CONTENT_FIELDS.get(kind, ("agent_script",))
+    fields = channel_registry.content_fields(kind)  # from the channel's formats
     found = {}
     for name in fields:
         if name == "banner_image_url":

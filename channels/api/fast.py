@@ -30,8 +30,9 @@ from django.http import HttpResponse
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.fields import BooleanField, IntegerField
 
+from campaigns import channel_registry
 from campaigns import context as decision_context
-from campaigns.choices import ChannelKind, Device, ProductFamily
+from campaigns.choices import Device, ProductFamily
 from campaigns.governance import stop_signal
 from cvm_portal.api import count_and_get
 
@@ -43,7 +44,6 @@ from .throttles import ApiClientThrottle
 JSON_TYPES = frozenset({"application/json", "application/json; charset=utf-8"})
 ACCEPTED = frozenset({None, "*/*", "application/json"})
 FIELDS = frozenset({"customer_id", "channel_kind", "explain", "budget_ms", "context"})
-CHANNEL_KINDS = frozenset(ChannelKind.values)
 FAMILIES = frozenset(ProductFamily.values)
 DEVICES = frozenset(Device.values)
 _BAD = object()  # a value the serializer refuses (or a form left to it)
@@ -139,7 +139,7 @@ def validate(body) -> dict | None:
     if type(body) is not dict or not body.keys() <= FIELDS:
         return None
     customer_id = text(body.get("customer_id", _MISSING), CUSTOMER_ID_MAX_LENGTH, trim=True)
-    kind = choice(body.get("channel_kind", _MISSING), CHANNEL_KINDS)
+    kind = choice(body.get("channel_kind", _MISSING), channel_registry.active_codes())
     explain = body.get("explain", False)
     explain = explain if type(explain) is bool else _BAD
     if customer_id is _BAD or kind is _BAD or explain is _BAD:

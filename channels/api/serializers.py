@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
-from campaigns import defaults
-from campaigns.choices import ChannelKind, Exclusion, NotPresentedReason, Outcome
+from campaigns import channel_registry, defaults
+from campaigns.choices import Exclusion, NotPresentedReason, Outcome
 from campaigns.context import ContextSerializer, StringField
 from campaigns.models import DeclineReason
 
@@ -47,12 +47,48 @@ def budget_field(field=serializers.IntegerField, **kwargs) -> serializers.Intege
     )
 
 
+class ChannelKindField(serializers.ChoiceField):
+    """A channel code of the registry's active channels (``campaigns.channel_registry``), read
+    when the request comes in: a channel an administrator adds is served at once."""
+
+    default_error_messages = {
+        "invalid_choice": _(
+            "“{input}” is not a valid choice: no channel has this code. Use one of: {allowed}."
+        ),
+        "inactive": _("The channel “{input}” is switched off: it gets no decisions now."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=(), **kwargs)
+
+    def _get_choices(self):
+        return dict(channel_registry.choices(active_only=True))
+
+    def _set_choices(self, choices):  # the registry's, never the ones given
+        pass
+
+    choices = property(_get_choices, _set_choices)
+    grouped_choices = property(_get_choices)
+
+    def to_internal_value(self, data):
+        code = data if isinstance(data, str) else ""
+        if code in channel_registry.active_codes():
+            return code
+        if code and channel_registry.is_known(code):
+            self.fail("inactive", input=code)
+        self.fail(
+            "invalid_choice",
+            input=str(data)[:40],
+            allowed=", ".join(sorted(channel_registry.active_codes())),
+        )
+
+
 class DecisionRequestSerializer(serializers.Serializer):
     customer_id = StringField(
         max_length=CUSTOMER_ID_MAX_LENGTH,
         help_text=_("The customer's id (as in the data warehouse)."),
     )
-    channel_kind = serializers.ChoiceField(choices=ChannelKind.choices)
+    channel_kind = ChannelKindField()
     explain = JSONBooleanField(
         required=False,
         default=False,

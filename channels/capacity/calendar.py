@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from campaigns import channel_registry
 from campaigns.choices import OUTBOUND_CHANNEL_KINDS, CampaignStatus, ChannelKind
 from campaigns.models import Campaign
 from channels.models import (
@@ -91,7 +92,7 @@ class Cell:
 
     @property
     def kind_label(self) -> str:
-        return str(ChannelKind(self.channel_kind).label)
+        return channel_registry.label(self.channel_kind)
 
     @property
     def codes(self) -> list[str]:
@@ -255,6 +256,6 @@ def overloads(cells: list[Cell]) -> list[Overload]:
 
 def needed_display(value: float, channel_kind: str) -> str:
     """Agents are whole people (rounded up); requests per second keep one decimal."""
-    if channel_kind in ChannelKind.assisted():
+    if channel_registry.is_assisted(channel_kind):
         return fmt.number(math.ceil(value - 1e-9))
     return fmt.number(value, 1)

@@ -24,6 +24,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns import channel_registry
 from campaigns.choices import OUTBOUND_CHANNEL_KINDS, ChannelKind
 from campaigns.models import Campaign, DailyExecution, Grain, TargetGroup
 from channels.models import (
@@ -78,7 +79,7 @@ class Forecast:
 
     @property
     def kind_label(self) -> str:
-        return str(ChannelKind(self.channel_kind).label)
+        return channel_registry.label(self.channel_kind)
 
 
 def period_days(campaign: Campaign) -> list[date]:
@@ -227,7 +228,7 @@ def daily_contacts(
         for fc in batch.all_of(campaign, kinds):
             if fc.contacts_per_day <= 0:
                 continue
-            if fc.channel_kind not in ChannelKind.assisted():
+            if not channel_registry.is_assisted(fc.channel_kind):
                 out[(campaign.pk, fc.channel_kind)] = (fc, {None: fc.contacts_per_day})
                 continue
             shares = outbound[campaign.pk] if fc.channel_kind in OUTBOUND_CHANNEL_KINDS else {}

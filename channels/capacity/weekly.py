@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from campaigns.choices import ChannelKind
+from campaigns import channel_registry
 
 from .calendar import Cell, compute, needed_display
 
@@ -42,11 +42,11 @@ class Row:
 
     @property
     def kind_label(self) -> str:
-        return str(ChannelKind(self.channel_kind).label)
+        return channel_registry.label(self.channel_kind)
 
     @property
     def is_digital(self) -> bool:
-        return self.channel_kind not in ChannelKind.assisted()
+        return not channel_registry.is_assisted(self.channel_kind)
 
 
 def monday_of(day: date) -> date:
@@ -98,7 +98,7 @@ class Summary:
 
     @property
     def kind_label(self) -> str:
-        return str(ChannelKind(self.channel_kind).label)
+        return channel_registry.label(self.channel_kind)
 
 
 def upcoming(*, site_ids: list[int] | None = None, weeks: int = 4) -> list[Summary]:

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from campaigns.choices import ChannelKind
+from campaigns import channel_registry
 from campaigns.models import Customer, Offer
 from channels.console.links import LinkExpired, NotYourLink, customer_id_from
 from channels.models.events import INTEREST_KINDS, DigitalEvent, EventKind
@@ -37,7 +37,7 @@ class Interest:
 
     @property
     def channel_label(self) -> str:
-        return ChannelKind(self.channel_kind).label
+        return channel_registry.label(self.channel_kind)
 
     @property
     def topic(self) -> str:

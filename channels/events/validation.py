@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import orjson
 from django.utils.translation import gettext as _
 
-from channels.models.api import DIGITAL_KINDS
+from campaigns import channel_registry
 from channels.models.events import OFFER_EVENT_KINDS, EventKind
 
 MAX_EVENTS = 5000
@@ -26,7 +26,13 @@ CONTEXT_VALUE_MAX = 100
 CONTEXT_KEYSET = frozenset(CONTEXT_KEYS)
 KINDS = frozenset(k.value for k in EventKind)
 OFFER_KINDS = frozenset(k.value for k in OFFER_EVENT_KINDS)
-CHANNEL_KINDS = frozenset(DIGITAL_KINDS)
+
+
+def event_channel_kinds() -> frozenset[str]:
+    """The kinds events may be reported for: the registry's active channels without an agent."""
+    return channel_registry.active_codes() - frozenset(channel_registry.assisted_codes())
+
+
 MAX_PRESENTATION_ID = 2**63 - 1
 
 
@@ -75,7 +81,7 @@ def read_batch(
     kinds, offer_kinds, channel_kinds, context_keys = (
         KINDS,
         OFFER_KINDS,
-        CHANNEL_KINDS,
+        event_channel_kinds(),
         CONTEXT_KEYSET,
     )
     events: list[tuple] = []
@@ -184,10 +190,11 @@ def _problems(i: int, e, earliest: datetime, latest: datetime, max_age: timedelt
         wrong("kind", _("Required: one of %(kinds)s.") % {"kinds": ", ".join(sorted(KINDS))})
     if not _string(e.get("customer_id"), CUSTOMER_ID_MAX):
         wrong("customer_id", _("Required: the customer id, 1 to 64 characters."))
-    if type(e.get("channel_kind")) is not str or e.get("channel_kind") not in CHANNEL_KINDS:
+    allowed = event_channel_kinds()
+    if type(e.get("channel_kind")) is not str or e.get("channel_kind") not in allowed:
         wrong(
             "channel_kind",
-            _("Required: one of %(kinds)s.") % {"kinds": ", ".join(sorted(CHANNEL_KINDS))},
+            _("Required: one of %(kinds)s.") % {"kinds": ", ".join(sorted(allowed))},
         )
     if offer_code is not None and not _string(offer_code, OFFER_CODE_MAX):
         wrong("offer_code", _("An offer code is a string of 1 to 40 characters."))

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from campaigns.choices import ChannelKind, Segment
+from campaigns import channel_registry
+from campaigns.choices import Segment
 from campaigns.models import Campaign, NeedTag
 
 from ..models import Site
@@ -39,7 +40,9 @@ class NeedFilterForm(forms.Form):
     )
     site = forms.TypedChoiceField(label=_("Site"), required=False, coerce=int, empty_value=None)
     channel = forms.ChoiceField(
-        label=_("Channel"), required=False, choices=[("", _("All channels")), *ChannelKind.choices]
+        label=_("Channel"),
+        required=False,
+        choices=lambda: [("", _("All channels")), *channel_registry.choices()],
     )
     need = forms.ModelChoiceField(
         label=_("Need"),

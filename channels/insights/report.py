@@ -23,6 +23,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns import channel_registry
 from campaigns.choices import ChannelKind, Segment
 from campaigns.models import Campaign, DeclineReason, NeedTag
 from cvm_portal import formatting as fmt
@@ -247,7 +248,7 @@ class Report:
 
 
 def channel_label(kind: str) -> str:
-    return dict(ChannelKind.choices).get(kind, kind)
+    return channel_registry.label(kind)
 
 
 def _labels(by: str, values) -> dict:

@@ -8,10 +8,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 
+from campaigns import channel_registry
 from campaigns.choices import ChannelKind
 from campaigns.fields import ChannelKindsField
 
-# Kinds with an agent are worked in the console, never through the API.
+# Kinds with an agent are worked in the console, never through the API. The built-in digital
+# kinds (capacity planning and digital teams know these); the registry may add more
+# (``channel_registry.digital_codes()``), which API clients may ask for as well.
 DIGITAL_KINDS = [k.value for k in ChannelKind if k not in ChannelKind.assisted()]
 
 
@@ -63,14 +66,14 @@ class ApiClient(models.Model):
                     )
                 }
             )
-        assisted = [k for k in self.channel_kinds or [] if k not in DIGITAL_KINDS]
+        assisted = [k for k in self.channel_kinds or [] if channel_registry.is_assisted(k)]
         if assisted:
             raise ValidationError(
                 {
                     "channel_kinds": _(
                         "%(kinds)s: agents work these kinds in the console, not through the API."
                     )
-                    % {"kinds": ", ".join(str(ChannelKind(k).label) for k in assisted)}
+                    % {"kinds": ", ".join(channel_registry.label(k) for k in assisted)}
                 }
             )
 

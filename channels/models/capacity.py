@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from campaigns import channel_registry
+from campaigns.channel_registry import channel_choices
 from campaigns.choices import ChannelKind
 from campaigns.models import Campaign
 from channels.models.api import DIGITAL_KINDS
@@ -131,7 +133,7 @@ class CapacityPlan(models.Model):
                     "channel_kind": _("A %(site_kind)s does not work in %(kind)s.")
                     % {
                         "site_kind": self.site.get_kind_display().lower(),
-                        "kind": ChannelKind(self.channel_kind).label,
+                        "kind": channel_registry.label(self.channel_kind),
                     }
                 }
             )
@@ -227,7 +229,7 @@ class DigitalCapacity(models.Model):
         _("channel kind"),
         max_length=20,
         unique=True,
-        choices=[(k, ChannelKind(k).label) for k in DIGITAL_KINDS],
+        choices=[(k, ChannelKind(k).label) for k in DIGITAL_KINDS],  # built-in: capacity
     )
     requests_per_second = models.PositiveIntegerField(
         _("capacity (requests per second)"), validators=[MinValueValidator(1)]
@@ -264,7 +266,7 @@ class CampaignForecast(models.Model):
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="+", verbose_name=_("campaign")
     )
-    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=channel_choices)
     contact_rate_pct = models.DecimalField(
         _("contacts per 100 members"),
         max_digits=6,
@@ -299,10 +301,6 @@ class CampaignForecast(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "channel_kind"], name="campaign_forecast_once"
-            ),
-            models.CheckConstraint(
-                condition=Q(channel_kind__in=ChannelKind.values),
-                name="campaign_forecast_kind_valid",
             ),
         ]
 

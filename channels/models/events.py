@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.choices import ChannelKind
+from campaigns.channel_registry import channel_choices
 
 
 class EventKind(models.TextChoices):
@@ -48,7 +48,7 @@ class DigitalEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=EventKind.choices)
     # The warehouse's customer id as sent: events of a customer not (yet) loaded are kept.
     customer_id = models.CharField(_("customer id"), max_length=64)
-    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=channel_choices)
     offer_code = models.CharField(_("offer code"), max_length=40, blank=True, default="")
     presentation_id = models.BigIntegerField(_("presentation"), null=True, blank=True)
     context = models.JSONField(_("context"), default=dict, blank=True)
@@ -100,7 +100,7 @@ class DailyInterest(models.Model):
         "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     offer = models.ForeignKey("campaigns.Offer", on_delete=models.CASCADE, related_name="+")
-    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=channel_choices)
     seen = models.PositiveIntegerField(_("presented (seen)"), default=0)
     clicked = models.PositiveIntegerField(_("interest (clicked)"), default=0)
 

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.choices import ChannelKind
+from campaigns import channel_registry
 from campaigns.models import Campaign, Customer, Decision, DeclineReason, NeedTag
 from cvm_portal.roles import Role, roles_of
 
@@ -86,7 +86,7 @@ class CustomerNote(models.Model):
     def channel_kind_label(self) -> str:
         """The channel kind in words ("Store", "Outbound call")."""
         try:
-            return ChannelKind(self.channel_kind).label
+            return channel_registry.label(self.channel_kind)
         except ValueError:
             return self.channel_kind
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from campaigns import channel_registry
 from campaigns.choices import OUTBOUND_CHANNEL_KINDS, ChannelKind
 from campaigns.models import code_validator
 from channels.choices import SiteKind
@@ -158,9 +159,9 @@ class AgentProfile(models.Model):
                         % {
                             "site_kind": self.site.get_kind_display().lower(),
                             "allowed": ", ".join(
-                                str(ChannelKind(k).label) for k in sorted(allowed)
+                                channel_registry.label(k) for k in sorted(allowed)
                             ),
-                            "kind": ChannelKind(self.channel_kind).label,
+                            "kind": channel_registry.label(self.channel_kind),
                         }
                     }
                 )

@@ -58,7 +58,7 @@ def world(db):
         (STORE, "8.00", date(2026, 1, 1)),
     ):
         ChannelCost.objects.create(
-            channel_kind=channel, cost_per_contact=cost, effective_from=since
+            channel_kind_id=channel, cost_per_contact=cost, effective_from=since
         )
     gold = {"segment": Segment.POSTPAID, "value_tier": ValueTier.GOLD}
     bronze = {"segment": Segment.PREPAID, "value_tier": ValueTier.BRONZE}

@@ -42,7 +42,10 @@ def _date_field(label):
     )
 
 
-class ResultsFilterForm(forms.Form):
+class PeriodFilterForm(forms.Form):
+    """A period (default: the last ``DEFAULT_DAYS`` days, at most ``MAX_DAYS``), a campaign and
+    a channel: the filters every results page starts from (the model report's too)."""
+
     since = _date_field(_("From"))
     until = _date_field(_("To"))
     campaign = forms.ModelChoiceField(
@@ -56,6 +59,37 @@ class ResultsFilterForm(forms.Form):
         required=False,
         choices=lambda: [("", _("All channels")), *channel_registry.choices()],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = timezone.localdate()
+        self.fields["since"].help_text = ngettext(
+            "Default: the last %(n)d day.", "Default: the last %(n)d days.", DEFAULT_DAYS
+        ) % {"n": DEFAULT_DAYS}
+
+    def clean(self):
+        data = super().clean()
+        if "since" in self.errors or "until" in self.errors:
+            return data
+        until = data.get("until") or self.today
+        since = data.get("since") or until - timedelta(days=DEFAULT_DAYS - 1)
+        if since > until:
+            self.add_error("until", _("The end of the period is before its start."))
+        elif (until - since).days + 1 > MAX_DAYS:
+            self.add_error(
+                "since",
+                ngettext(
+                    "Choose a period of at most %(n)d day.",
+                    "Choose a period of at most %(n)d days.",
+                    MAX_DAYS,
+                )
+                % {"n": MAX_DAYS},
+            )
+        data["since"], data["until"] = since, until
+        return data
+
+
+class ResultsFilterForm(PeriodFilterForm):
     site = forms.TypedChoiceField(label=_("Site"), required=False, coerce=int, empty_value=None)
     team = forms.ChoiceField(
         label=_("Team"),
@@ -67,10 +101,6 @@ class ResultsFilterForm(forms.Form):
     def __init__(self, *args, scope: Scope, campaign: Campaign | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.scope, self.fixed_campaign = scope, campaign
-        self.today = timezone.localdate()
-        self.fields["since"].help_text = ngettext(
-            "Default: the last %(n)d day.", "Default: the last %(n)d days.", DEFAULT_DAYS
-        ) % {"n": DEFAULT_DAYS}
         if campaign is not None:
             del self.fields["campaign"]
         if scope.agent_id is not None:  # an agent's own figures: no site, team or agent to pick
@@ -105,24 +135,8 @@ class ResultsFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        since, until = data.get("since"), data.get("until")
         if "since" in self.errors or "until" in self.errors:
             return data
-        until = until or self.today
-        since = since or until - timedelta(days=DEFAULT_DAYS - 1)
-        if since > until:
-            self.add_error("until", _("The end of the period is before its start."))
-        elif (until - since).days + 1 > MAX_DAYS:
-            self.add_error(
-                "since",
-                ngettext(
-                    "Choose a period of at most %(n)d day.",
-                    "Choose a period of at most %(n)d days.",
-                    MAX_DAYS,
-                )
-                % {"n": MAX_DAYS},
-            )
-        data["since"], data["until"] = since, until
         team = data.get("team")
         if team:
             site_id, kind = team.split(":", 1)

@@ -10,7 +10,6 @@ time; like the customer snapshot, the run's row counts are written when the load
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -21,10 +20,9 @@ from django.utils.translation import gettext as _
 from campaigns.choices import LoadStatus, RejectReason
 from campaigns.loads.batched import BATCH, file_rows, reject_row
 from campaigns.loads.files import InboxFile
-from campaigns.loads.rules import NUMBER_RE, Reject, not_a_number
+from campaigns.loads.rules import NUMBER_RE, Reject, not_a_number, past_date
 from campaigns.models import Conversion, Customer, LoadReject, LoadRun, Product
 
-DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_VALUE = Decimal("9999999999")
 ORDER_REF_LENGTH = 64
 
@@ -44,20 +42,7 @@ def parse_conversion(fields: dict[str, str], *, today: date) -> dict:
     ):  # fmt: skip
         if not text:
             raise _missing(column)
-    try:
-        if not DATE_RE.fullmatch(day_text):
-            raise ValueError(day_text)
-        day = date.fromisoformat(day_text)
-    except ValueError as exc:
-        raise Reject(
-            RejectReason.BAD_DATE,
-            _("activated_on “%(value)s” is not YYYY-MM-DD") % {"value": day_text[:40]},
-        ) from exc
-    if day > today:
-        raise Reject(
-            RejectReason.OUT_OF_RANGE,
-            _("activated_on %(value)s is in the future") % {"value": day.isoformat()},
-        )
+    day = past_date("activated_on", day_text, today)
     value = None
     value_text = fields.get("value", "").strip()
     if value_text:

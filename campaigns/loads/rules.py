@@ -58,6 +58,30 @@ class Reject(Exception):  # noqa: N818 - it is a result, not a failure of the pr
         self.detail = detail
 
 
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def past_date(column: str, text: str, today: date) -> date:
+    """``text`` as a YYYY-MM-DD date no later than ``today``, or the row's rejection naming
+    ``column``."""
+    try:
+        if not DATE_RE.fullmatch(text):
+            raise ValueError(text)
+        day = date.fromisoformat(text)
+    except ValueError as exc:
+        raise Reject(
+            RejectReason.BAD_DATE,
+            _("%(column)s “%(value)s” is not YYYY-MM-DD") % {"column": column, "value": text[:40]},
+        ) from exc
+    if day > today:
+        raise Reject(
+            RejectReason.OUT_OF_RANGE,
+            _("%(column)s %(value)s is in the future")
+            % {"column": column, "value": day.isoformat()},
+        )
+    return day
+
+
 def not_a_number(column: str, value: str, *, whole: bool = False) -> Reject:
     text = (
         "%(column)s “%(value)s” is not a whole number"

@@ -22,11 +22,10 @@ from campaigns import store
 from campaigns.choices import LoadKind, LoadStatus, RejectReason
 from campaigns.loads.batched import BATCH, file_rows, reject_row
 from campaigns.loads.files import InboxFile
-from campaigns.loads.rules import REASON_MARKUP, Reject, _bool
+from campaigns.loads.rules import REASON_MARKUP, Reject, _bool, past_date
 from campaigns.models import Customer, LoadReject, LoadRun, ServiceContact
 from campaigns.optimisation.channels import channel_codes
 
-DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 REASON_LENGTH = 100
 _MARKUP_RE = re.compile(REASON_MARKUP)
 COLUMNS = (
@@ -60,20 +59,7 @@ def parse_contact(fields: dict[str, str], *, today: date, channels: set[str]) ->
             RejectReason.BAD_TEXT,
             _("reason has markup or is longer than %(n)d characters") % {"n": REASON_LENGTH},
         )
-    try:
-        if not DATE_RE.fullmatch(day_text):
-            raise ValueError(day_text)
-        day = date.fromisoformat(day_text)
-    except ValueError as exc:
-        raise Reject(
-            RejectReason.BAD_DATE,
-            _("contacted_on “%(value)s” is not YYYY-MM-DD") % {"value": day_text[:40]},
-        ) from exc
-    if day > today:
-        raise Reject(
-            RejectReason.OUT_OF_RANGE,
-            _("contacted_on %(value)s is in the future") % {"value": day.isoformat()},
-        )
+    day = past_date("contacted_on", day_text, today)
     return {
         "customer": values["customer_id"],
         "channel": channel,

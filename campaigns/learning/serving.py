@@ -35,7 +35,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from campaigns.choices import PropensitySource
-from campaigns.learning.estimates import Evidence, beta_parameters, thompson
+from campaigns.learning.estimates import Evidence, beta_parameters, posterior_mean, thompson
 from campaigns.models import LearnedPropensity
 
 STAMP_KEY = "cvm:learning-stamp"
@@ -164,18 +164,20 @@ class Assessor:
         file = c.propensity  # the member's propensity from the target-group file, or None
         found = self._table.get((c.offer.pk, self.kind, self.segment, self.tier))
         if found is not None:
-            learned = found.mean(file)
-            c.learned, c.evidence = learned, found.presented
             alpha, beta = found.parameters(file)
+            learned = posterior_mean(alpha, beta, fallback=found.prior if file is None else file)
+            c.learned, c.evidence = learned, found.presented
         else:  # no evidence yet: the prior is all there is
             learned = file
-            alpha, beta = beta_parameters(self.default if file is None else file, _weight(), 0, 0)
         source = campaign.propensity_source
         if source == PropensitySource.LEARNED:
             c.propensity = learned
         elif source == PropensitySource.BLENDED and learned is not None:
             c.propensity = ((self.default if file is None else file) + learned) / 2
         if not c.is_control and self._exploring(campaign):
+            if found is None:
+                prior = self.default if file is None else file
+                alpha, beta = beta_parameters(prior, _weight(), 0, 0)
             sample = thompson(alpha, beta, rng)
             if source == PropensitySource.BLENDED:
                 sample = ((self.default if file is None else file) + sample) / 2

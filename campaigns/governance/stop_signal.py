@@ -80,14 +80,27 @@ def observe() -> None:
         catalogue.rebuild()
 
 
-def observe_read(generation: str | None) -> None:
-    """``observe`` with the generation already read from the cache in another round trip (the
-    decision API's, with its client's count: ``channels.api.fast``); None (not there, or the
-    cache not answering): ``observe`` itself, which then asks the database."""
+_seen_in_database: list[tuple | None] = [None]  # (newest stop, newest resumption) acted on last
+
+# The stop generation as the database tells it, for a statement that reads it with other
+# things (the decision API's customer statement, ``campaigns.store.postgres``): two index
+# look-ups, the newest stop and the newest resumption.
+DATABASE_GENERATION_SQL = (
+    "(SELECT max(id) FROM campaigns_campaignstop),"
+    " (SELECT max(resumed_at) FROM campaigns_campaignstop)"
+)
+
+
+def observe_database(generation: tuple | None) -> None:
+    """``observe`` with the generation read from the database in a statement of the caller's
+    (``DATABASE_GENERATION_SQL``: the decision API reads it with the customer, so its front
+    door needs no round trip to the cache for it); None: not read (another database than
+    PostgreSQL), ``observe`` itself. A process's first reading rebuilds its catalogue once:
+    it cannot know what its catalogue was built from."""
     if generation is None:
         observe()
-    elif generation != _seen[0]:
-        _seen[0] = generation
+    elif generation != _seen_in_database[0]:
+        _seen_in_database[0] = generation
         catalogue.rebuild()
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from campaigns import catalogue, channel_registry, store
 from campaigns.decisioning import decide
+from campaigns.governance import stop_signal
 from campaigns.models import DegradedDecisions
 from campaigns.why_not import why_not
 from cvm_portal.audit import access
@@ -66,11 +67,21 @@ def _texts(request, offer, content, kind: str) -> dict:
 
 
 def answer(
-    request, *, user, data: dict, explain: bool, budget_ms: int, started: float
+    request,
+    *,
+    user,
+    data: dict,
+    explain: bool,
+    budget_ms: int,
+    started: float,
+    watch_stop: bool = False,
 ) -> tuple[int, dict, Callable[[], None] | None]:
     """(status, body, what to run once the answer has gone out) for a checked decision request
     ``data`` (as DecisionRequestSerializer validates it) of API client ``user``; ``started``:
-    ``time.monotonic()`` when the request came in (the budget counts from there)."""
+    ``time.monotonic()`` when the request came in (the budget counts from there).
+    ``watch_stop``: no middleware observed the kill switch's stop signal for this request (the
+    front door, ``channels.api.front``): it is observed here, before the decision — on
+    PostgreSQL from the stop generation read with the customer, in the same statement."""
     kind = data["channel_kind"]
     now = timezone.now()
     snapshot = catalogue.current()
@@ -84,6 +95,9 @@ def answer(
             )
             if customer is None:
                 return 404, {"detail": _("No customer has this customer id.")}, None
+            if watch_stop:  # a stop since the catalogue was read: decide on the new one
+                stop_signal.observe_database(getattr(customer, "cvm_stop_generation", None))
+                snapshot = catalogue.current()
             # Recorded under the client's service account; API clients work at no site.
             # The look-up is audited in the decision's own statement: a decision that
             # fails (or runs out of time) gave the client nothing about the customer.

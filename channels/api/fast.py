@@ -33,8 +33,6 @@ from rest_framework.fields import BooleanField, IntegerField
 from campaigns import channel_registry
 from campaigns import context as decision_context
 from campaigns.choices import Device, ProductFamily
-from campaigns.governance import stop_signal
-from cvm_portal.api import count_and_get
 
 from .auth import ApiKeyAuthentication, check_channel_kind, verified_key
 from .decisions import answer
@@ -50,23 +48,12 @@ _BAD = object()  # a value the serializer refuses (or a form left to it)
 _MISSING = object()
 
 
-class StopWatchingThrottle(ApiClientThrottle):
-    """The client's throttle, reading the kill switch's stop generation in the same round trip
-    as its count (``cvm_portal.api.count_and_get``)."""
-
-    generation = None
-
-    def count(self, key: str, ttl: int) -> int:
-        count, self.generation = count_and_get(key, ttl, stop_signal.KEY)
-        return count
-
-
 def respond(view, request, *, watch_stop: bool = False) -> HttpResponse | None:
     """The answer to decision request ``request`` (Django's HttpRequest) for ``view``, or None:
     not an ordinary request, to be answered by DRF's whole path. Nothing is counted, recorded
     or audited before it is known that this path answers. ``watch_stop``: the stop signal was
-    not observed yet (``channels.api.front``): it is, with the throttle's round trip, before
-    the decision."""
+    not observed yet (``channels.api.front``): it is, read with the customer (``answer``),
+    before the decision."""
     started = time.monotonic()
     meta = request.META
     if meta.get("CONTENT_TYPE", "").lower() not in JSON_TYPES:
@@ -96,11 +83,8 @@ def respond(view, request, *, watch_stop: bool = False) -> HttpResponse | None:
     if api_key is None or api_key.has_expired or not api_key.client.user.is_active:
         return None
     caller = SimpleNamespace(auth=api_key)
-    throttle = StopWatchingThrottle() if watch_stop else ApiClientThrottle()
-    if not throttle.allow_request(caller, view):
+    if not ApiClientThrottle().allow_request(caller, view):
         return None  # DRF's path counts it again (over the rate either way) and answers 429
-    if watch_stop:
-        stop_signal.observe_read(throttle.generation)
     try:
         check_channel_kind(caller, data["channel_kind"])
     except PermissionDenied as refused:
@@ -113,6 +97,7 @@ def respond(view, request, *, watch_stop: bool = False) -> HttpResponse | None:
         explain=data["explain"] or asked,
         budget_ms=data.get("budget_ms") or header_budget or settings.CVM_DECISION_BUDGET_MS,
         started=started,
+        watch_stop=watch_stop,
     )
     response = render(view, status, body)
     if after is not None:

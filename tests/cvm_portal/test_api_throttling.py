@@ -90,3 +90,22 @@ def test_while_the_cache_is_down_the_api_answers_unthrottled(client, make_user, 
 
     assert set(anonymous) <= {401, 403}
     assert signed_in == [200, 200, 200]
+
+
+def test_a_large_rate_is_counted_in_blocks_and_a_small_one_call_by_call():
+    from django.core.cache import cache
+
+    from cvm_portal.api import _Leases, lease_size
+
+    cache.clear()
+    # A block is a hundredth of the rate, at most 50: a person's 20/second is counted exactly
+    assert (lease_size(5000), lease_size(1000), lease_size(20), lease_size(2)) == (50, 10, 1, 1)
+    worker, other_worker = _Leases(), _Leases()
+    # One worker's 51 calls are numbered 1…51 and take two blocks of the shared counter
+    assert [worker.take("throttle:t:1", 60, 50) for _ in range(51)] == list(range(1, 52))
+    assert cache.get("throttle:t:1") == 100
+    # Another worker's next call is numbered after both blocks: nobody exceeds the rate
+    assert other_worker.take("throttle:t:1", 60, 50) == 101
+    # Call by call (a block of 1) the shared counter is the count itself
+    assert [worker.take("throttle:t:2", 60, 1) for _ in range(3)] == [1, 2, 3]
+    assert cache.get("throttle:t:2") == 3

@@ -6,8 +6,9 @@ Builds (or reuses) N customers (default 1,000) by COPY, 10 live web campaigns wi
 each (web content: banner title, image, alt, link), 4 target-group memberships per customer
 and a past contact for about one membership in ten, and an API client for web with one key.
 Then starts, each on gunicorn with 2 workers (``--worker-class``: gthread, one thread, by
-default, which keeps wrk's connections alive as a proxy's would be; sync closes each after its
-answer; both servers alike) in production mode (DJANGO_DEBUG=false,
+default, which keeps wrk's connections alive as a proxy's would be, each worker taking at most
+its half of them (``--worker-connections`` 8 + threads); sync closes each after its answer; both servers
+alike) in production mode (DJANGO_DEBUG=false,
 CONN_MAX_AGE 60, REDIS_URL as given — production runs with Redis; without it each worker has
 its own local-memory cache, which the figures print):
 
@@ -44,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 CAMPAIGNS, OFFERS_PER_CAMPAIGN, MEMBERSHIPS = 10, 4, 4
 HISTORY_SHARE = 0.1
 CLIENT_NAME = "bench-web"
+CONNECTIONS, WORKERS = 16, 2  # wrk's connections; gunicorn's workers, for each server
 
 LUA = """
 local bodies = {}
@@ -146,6 +148,12 @@ def main() -> None:
     )
     parser.add_argument("--threads", type=int, default=1, help="per gthread worker")
     parser.add_argument(
+        "--worker-connections",
+        type=int,
+        default=0,
+        help="per gthread worker (default: its share of wrk's connections plus its threads)",
+    )
+    parser.add_argument(
         "--without-front",
         action="store_true",
         help="serve the portal without its decision front door (channels.api.front): every "
@@ -201,7 +209,14 @@ def main() -> None:
     script.write_text(LUA % {"bodies": tmp / "bodies", "key": key, "path": "/api/v1/decisions/"})
     workers = ["--worker-class", args.worker_class]
     if args.worker_class == "gthread":
+        # Each worker takes at most about its share of wrk's connections. Without the cap the
+        # kernel hands a burst of new connections to whichever worker wakes first: in some
+        # rounds all 16 went to one worker (seen with `ss -tnp`), halving either server's
+        # throughput. gthread keeps at most (cap − threads) connections alive, closing the
+        # rest after their answer: the cap is the share plus the threads.
+        share = args.worker_connections or -(-CONNECTIONS // WORKERS) + args.threads
         workers += ["--threads", str(args.threads), "--keep-alive", "5"]
+        workers += ["--worker-connections", str(share)]
     print(f"gunicorn: 2 workers, {' '.join(workers)} (both servers)")
     servers = {
         "api": _serve(
@@ -256,7 +271,7 @@ def main() -> None:
 
 def _serve(app: str, port: int, env: dict, workers: list[str]) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), app, "-w", "2", "-b", f"127.0.0.1:{port}",
+        [str(ROOT / ".venv/bin/gunicorn"), app, "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
          "--log-level", "warning", "--no-control-socket", *workers],
         env=env, cwd=ROOT,
     )  # fmt: skip
@@ -264,7 +279,7 @@ def _serve(app: str, port: int, env: dict, workers: list[str]) -> subprocess.Pop
 
 def _wrk(script: Path, port: int, seconds: float) -> tuple[int, int, int, float, float, float]:
     out = subprocess.run(
-        ["wrk", "-t2", "-c16", f"-d{max(1, round(seconds))}s", "-s", str(script),
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", "-s", str(script),
          f"http://127.0.0.1:{port}/api/v1/decisions/"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip

@@ -81,4 +81,5 @@ def threshold(control_share: Decimal) -> int:
 
 def is_control(customer_external_id: str, control_code: str, control_share: Decimal) -> bool:
     """Whether the customer is held out of the campaign whose control code and share these are."""
-    return control_bucket(customer_external_id, control_code) < threshold(control_share)
+    limit = threshold(control_share)
+    return limit > 0 and control_bucket(customer_external_id, control_code) < limit

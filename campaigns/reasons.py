@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from django.conf import settings
 from django.utils.text import get_text_list
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -62,7 +63,13 @@ def reason_for(c) -> str:
                 lambda: _("likely to accept: %(p)s") % {"p": fmt.percent_points(percent)},
             )
         )
-    parts.append(_("worth about %(value)s a year") % {"value": fmt.money(c.value, decimals=0)})
+    value = c.value
+    parts.append(
+        _fragment(
+            (language, "worth", str(value), settings.CVM_CURRENCY),
+            lambda: _("worth about %(value)s a year") % {"value": fmt.money(value, decimals=0)},
+        )
+    )
     campaign = c.campaign
     parts.append(
         catalogue.current().memo(  # renewed with the catalogue when a campaign changes

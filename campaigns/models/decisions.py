@@ -246,8 +246,17 @@ class Decision(models.Model):
         db_index=False,  # decision_customer_idx (customer, -created_at) serves: one index less to write
     )
     channel_kind = models.CharField(_("channel kind"), max_length=20, choices=channel_choices)
+    # No foreign-key constraint in the database for the agent, the offer and the campaign (here
+    # and on Presentation): every decision would check and lock the same few rows (an API
+    # client's service account, a live offer) FOR KEY SHARE — a third of the decision write's
+    # database time. The ORM still applies on_delete; nothing deletes these rows in raw SQL.
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     # The site as an id only: the CVM side does not import the delivery side (channels.Site).
     site_id = models.BigIntegerField(_("site"), null=True, blank=True)
@@ -275,8 +284,12 @@ class Presentation(models.Model):
         related_name="presentations",
         db_index=False,  # the unique (decision, offer) index serves: one index less to write
     )
-    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="+")
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    offer = models.ForeignKey(
+        Offer, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )  # as Decision.agent
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     rank = models.PositiveSmallIntegerField(_("rank"))
     score = models.FloatField(_("score"))
     reason = models.CharField(_("reason shown"), max_length=300)

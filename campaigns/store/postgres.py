@@ -12,6 +12,9 @@
   advisory lock per target (released when that connection closes, even if the worker is
   killed), stages the file with COPY into the version's own table (``campaigns.loads.postgres``),
   attaches it as a partition on activation and detaches and drops it on pruning.
+- The decision path's functions look Django's connection up once each
+  (``connections[DEFAULT_DB_ALIAS]``): every attribute of the ``connection`` proxy is a look-up
+  in a context-local store, some twenty of them a decision.
 - For a statement of another app that needs a customer's contact history inline (the outbound
   claim reads it in the same round trip): ``prepared_cursor``, ``history_arrays_sql`` and
   ``history_rows``.
@@ -29,15 +32,12 @@ import orjson
 import psycopg
 from django.conf import settings
 from django.core.signals import request_started
-from django.db import DatabaseError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from psycopg import sql
 
-from campaigns import catalogue, control
-from campaigns.choices import LoadStatus
+from campaigns import control
 from campaigns.governance import stop_signal
-from campaigns.loads import postgres as copying
 from campaigns.models import Customer, Presentation, TargetGroupVersion
 from campaigns.store.base import BATCH, Membership, TimedOut
 from campaigns.store.portable import record_decision as record_decision_with_the_orm
@@ -55,6 +55,7 @@ def prepared_cursor(*, lean: bool = False):
     wrapper, which cost a third of the client's time for a prepared statement — unless the
     queries are being logged or watched (DEBUG, tests' query counts, execute wrappers) or a
     transaction is open (Django's cursor checks that it is not broken)."""
+    connection = connections[DEFAULT_DB_ALIAS]
     connection.ensure_connection()
     raw = psycopg.Cursor(connection.connection)
     if connection.queries_logged:
@@ -123,6 +124,7 @@ def _customer_facts_sql() -> tuple[str, list]:
 def find_customer(external_id: str, version_ids: list[int], now):
     """The customer with the facts of a decision at ``now`` over ``version_ids`` read with it
     (``decision_facts`` then asks nothing more), or None."""
+    connection = connections[DEFAULT_DB_ALIAS]
     query, fields = _customer_facts_sql()
     with _timed(), prepared_cursor(lean=True) as cursor:
         _execute(cursor, query, [version_ids, now, external_id])
@@ -165,6 +167,7 @@ DECISIONS_PATH = "/api/v1/decisions/"
 
 def _default_timeout() -> str:
     """The connection's own statement_timeout (asked once per connection)."""
+    connection = connections[DEFAULT_DB_ALIAS]
     raw = connection.connection
     known = getattr(connection, "cvm_default_timeout", None)
     if known is None or known[0] is not raw:
@@ -176,6 +179,7 @@ def _default_timeout() -> str:
 
 def _sticky() -> str | None:
     """The statement_timeout a decision left set on this connection, or None (its default)."""
+    connection = connections[DEFAULT_DB_ALIAS]
     sticky = getattr(connection, "cvm_sticky_timeout", None)
     if sticky is None or connection.connection is None or sticky[0] is not connection.connection:
         return None
@@ -183,6 +187,7 @@ def _sticky() -> str | None:
 
 
 def _set_sticky(value: str) -> None:
+    connection = connections[DEFAULT_DB_ALIAS]
     connection.cvm_sticky_timeout = (connection.connection, value)
 
 
@@ -197,6 +202,7 @@ def time_limit(ms: int | None):
     decision on one connection sends it once; anything else the connection serves next gets
     the connection's default back first (``release_time_limit``, on every request that is not
     a decision)."""
+    connection = connections[DEFAULT_DB_ALIAS]
     if ms is None or connection.in_atomic_block:
         yield
         return
@@ -237,6 +243,7 @@ def _execute(cursor, query: str, params: list) -> None:
     """``cursor.execute``; under a time limit not yet sent, the limit (what is left of it,
     rounded down to the step) goes first in the same round trip (pipeline mode): it holds for
     this statement already. When the connection has that limit already, nothing more is sent."""
+    connection = connections[DEFAULT_DB_ALIAS]
     if not getattr(connection, "cvm_timeout_pending", False):
         cursor.execute(query, params)
         return
@@ -272,6 +279,7 @@ def _before_write() -> str | None:
     half is left, and return the value the write gives back: the default after a shortened
     limit (so no later statement inherits a few milliseconds), None otherwise (no limit, or
     the limit stays set: sticky, ``time_limit``)."""
+    connection = connections[DEFAULT_DB_ALIAS]
     limit = getattr(connection, "cvm_time_limit", None)
     if limit is None:
         return None
@@ -291,6 +299,7 @@ def _before_write() -> str | None:
 def _timed():
     """A statement cancelled by the statement timeout raises TimedOut; psycopg's errors are
     Django's, as Django's cursor makes them (``prepared_cursor(lean=True)``)."""
+    connection = connections[DEFAULT_DB_ALIAS]
     try:
         with connection.wrap_database_errors:
             yield
@@ -338,6 +347,7 @@ def record_decision(decision, presentations: list[Presentation], audit: dict | N
     crash of the database server can lose its last fraction of a second of decisions, each
     with its audit row, never one without the other; never corrupt anything). Inside a
     caller's transaction the ORM writes it, so the caller's transaction keeps its durability."""
+    connection = connections[DEFAULT_DB_ALIAS]
     if connection.in_atomic_block:
         record_decision_with_the_orm(decision, presentations, audit)
         return
@@ -440,112 +450,14 @@ def members_outside_control(members, version: TargetGroupVersion, *fields: str) 
     return members.values_list(*fields).iterator(chunk_size=BATCH)
 
 
-# --- target-group versions ----------------------------------------------------------------
+# --- target-group versions: campaigns.store.postgres_versions ------------------------------
 
-# Another connection can write while a load writes (a load's heartbeat, from a thread).
-WRITES_BESIDE_A_LOAD = True
-
-
-@contextmanager
-def load_session(reuse: psycopg.Connection | None = None):
-    """A connection of the load's own (autocommit), closed after; ``reuse`` if given."""
-    if reuse is not None:
-        yield reuse
-        return
-    pg = copying.connect()
-    try:
-        yield pg
-    finally:
-        pg.close()
-
-
-def try_lock(session: psycopg.Connection, key: str) -> bool:
-    """A session advisory lock: released when the load's connection closes, even if the
-    worker is killed."""
-    with session.cursor() as cur:
-        cur.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [key])
-        return cur.fetchone()[0]
-
-
-def stage_members(session, *, run, info, version, campaign, progress) -> tuple[int, int, int]:
-    return copying.stage_members(
-        session, run=run, info=info, version=version, campaign=campaign, progress=progress
-    )
-
-
-def activate(session: psycopg.Connection, *, run, version, loaded: int, control: int, now):
-    """Attach the version's table and make it the target group's active version, in one
-    transaction on the load's connection; then decisions switch to it at once.
-
-    The exclusive lock matters: a reader plans (and fixes its list of partitions) before it
-    takes the snapshot it executes with, so without the lock it could see the new pointer but
-    not the new partition. Holding the lock, activation waits for running readers and new
-    readers wait the few milliseconds activation takes; then they see all of the new version.
-    """
-    ident = sql.Identifier
-    with session.transaction(), session.cursor() as cur:
-        cur.execute("SET LOCAL lock_timeout = '30s'")
-        cur.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(ident(copying.PARENT)))
-        cur.execute(
-            sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
-                ident(copying.PARENT),
-                ident(copying.partition_table(version.pk)),
-                sql.Literal(version.pk),
-            )
-        )
-        cur.execute(
-            "SELECT active_version_id FROM campaigns_targetgroup WHERE id = %s FOR UPDATE",
-            [version.target_group_id],
-        )
-        previous = cur.fetchone()[0]
-        if previous is not None:
-            cur.execute(
-                "UPDATE campaigns_targetgroupversion SET retired_at = %s WHERE id = %s",
-                [now, previous],
-            )
-        cur.execute(
-            "UPDATE campaigns_targetgroupversion SET activated_at = %s, member_count = %s, control_count = %s WHERE id = %s",
-            [now, loaded, control, version.pk],
-        )
-        cur.execute(
-            "UPDATE campaigns_targetgroup SET active_version_id = %s WHERE id = %s",
-            [version.pk, version.target_group_id],
-        )
-        cur.execute(
-            "UPDATE campaigns_loadrun SET status = %s, finished_at = %s, rows_done = coalesce(rows_total, rows_done) WHERE id = %s",
-            [LoadStatus.SUCCEEDED.value, now, run.pk],
-        )
-    catalogue.invalidate()  # committed on the load's own connection: no ORM signal saw it
-
-
-def _is_attached(cur, table: str) -> bool:
-    cur.execute(
-        "SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relname = %s",
-        [table],
-    )
-    return cur.fetchone() is not None
-
-
-def discard_members(session: psycopg.Connection, *, run_id: int, version_id: int | None) -> None:
-    """Drop the staging table and the version's table if it was never attached."""
-    with session.cursor() as cur:
-        cur.execute(
-            sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(copying.stage_table(run_id)))
-        )
-        if version_id is not None:
-            table = copying.partition_table(version_id)
-            if not _is_attached(cur, table):
-                cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(table)))
-
-
-def drop_version_members(session: psycopg.Connection, *, version_id: int) -> None:
-    """Detach the version's partition and drop its table."""
-    table = copying.partition_table(version_id)
-    with session.cursor() as cur:
-        if _is_attached(cur, table):
-            cur.execute(
-                sql.SQL("ALTER TABLE {} DETACH PARTITION {}").format(
-                    sql.Identifier(copying.PARENT), sql.Identifier(table)
-                )
-            )
-        cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(table)))
+from campaigns.store.postgres_versions import (  # noqa: E402, F401 - this module is the store
+    WRITES_BESIDE_A_LOAD,
+    activate,
+    discard_members,
+    drop_version_members,
+    load_session,
+    stage_members,
+    try_lock,
+)

@@ -406,3 +406,41 @@ def test_policy_shows_exactly_the_offers_the_rules_allow(setup):
                 recorded_at=at
             )  # it happened "then"
     assert shown_total > 40 and refused_total > 40  # the walk did exercise the policy, both ways
+
+
+def test_the_decision_log_s_parents_are_still_protected_without_database_constraints():
+    # Given a decision an agent made, with its audit row (the decision log's hot parents have
+    # no foreign-key constraint in the database: the ORM's on_delete must still hold)
+    from django.db.models import ProtectedError
+
+    from campaigns.models import Decision
+    from cvm_portal.audit import access
+    from cvm_portal.models import AuditEvent
+    from cvm_portal.roles import Role
+    from tests.factories import user_with_role
+
+    offer = OfferFactory(channel_kinds=[ChannelKind.STORE])
+    campaign = CampaignFactory(
+        status=CampaignStatus.LIVE, offers=[offer], channel_kinds=[ChannelKind.STORE]
+    )
+    customer = CustomerFactory(external_id="FK-0000001")
+    target_group(campaign, [{"customer": customer, "propensity": 0.4}])
+    agent = user_with_role(Role.AGENT)
+    result = decide(
+        customer=customer,
+        channel_kind=ChannelKind.STORE,
+        agent=agent,
+        audit=access(user=agent, action="decide", obj=customer, detail="test"),
+    )
+    assert [c.offer for c in [*result.offers, *result.held_out]] == [offer]
+    # Then the offer and the campaign that were presented cannot be deleted
+    with pytest.raises(ProtectedError):
+        offer.delete()
+    with pytest.raises(ProtectedError):
+        campaign.delete()
+    # ...nor the agent who has audit events; without them, the decision keeps without its agent
+    with pytest.raises(ProtectedError):
+        agent.delete()
+    AuditEvent.objects.filter(user=agent).delete()
+    agent.delete()
+    assert Decision.objects.get(pk=result.decision.pk).agent_id is None

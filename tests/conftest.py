@@ -41,6 +41,7 @@ def _missing_service(item) -> str | None:
 ONCE = {
     "tests/test_layout.py",
     "tests/campaigns/test_control.py",
+    "tests/campaigns/test_ids.py",
     "tests/campaigns/test_load_messages.py",
     "tests/campaigns/test_reasons.py",
     "tests/campaigns/test_textrules.py",

@@ -7,8 +7,6 @@ offer it returns is a *presentation*, including those held out for the control g
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -23,6 +21,7 @@ from campaigns import channel_registry
 from ..channel_registry import channel_choices
 from ..choices import NotPresentedReason, Outcome, Segment, ValueTier
 from ..fields import DevicesField, ProductFamiliesField, SegmentsField, ValueTiersField
+from ..ids import uuid7
 from .core import Campaign, Customer, Offer, Product
 
 
@@ -238,7 +237,8 @@ class DeclineReason(models.Model):
 class Decision(models.Model):
     """One request for next-best-offers: who, where, by which agent, when."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Time-ordered (campaigns.ids): new decisions go to the right-hand end of the indexes.
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     customer = models.ForeignKey(
         Customer,
         on_delete=models.PROTECT,

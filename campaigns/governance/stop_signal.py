@@ -12,6 +12,10 @@ request, at the price of one query per request for as long as the cache does not
 the cache answers again its value differs from the database's, so every process rebuilds once:
 a stop made while it was down is not missed.
 
+The decision API's front door (``channels.api.front``) skips the middleware: it reads the
+generation from the database in the customer's own statement instead (``observe_database``),
+so a decision costs no round trip for it, and a stop holds there on the next request too.
+
 Outbound call lists do not depend on this: the claim of "next customer" checks the lead's
 campaign in the same statement (``channels.outbound.claims``).
 """

@@ -239,17 +239,20 @@ class Decision(models.Model):
 
     # Time-ordered (campaigns.ids): new decisions go to the right-hand end of the indexes.
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    # No foreign-key constraint in the database for the customer, the agent, the offer and the
+    # campaign (here and on Presentation), nor for a presentation's decision: checking one
+    # locks the parent row FOR KEY SHARE (the same few rows on every decision: an API client's
+    # service account, a live offer) — together over a third of the decision write's database
+    # time. The ORM still applies on_delete; nothing deletes these rows in raw SQL, and a
+    # presentation is written with its decision (docs/architecture.md).
     customer = models.ForeignKey(
         Customer,
         on_delete=models.PROTECT,
         related_name="decisions",
         db_index=False,  # decision_customer_idx (customer, -created_at) serves: one index less to write
+        db_constraint=False,
     )
     channel_kind = models.CharField(_("channel kind"), max_length=20, choices=channel_choices)
-    # No foreign-key constraint in the database for the agent, the offer and the campaign (here
-    # and on Presentation): every decision would check and lock the same few rows (an API
-    # client's service account, a live offer) FOR KEY SHARE — a third of the decision write's
-    # database time. The ORM still applies on_delete; nothing deletes these rows in raw SQL.
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -283,6 +286,7 @@ class Presentation(models.Model):
         on_delete=models.CASCADE,
         related_name="presentations",
         db_index=False,  # the unique (decision, offer) index serves: one index less to write
+        db_constraint=False,  # as Decision.customer
     )
     offer = models.ForeignKey(
         Offer, on_delete=models.PROTECT, related_name="+", db_constraint=False

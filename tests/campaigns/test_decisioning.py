@@ -444,3 +444,9 @@ def test_the_decision_log_s_parents_are_still_protected_without_database_constra
     AuditEvent.objects.filter(user=agent).delete()
     agent.delete()
     assert Decision.objects.get(pk=result.decision.pk).agent_id is None
+    # ...nor the customer who was decided for; deleting the decision takes its presentations
+    with pytest.raises(ProtectedError):
+        customer.delete()
+    Decision.objects.filter(pk=result.decision.pk).delete()
+    assert not Presentation.objects.filter(decision_id=result.decision.pk).exists()
+    customer.delete()

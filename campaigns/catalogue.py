@@ -115,15 +115,28 @@ class Snapshot:
     contents: dict[tuple[int, str], OfferContent]  # (offer id, channel kind) → the offer's texts
     decline_reasons: tuple[DeclineReason, ...]  # the active ones, in their order
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
+    # The last answer of live_campaigns: a decision asks twice for the same kind and moment
+    # (the versions to read, then the campaigns to arbitrate).
+    _last_live: list = field(default_factory=lambda: [None], compare=False, repr=False)
 
     def live_campaigns(self, kind: str, now) -> list[LiveCampaign]:
         """Campaigns live at ``now`` in channel kind ``kind``, with their offers, version and rule."""
-        return [lc for lc in self.campaigns if lc.runs_at(now) and lc.in_kind(kind)]
+        last = self._last_live[0]  # (kind, now, campaigns): one reference, safe across threads
+        if last is not None and last[1] == now and last[0] == kind:
+            return list(last[2])
+        live = [lc for lc in self.campaigns if lc.runs_at(now) and lc.in_kind(kind)]
+        self._last_live[0] = (kind, now, tuple(live))
+        return live
 
     def version_ids(self, kind: str, now) -> list[int]:
         """The active target-group versions of the campaigns live at ``now`` in ``kind``: what a
         decision reads the customer's memberships in (``campaigns.store.decision_facts``)."""
         return [lc.version_id for lc in self.live_campaigns(kind, now) if lc.version_id is not None]
+
+    def control_codes(self, kind: str, now) -> list[str]:
+        """The control codes of ``version_ids(kind, now)``, in their order: the store may work
+        out a member's control-group bucket with their row (``campaigns.control``)."""
+        return [lc.control[0] for lc in self.live_campaigns(kind, now) if lc.version_id is not None]
 
     def content(self, offer_id: int, kind: str) -> OfferContent | None:
         """What offer ``offer_id`` says in channel kind ``kind``, if CVM wrote it."""

@@ -28,7 +28,7 @@ from campaigns import channel_registry
 from . import catalogue, context, reasons, store, training_gate
 from .candidates import Candidate, Result
 from .choices import CONTACT_OUTCOMES, Exclusion, Outcome, ProductFamily
-from .control import is_control
+from .control import is_control, threshold
 from .fields import channel_kind_lookup
 from .learning import serving as learning
 from .models import (
@@ -64,7 +64,10 @@ def _candidates(
         code, share = (
             lc.control if member is not None else (lc.campaign.code, lc.campaign.control_share)
         )
-        held_out = is_control(customer.external_id, code, share)
+        if member is not None and member.bucket is not None:  # the store worked it out
+            held_out = member.bucket < threshold(share)
+        else:
+            held_out = is_control(customer.external_id, code, share)
         for offer in lc.offers:
             if not offer.is_for(kind):
                 continue
@@ -295,7 +298,7 @@ def decide(
     result.decision.site_id = site_id
     presentations = []
     for rank, c in enumerate([*result.offers, *result.held_out], start=1):
-        c.presentation = Presentation(
+        c.presentation = Presentation.new(
             decision=result.decision,
             offer=c.offer,
             campaign=c.campaign,
@@ -336,7 +339,9 @@ def _arbitrate(customer: Customer, channel_kind: str, agent, now, said=None) -> 
         customer, [lc.version_id for lc in live if lc.version_id is not None], now
     )
     history = _history(customer, policy, now, responses)
-    result = Result(decision=Decision(customer=customer, channel_kind=channel_kind, agent=agent))
+    result = Result(
+        decision=Decision.new(customer=customer, channel_kind=channel_kind, agent=agent)
+    )
     passing: list[Candidate] = []
     candidates = _candidates(customer, channel_kind, now, live, memberships)
     candidates = context.attach(said, result.decision, candidates)  # the request's context

@@ -277,6 +277,16 @@ class Decision(models.Model):
     def __str__(self) -> str:
         return f"{self.customer_id} {self.channel_kind} {self.created_at:%Y-%m-%d %H:%M}"
 
+    @classmethod
+    def new(cls, *, customer, channel_kind: str, agent=None) -> Decision:
+        """An unsaved decision, as ``Decision(customer=…, channel_kind=…, agent=…)`` makes it
+        but in half the time (values by position, the parents cached): one per decision."""
+        decision = cls(
+            uuid7(), customer.pk, channel_kind, agent.pk if agent else None, None, None, None
+        )
+        decision._state.fields_cache.update(customer=customer, agent=agent)
+        return decision
+
 
 class Presentation(models.Model):
     """One offer of one decision, with its rank, score and reason; held-out ones are not shown."""
@@ -314,6 +324,16 @@ class Presentation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offer.code} #{self.rank}"
+
+    @classmethod
+    def new(cls, *, decision, offer, campaign, rank, score, reason, held_out, propensity):
+        """An unsaved presentation, as the keyword form makes it but in half the time (values by
+        position, the parents cached): a few per decision."""
+        presentation = cls(
+            None, decision.pk, offer.pk, campaign.pk, rank, score, reason, held_out, propensity
+        )
+        presentation._state.fields_cache.update(decision=decision, offer=offer, campaign=campaign)
+        return presentation
 
 
 class ResponseQuerySet(models.QuerySet):

@@ -61,10 +61,14 @@ def implementation() -> Store:
 # --- decisions ------------------------------------------------------------------------------
 
 
-def find_customer(*, external_id: str, version_ids: list[int], now):
+def find_customer(
+    *, external_id: str, version_ids: list[int], now, control_codes: list[str] | None = None
+):
     """The customer with this external id, or None. PostgreSQL: read in one statement with the
-    facts ``decision_facts`` would read for them over ``version_ids`` at ``now``."""
-    return implementation().find_customer(external_id, version_ids, now)
+    facts ``decision_facts`` would read for them over ``version_ids`` at ``now`` — and given
+    ``control_codes`` (the versions' control codes, in their order), each membership's
+    control-group bucket (``Membership.bucket``)."""
+    return implementation().find_customer(external_id, version_ids, now, control_codes)
 
 
 def decision_facts(customer, version_ids: list[int], now) -> tuple[list[Membership], list]:

@@ -29,6 +29,9 @@ class Membership:
     propensity: float | None
     expected_value: Decimal | None
     reason: str = ""  # the file's reason for this customer; "" when it gave none
+    # The customer's control-group bucket in the version (campaigns.control.control_bucket),
+    # when the store worked it out with the row; None: the decision works it out.
+    bucket: int | None = None
 
 
 class Store(Protocol):
@@ -45,9 +48,12 @@ class Store(Protocol):
         """The customer's memberships in ``version_ids`` and their contact history up to
         ``now`` (rows as RESPONSE_COLUMNS)."""
 
-    def find_customer(self, external_id: str, version_ids: list[int], now):
+    def find_customer(
+        self, external_id: str, version_ids: list[int], now, control_codes: list[str] | None = None
+    ):
         """The customer with this external id, or None; an implementation may read the
-        decision's facts (``decision_facts`` over ``version_ids`` at ``now``) with it."""
+        decision's facts (``decision_facts`` over ``version_ids`` at ``now``) with it, and
+        with ``control_codes`` (those of ``version_ids``) the members' buckets."""
 
     def record_decision(self, decision, presentations: list, audit: dict | None = None) -> None:
         """Store a decision and its presentations, and the audit event ``audit`` (columns as

@@ -41,7 +41,7 @@ def decision_facts(customer, version_ids: list[int], now) -> tuple[list[Membersh
     return [Membership(*row[:4], row[4] or "") for row in members], list(responses)
 
 
-def find_customer(external_id: str, version_ids: list[int], now):  # noqa: ARG001 - the contract's
+def find_customer(external_id: str, version_ids: list[int], now, control_codes=None):  # noqa: ARG001 - the contract's
     return Customer.objects.filter(external_id=external_id).first()
 
 

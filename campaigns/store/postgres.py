@@ -54,15 +54,28 @@ def prepared_cursor(*, lean: bool = False):
     errors into Django's as Django's cursor would): psycopg's cursor itself, without Django's
     wrapper, which cost a third of the client's time for a prepared statement — unless the
     queries are being logged or watched (DEBUG, tests' query counts, execute wrappers) or a
-    transaction is open (Django's cursor checks that it is not broken)."""
+    transaction is open (Django's cursor checks that it is not broken). That cursor is kept
+    for the connection's next decision (``_KeptCursor``): a new psycopg cursor sets up its
+    adapters and loaders again, which cost as much as the round trip's own client time."""
     connection = connections[DEFAULT_DB_ALIAS]
     connection.ensure_connection()
-    raw = psycopg.Cursor(connection.connection)
+    raw = connection.connection
     if connection.queries_logged:
-        return connection.make_debug_cursor(raw)
+        return connection.make_debug_cursor(psycopg.Cursor(raw))
     if lean and not connection.execute_wrappers and not connection.in_atomic_block:
-        return raw
-    return connection.make_cursor(raw)
+        kept = getattr(connection, "cvm_kept_cursor", None)
+        if kept is None or kept._conn is not raw or kept.closed:
+            kept = connection.cvm_kept_cursor = _KeptCursor(raw)
+        return kept
+    return connection.make_cursor(psycopg.Cursor(raw))
+
+
+class _KeptCursor(psycopg.Cursor):
+    """A psycopg cursor that a ``with`` block leaves open: one per connection, for its
+    decisions' statements (``prepared_cursor(lean=True)``); it goes with its connection."""
+
+    def __exit__(self, exc_type, exc_val, exc_tb) -> None:
+        return None
 
 
 # --- decisions --------------------------------------------------------------------------
@@ -98,18 +111,21 @@ def decision_facts(customer, version_ids: list[int], now) -> tuple[list[Membersh
 # The customer and everything a decision asks about them, in one round trip: the customer's row,
 # their rows in the active versions and their contact history (as arrays).
 CUSTOMER_FACTS_SQL = (
-    "SELECT {columns}, m.version_ids, m.offer_codes, m.propensities, m.values, m.reasons, h.*"
+    "SELECT {columns}, m.version_ids, m.offer_codes, m.propensities, m.values, m.reasons,"
+    " m.buckets, h.*"
     " FROM campaigns_customer c"
     " LEFT JOIN LATERAL (SELECT array_agg(t.version_id) AS version_ids,"
     " array_agg(t.offer_code) AS offer_codes, array_agg(t.propensity) AS propensities,"
-    " array_agg(t.expected_value) AS values, array_agg(coalesce(t.reason, '')) AS reasons"
-    " FROM unnest(%s::bigint[]) AS v(id) CROSS JOIN LATERAL ("
+    " array_agg(t.expected_value) AS values, array_agg(coalesce(t.reason, '')) AS reasons,"
+    " array_agg({bucket}) AS buckets"
+    " FROM unnest(%s::bigint[], %s::text[]) AS v(id, suffix) CROSS JOIN LATERAL ("
     "SELECT * FROM campaigns_targetgroupmember t"
     " WHERE t.version_id = v.id AND t.customer_external_id = c.external_id) AS t) m ON true"
     " LEFT JOIN LATERAL ({history}) h ON true"
     " WHERE c.external_id = %s"
 )
 HISTORY_ARRAYS = 5
+MEMBER_ARRAYS = 6  # version ids, offer codes, propensities, values, reasons, buckets
 
 
 @functools.cache
@@ -118,16 +134,28 @@ def _customer_facts_sql() -> tuple[str, list]:
     columns = ", ".join(f"c.{connection.ops.quote_name(f.column)}" for f in fields)
     # ...and the kill switch's stop generation (campaigns.governance.stop_signal), last.
     columns += ", " + stop_signal.DATABASE_GENERATION_SQL
-    return CUSTOMER_FACTS_SQL.format(columns=columns, history=history_arrays_sql("c.id")), fields
+    # A member's control-group bucket, with the version's control code (NULL when not given).
+    bucket = control.BUCKET_SQL.format(customer="c.external_id", suffix="v.suffix")
+    query = CUSTOMER_FACTS_SQL.format(
+        columns=columns, history=history_arrays_sql("c.id"), bucket=bucket
+    )
+    return query, fields
 
 
-def find_customer(external_id: str, version_ids: list[int], now):
+def find_customer(external_id: str, version_ids: list[int], now, control_codes=None):
     """The customer with the facts of a decision at ``now`` over ``version_ids`` read with it
-    (``decision_facts`` then asks nothing more), or None."""
+    (``decision_facts`` then asks nothing more), or None. Given ``control_codes`` (those of
+    ``version_ids``, in their order), each membership comes with the customer's control-group
+    bucket in its version, worked out by the database (``Membership.bucket``)."""
     connection = connections[DEFAULT_DB_ALIAS]
     query, fields = _customer_facts_sql()
+    suffixes = (
+        [control.key_suffix(code) for code in control_codes]
+        if control_codes is not None and len(control_codes) == len(version_ids)
+        else [None] * len(version_ids)
+    )
     with _timed(), prepared_cursor(lean=True) as cursor:
-        _execute(cursor, query, [version_ids, now, external_id])
+        _execute(cursor, query, [version_ids, suffixes, now, external_id])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -144,11 +172,11 @@ def find_customer(external_id: str, version_ids: list[int], now):
     customer = Customer.from_db(connection.alias, names, values)
     n = len(fields)
     members = (
-        [Membership(*m) for m in zip(*row[n + 2 : n + 7], strict=True)]
+        [Membership(*m) for m in zip(*row[n + 2 : n + 2 + MEMBER_ARRAYS], strict=True)]
         if row[n + 2] is not None
         else []
     )
-    history = history_rows(row[n + 7 : n + 7 + HISTORY_ARRAYS])
+    history = history_rows(row[n + 2 + MEMBER_ARRAYS : n + 2 + MEMBER_ARRAYS + HISTORY_ARRAYS])
     customer.cvm_decision_facts = (list(version_ids), now, members, history)
     customer.cvm_stop_generation = row[n : n + 2]
     return customer
@@ -295,20 +323,33 @@ def _before_write() -> str | None:
     return None
 
 
-@contextmanager
-def _timed():
+class _Timed:
     """A statement cancelled by the statement timeout raises TimedOut; psycopg's errors are
-    Django's, as Django's cursor makes them (``prepared_cursor(lean=True)``)."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    try:
-        with connection.wrap_database_errors:
-            yield
-    except (DatabaseError, psycopg.Error) as exc:  # psycopg's own: a pipeline's, unwrapped
-        if isinstance(exc.__cause__, psycopg.errors.QueryCanceled) or isinstance(
-            exc, psycopg.errors.QueryCanceled
+    Django's, as Django's cursor makes them (``prepared_cursor(lean=True)``). A class, not a
+    generator: it is entered on every statement of every decision."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc is None:
+            return False
+        if isinstance(exc, psycopg.errors.QueryCanceled) or isinstance(
+            exc.__cause__, psycopg.errors.QueryCanceled
         ):
             raise TimedOut from exc
-        raise
+        if isinstance(exc, psycopg.Error):  # psycopg's own: as Django's cursor would raise it
+            connections[DEFAULT_DB_ALIAS].wrap_database_errors.__exit__(exc_type, exc, tb)
+        return False
+
+
+_TIMED = _Timed()
+
+
+def _timed() -> _Timed:
+    return _TIMED
 
 
 # The decision and its presentations in one statement (the data-modifying CTE always runs, so a

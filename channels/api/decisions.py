@@ -92,6 +92,7 @@ def answer(
                 external_id=data["customer_id"],
                 version_ids=snapshot.version_ids(kind, now),
                 now=now,
+                control_codes=snapshot.control_codes(kind, now),
             )
             if customer is None:
                 return 404, {"detail": _("No customer has this customer id.")}, None

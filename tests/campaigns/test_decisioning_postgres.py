@@ -120,3 +120,55 @@ def test_a_decision_without_offers_is_written_too():
     assert result.offers == [] and result.held_out == []
     assert Decision.objects.filter(pk=result.decision.pk, customer=customer).exists()
     assert not Presentation.objects.filter(decision_id=result.decision.pk).exists()
+
+
+def test_the_customer_read_brings_each_membership_s_control_bucket_as_python_works_it_out():
+    # Given three campaigns, each holding out a different third of the same six customers
+    from django.utils import timezone
+
+    from campaigns import catalogue, store
+    from campaigns.control import control_bucket
+
+    campaigns = []
+    customers = [CustomerFactory(external_id=f"BK-{i:05d}") for i in range(6)]
+    held_out = {}
+    for n in range(3):
+        offer = OfferFactory(
+            channel_kinds=[ChannelKind.WEB], product=ProductFactory(family=list(ProductFamily)[n])
+        )
+        campaign = CampaignFactory(
+            status=CampaignStatus.LIVE, offers=[offer], channel_kinds=[ChannelKind.WEB]
+        )
+        campaigns.append(campaign)
+        members = [
+            {"customer": c, "propensity": 0.5, "is_control": (i + n) % 3 == 0}
+            for i, c in enumerate(customers)
+        ]
+        held_out[campaign.pk] = {m["customer"].pk for m in members if m["is_control"]}
+        target_group(campaign, members)
+    now = timezone.now()
+    snapshot = catalogue.current()
+    codes = {
+        lc.version_id: lc.control[0]
+        for lc in snapshot.live_campaigns(ChannelKind.WEB, now)
+        if lc.version_id
+    }
+    for customer in customers:
+        # When the decision's read brings the memberships with their buckets
+        found = store.find_customer(
+            external_id=customer.external_id,
+            version_ids=snapshot.version_ids(ChannelKind.WEB, now),
+            now=now,
+            control_codes=snapshot.control_codes(ChannelKind.WEB, now),
+        )
+        members = found.cvm_decision_facts[2]
+        # Then each is PostgreSQL's hash of the customer and the version's code, as Python's
+        assert len(members) == 3
+        for m in members:
+            assert m.bucket == control_bucket(customer.external_id, codes[m.version_id])
+        # ...and the decision holds out exactly the campaigns that hold the customer out
+        result = decide(customer=found, channel_kind=ChannelKind.WEB, now=now)
+        considered = [*result.offers, *result.held_out, *result.excluded]
+        assert {c.campaign.pk for c in considered if c.is_control} == {
+            pk for pk, held in held_out.items() if customer.pk in held
+        }

@@ -215,3 +215,34 @@ def test_assisted_channel_content_needs_a_script_and_ussd_a_short_text():
 def test_script_reading_time_is_estimated():
     content = OfferContentFactory.build(agent_script=" ".join(["word"] * 75))
     assert content.script_reading_seconds == 30
+
+
+@pytest.mark.django_db
+def test_the_quick_decision_and_presentation_are_the_keyword_forms_with_their_parents_at_hand(
+    django_assert_num_queries,
+):
+    # Decision.new and Presentation.new give values by position (a decision's hot path): a
+    # field added or moved must not shift them silently.
+    from campaigns.models import Decision, Presentation
+    from cvm_portal.roles import Role
+    from tests.factories import user_with_role
+
+    customer, agent = CustomerFactory(), user_with_role(Role.AGENT)
+    offer = OfferFactory()
+    campaign = CampaignFactory(offers=[offer])
+
+    def values(obj):
+        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+    quick = Decision.new(customer=customer, channel_kind=ChannelKind.WEB, agent=agent)
+    keyword = Decision(customer=customer, channel_kind=ChannelKind.WEB, agent=agent)
+    assert {**values(quick), "id": None} == {**values(keyword), "id": None}
+    assert quick.id.version == 7 and quick.id != keyword.id
+    shown = dict(rank=1, score=0.5, reason="r", held_out=True, propensity=0.25)
+    quick_p = Presentation.new(decision=quick, offer=offer, campaign=campaign, **shown)
+    keyword_p = Presentation(decision=quick, offer=offer, campaign=campaign, **shown)
+    assert values(quick_p) == values(keyword_p)
+    with django_assert_num_queries(0):  # the parents are at hand, as the keyword form has them
+        assert (quick.customer, quick.agent) == (customer, agent)
+        assert (quick_p.decision, quick_p.offer, quick_p.campaign) == (quick, offer, campaign)
+    assert Decision.new(customer=customer, channel_kind=ChannelKind.WEB).agent_id is None

@@ -4,7 +4,7 @@
   one statement, prepared on the connection (``FACTS_SQL``); planning it afresh for every
   partition cost more than running it.
 - A decision that is its own transaction is written in one statement whose commit does not
-  wait for the disk flush (``RECORD_DECISION_SQL``); inside a caller's transaction the ORM
+  wait for the disk flush (``RECORD_DECISION``); inside a caller's transaction the ORM
   writes it, and the caller's durability holds.
 - Contact history for many customers: one statement per 50,000 (an array parameter).
 - The control group of a version left out in SQL (``campaigns.control.BUCKET_SQL``).
@@ -12,6 +12,9 @@
   advisory lock per target (released when that connection closes, even if the worker is
   killed), stages the file with COPY into the version's own table (``campaigns.loads.postgres``),
   attaches it as a partition on activation and detaches and drops it on pruning.
+- The decision API's customer read and every decision's write run on the wire
+  (``campaigns.store.postgres_session``: prepared once per connection, executed through
+  libpq); the read answers one JSON text (``CUSTOMER_FACTS``).
 - The decision path's functions look Django's connection up once each
   (``connections[DEFAULT_DB_ALIAS]``): every attribute of the ``connection`` proxy is a look-up
   in a context-local store, some twenty of them a decision.
@@ -24,58 +27,33 @@ from __future__ import annotations
 
 import functools
 import json
-import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
 
 import orjson
-import psycopg
 from django.conf import settings
-from django.core.signals import request_started
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from campaigns import control
 from campaigns.governance import stop_signal
 from campaigns.models import Customer, Presentation, TargetGroupVersion
-from campaigns.store.base import BATCH, Membership, TimedOut
+from campaigns.store.base import BATCH, Membership
 from campaigns.store.portable import record_decision as record_decision_with_the_orm
+from campaigns.store.postgres_session import (  # noqa: F401 - the store's: time_limit, prepared_cursor
+    Statement,
+    _before_write,
+    _execute,
+    _timed,
+    prepared_cursor,
+    release_time_limit,
+    run,
+    time_limit,
+)
 
 HISTORY_BATCH = 50_000  # customers per statement: one array parameter, no limit to mind
-
-
-def prepared_cursor(*, lean: bool = False):
-    """A server-binding cursor on Django's connection: a statement run again on the connection
-    is prepared and then only executed (settings: prepare_threshold), whatever
-    DJANGO_DB_SERVER_SIDE_BINDING says for Django's own cursors.
-
-    ``lean`` (a decision's own statements, always inside ``_timed``, which turns psycopg's
-    errors into Django's as Django's cursor would): psycopg's cursor itself, without Django's
-    wrapper, which cost a third of the client's time for a prepared statement — unless the
-    queries are being logged or watched (DEBUG, tests' query counts, execute wrappers) or a
-    transaction is open (Django's cursor checks that it is not broken). That cursor is kept
-    for the connection's next decision (``_KeptCursor``): a new psycopg cursor sets up its
-    adapters and loaders again, which cost as much as the round trip's own client time."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    connection.ensure_connection()
-    raw = connection.connection
-    if connection.queries_logged:
-        return connection.make_debug_cursor(psycopg.Cursor(raw))
-    if lean and not connection.execute_wrappers and not connection.in_atomic_block:
-        kept = getattr(connection, "cvm_kept_cursor", None)
-        if kept is None or kept._conn is not raw or kept.closed:
-            kept = connection.cvm_kept_cursor = _KeptCursor(raw)
-        return kept
-    return connection.make_cursor(psycopg.Cursor(raw))
-
-
-class _KeptCursor(psycopg.Cursor):
-    """A psycopg cursor that a ``with`` block leaves open: one per connection, for its
-    decisions' statements (``prepared_cursor(lean=True)``); it goes with its connection."""
-
-    def __exit__(self, exc_type, exc_val, exc_tb) -> None:
-        return None
 
 
 # --- decisions --------------------------------------------------------------------------
@@ -108,38 +86,47 @@ def decision_facts(customer, version_ids: list[int], now) -> tuple[list[Membersh
     return members, responses
 
 
-# The customer and everything a decision asks about them, in one round trip: the customer's row,
-# their rows in the active versions and their contact history (as arrays).
-CUSTOMER_FACTS_SQL = (
-    "SELECT {columns}, m.version_ids, m.offer_codes, m.propensities, m.values, m.reasons,"
-    " m.buckets, h.*"
-    " FROM campaigns_customer c"
-    " LEFT JOIN LATERAL (SELECT array_agg(t.version_id) AS version_ids,"
-    " array_agg(t.offer_code) AS offer_codes, array_agg(t.propensity) AS propensities,"
-    " array_agg(t.expected_value) AS values, array_agg(coalesce(t.reason, '')) AS reasons,"
-    " array_agg({bucket}) AS buckets"
-    " FROM unnest(%s::bigint[], %s::text[]) AS v(id, suffix) CROSS JOIN LATERAL ("
+# The customer and everything a decision asks about them, in one round trip, as one JSON text
+# (parsed in C, where psycopg's loaders cost more than the round trip): the customer's row, the
+# kill switch's stop generation (campaigns.governance.stop_signal), their rows in the active
+# versions with their control-group buckets, and their contact history. Parameters: the
+# versions with their control codes' suffixes (JSON rows {"id", "suffix"}), the moment, the
+# customer's external id.
+CUSTOMER_FACTS = Statement(
+    "cvm_customer_facts",
+    "SELECT json_build_array(row_to_json(c), "  # noqa: S608 - constant SQL, no value in it
+    + stop_signal.DATABASE_GENERATION_SQL
+    + ", (SELECT json_agg(json_build_array(t.version_id, t.offer_code, t.propensity,"
+    " t.expected_value::text, coalesce(t.reason, ''), "
+    + control.BUCKET_SQL.format(customer="c.external_id", suffix="v.suffix")
+    + ")) FROM json_to_recordset(%s::json) AS v(id bigint, suffix text) CROSS JOIN LATERAL ("
     "SELECT * FROM campaigns_targetgroupmember t"
-    " WHERE t.version_id = v.id AND t.customer_external_id = c.external_id) AS t) m ON true"
-    " LEFT JOIN LATERAL ({history}) h ON true"
-    " WHERE c.external_id = %s"
+    " WHERE t.version_id = v.id AND t.customer_external_id = c.external_id) AS t),"
+    " (SELECT json_agg(json_build_array(r.campaign_id, r.offer_id, r.outcome, r.recorded_at,"
+    " d.suppression_days)) FROM campaigns_response r"
+    " LEFT JOIN campaigns_declinereason d ON d.id = r.decline_reason_id"
+    " WHERE r.customer_id = c.id AND r.recorded_at <= %s::timestamptz)"
+    ")::text FROM campaigns_customer c WHERE c.external_id = %s::text",
 )
-HISTORY_ARRAYS = 5
-MEMBER_ARRAYS = 6  # version ids, offer codes, propensities, values, reasons, buckets
 
 
 @functools.cache
-def _customer_facts_sql() -> tuple[str, list]:
+def _customer_columns() -> tuple[list[str], list[str], list[tuple[int, object]]]:
+    """The customer's columns, attribute names and, by position, how a JSON value becomes the
+    field's Python value (a date or time is text in JSON; a JSON field is already parsed)."""
     fields = Customer._meta.concrete_fields
-    columns = ", ".join(f"c.{connection.ops.quote_name(f.column)}" for f in fields)
-    # ...and the kill switch's stop generation (campaigns.governance.stop_signal), last.
-    columns += ", " + stop_signal.DATABASE_GENERATION_SQL
-    # A member's control-group bucket, with the version's control code (NULL when not given).
-    bucket = control.BUCKET_SQL.format(customer="c.external_id", suffix="v.suffix")
-    query = CUSTOMER_FACTS_SQL.format(
-        columns=columns, history=history_arrays_sql("c.id"), bucket=bucket
-    )
-    return query, fields
+    reading = []
+    for i, f in enumerate(fields):
+        if isinstance(f, models.DateTimeField):
+            reading.append((i, datetime.fromisoformat))
+        elif isinstance(f, models.DateField):
+            reading.append((i, date.fromisoformat))
+        elif not isinstance(
+            f, models.CharField | models.TextField | models.BooleanField | models.IntegerField
+            | models.JSONField
+        ):  # fmt: skip
+            raise TypeError(f"Customer.{f.name}: a {type(f).__name__} the JSON read cannot read")
+    return [f.column for f in fields], [f.attname for f in fields], reading
 
 
 def find_customer(external_id: str, version_ids: list[int], now, control_codes=None):
@@ -147,209 +134,36 @@ def find_customer(external_id: str, version_ids: list[int], now, control_codes=N
     (``decision_facts`` then asks nothing more), or None. Given ``control_codes`` (those of
     ``version_ids``, in their order), each membership comes with the customer's control-group
     bucket in its version, worked out by the database (``Membership.bucket``)."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    query, fields = _customer_facts_sql()
-    suffixes = (
-        [control.key_suffix(code) for code in control_codes]
-        if control_codes is not None and len(control_codes) == len(version_ids)
-        else [None] * len(version_ids)
-    )
-    with _timed(), prepared_cursor(lean=True) as cursor:
-        _execute(cursor, query, [version_ids, suffixes, now, external_id])
-        row = cursor.fetchone()
-    if row is None:
+    if control_codes is None or len(control_codes) != len(version_ids):
+        control_codes = [None] * len(version_ids)
+    versions = orjson.dumps(
+        [
+            {"id": v, "suffix": None if code is None else control.key_suffix(code)}
+            for v, code in zip(version_ids, control_codes, strict=True)
+        ]
+    ).decode()  # text: psycopg would send bytes as bytea
+    with _timed():
+        rows = run(CUSTOMER_FACTS, [versions, now, external_id])
+    if not rows:
         return None
-    converters = getattr(connection, "cvm_customer_converters", None)
-    if converters is None:  # the fields' converters, once per connection object
-        converters = connection.cvm_customer_converters = (
-            [f.attname for f in fields],
-            [(i, f, c) for i, f in enumerate(fields) for c in f.get_db_converters(connection)],
-        )
-    names, converting = converters
-    values = list(row[: len(names)])
-    for i, f, converter in converting:
-        values[i] = converter(values[i], f, connection)
-    customer = Customer.from_db(connection.alias, names, values)
-    n = len(fields)
-    members = (
-        [Membership(*m) for m in zip(*row[n + 2 : n + 2 + MEMBER_ARRAYS], strict=True)]
-        if row[n + 2] is not None
-        else []
-    )
-    history = history_rows(row[n + 2 + MEMBER_ARRAYS : n + 2 + MEMBER_ARRAYS + HISTORY_ARRAYS])
+    row, generation_id, generation_at, members, history = orjson.loads(rows[0][0])
+    columns, names, reading = _customer_columns()
+    values = [row[column] for column in columns]
+    for i, read in reading:
+        if values[i] is not None:
+            values[i] = read(values[i])
+    customer = Customer.from_db(DEFAULT_DB_ALIAS, names, values)
+    members = [
+        Membership(m[0], m[1], m[2], None if m[3] is None else Decimal(m[3]), m[4], m[5])
+        for m in members or ()
+    ]
+    history = [(h[0], h[1], h[2], datetime.fromisoformat(h[3]), h[4]) for h in history or ()]
     customer.cvm_decision_facts = (list(version_ids), now, members, history)
-    customer.cvm_stop_generation = row[n : n + 2]
+    customer.cvm_stop_generation = (
+        generation_id,
+        None if generation_at is None else datetime.fromisoformat(generation_at),
+    )
     return customer
-
-
-# --- the time limit of a decision ---------------------------------------------------------
-
-
-SET_TIMEOUT_SQL = "SELECT set_config('statement_timeout', %s, false)"
-# The time limit a decision sends is rounded down to this step, so that the next decision on the
-# same connection usually finds it already set and sends nothing (the limit is "sticky"): a
-# decision ends at most one step before its budget, never after it.
-TIMEOUT_STEP_MS = 10
-DECISIONS_PATH = "/api/v1/decisions/"
-
-
-def _default_timeout() -> str:
-    """The connection's own statement_timeout (asked once per connection)."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    raw = connection.connection
-    known = getattr(connection, "cvm_default_timeout", None)
-    if known is None or known[0] is not raw:
-        with raw.cursor() as cursor:
-            cursor.execute("SHOW statement_timeout")
-            known = connection.cvm_default_timeout = (raw, cursor.fetchone()[0])
-    return known[1]
-
-
-def _sticky() -> str | None:
-    """The statement_timeout a decision left set on this connection, or None (its default)."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    sticky = getattr(connection, "cvm_sticky_timeout", None)
-    if sticky is None or connection.connection is None or sticky[0] is not connection.connection:
-        return None
-    return sticky[1]
-
-
-def _set_sticky(value: str) -> None:
-    connection = connections[DEFAULT_DB_ALIAS]
-    connection.cvm_sticky_timeout = (connection.connection, value)
-
-
-@contextmanager
-def time_limit(ms: int | None):
-    """The connection's statements take at most ``ms`` milliseconds in all (statement_timeout,
-    rounded down to TIMEOUT_STEP_MS and sent in the same round trip as the block's first
-    statement, unless the connection has it already); one that would take longer is
-    cancelled and ``TimedOut`` raised. None, or inside a caller's transaction: no limit.
-
-    The limit stays set on the connection after the block ("sticky"), so that decision after
-    decision on one connection sends it once; anything else the connection serves next gets
-    the connection's default back first (``release_time_limit``, on every request that is not
-    a decision)."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    if ms is None or connection.in_atomic_block:
-        yield
-        return
-    connection.ensure_connection()
-    default = _default_timeout()
-    connection.cvm_time_limit = (time.monotonic() + ms / 1000, ms, default)
-    connection.cvm_timeout_pending = True  # sent with the next statement (``_execute``)
-    try:
-        yield
-    finally:
-        connection.cvm_timeout_pending = False
-        connection.cvm_time_limit = None
-
-
-def release_time_limit() -> None:
-    """Give the connection its default statement_timeout back if a decision left a limit set."""
-    if _sticky() is None:
-        return
-    try:
-        with connection.connection.cursor() as cursor:
-            cursor.execute(SET_TIMEOUT_SQL, [_default_timeout()])
-        connection.cvm_sticky_timeout = None
-    except (DatabaseError, psycopg.Error):
-        connection.close()  # a new connection starts with the default again
-
-
-def _release_unless_a_decision(**kwargs) -> None:
-    """Every request that is not a decision starts with the connection's default timeout."""
-    environ = kwargs.get("environ") or {}
-    if _sticky() is not None and environ.get("PATH_INFO") != DECISIONS_PATH:
-        release_time_limit()
-
-
-request_started.connect(_release_unless_a_decision, dispatch_uid="cvm-release-time-limit")
-
-
-def _execute(cursor, query: str, params: list) -> None:
-    """``cursor.execute``; under a time limit not yet sent, the limit (what is left of it,
-    rounded down to the step) goes first in the same round trip (pipeline mode): it holds for
-    this statement already. When the connection has that limit already, nothing more is sent."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    if not getattr(connection, "cvm_timeout_pending", False):
-        cursor.execute(query, params)
-        return
-    connection.cvm_timeout_pending = False
-    deadline, _ms, _default = connection.cvm_time_limit
-    left = int((deadline - time.monotonic()) * 1000)
-    if left < 1:
-        raise TimedOut
-    want = f"{max(1, left - left % TIMEOUT_STEP_MS if left >= TIMEOUT_STEP_MS else left)}ms"
-    if _sticky() == want:
-        cursor.execute(query, params)
-        return
-    try:
-        with connection.connection.pipeline():
-            with prepared_cursor() as setting:
-                setting.execute(SET_TIMEOUT_SQL, [want])
-            cursor.execute(query, params)
-    except psycopg.Error:
-        # A statement cancelled while it was being prepared stays "prepared" in psycopg's
-        # books after a failed pipeline: forget them all (DEALLOCATE ALL goes with the next).
-        connection.cvm_sticky_timeout = None
-        prepared = getattr(connection.connection, "_prepared", None)
-        if prepared is None:
-            connection.close()
-        else:
-            prepared.clear()
-        raise
-    _set_sticky(want)
-
-
-def _before_write() -> str | None:
-    """Under a time limit: raise TimedOut if none is left, shorten the timeout when less than
-    half is left, and return the value the write gives back: the default after a shortened
-    limit (so no later statement inherits a few milliseconds), None otherwise (no limit, or
-    the limit stays set: sticky, ``time_limit``)."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    limit = getattr(connection, "cvm_time_limit", None)
-    if limit is None:
-        return None
-    deadline, ms, default = limit
-    left = (deadline - time.monotonic()) * 1000
-    if left <= 1:
-        raise TimedOut
-    if left < ms / 2:
-        connection.cvm_sticky_timeout = None  # the write gives the default back
-        with _timed(), prepared_cursor(lean=True) as cursor:
-            cursor.execute(SET_TIMEOUT_SQL, [f"{int(left)}ms"])
-        return default
-    return None
-
-
-class _Timed:
-    """A statement cancelled by the statement timeout raises TimedOut; psycopg's errors are
-    Django's, as Django's cursor makes them (``prepared_cursor(lean=True)``). A class, not a
-    generator: it is entered on every statement of every decision."""
-
-    __slots__ = ()
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type, exc, tb) -> bool:
-        if exc is None:
-            return False
-        if isinstance(exc, psycopg.errors.QueryCanceled) or isinstance(
-            exc.__cause__, psycopg.errors.QueryCanceled
-        ):
-            raise TimedOut from exc
-        if isinstance(exc, psycopg.Error):  # psycopg's own: as Django's cursor would raise it
-            connections[DEFAULT_DB_ALIAS].wrap_database_errors.__exit__(exc_type, exc, tb)
-        return False
-
-
-_TIMED = _Timed()
-
-
-def _timed() -> _Timed:
-    return _TIMED
 
 
 # The decision and its presentations in one statement (the data-modifying CTE always runs, so a
@@ -358,18 +172,22 @@ def _timed() -> _Timed:
 # With an audit row (an API decision: cvm_portal.audit), the row is written by the same statement
 # and committed with it. The statement also gives the connection back its statement timeout
 # when a time limit set one (``time_limit``): no round trip of its own.
-RECORD_DECISION_SQL = """
+RECORD_DECISION = Statement(
+    "cvm_record_decision",
+    """
 WITH async AS (
-    SELECT set_config('synchronous_commit', %s, true),
+    SELECT set_config('synchronous_commit', %s::text, true),
         CASE WHEN %s::text IS NULL THEN NULL ELSE set_config('statement_timeout', %s::text, false) END
 ),
 d AS (
     INSERT INTO campaigns_decision (id, customer_id, channel_kind, agent_id, site_id, created_at, context)
-    SELECT %s, %s, %s, %s, %s, %s, %s::jsonb FROM async RETURNING id
+    SELECT %s::uuid, %s::bigint, %s::text, %s::bigint, %s::bigint, %s::timestamptz, %s::jsonb
+    FROM async RETURNING id
 ),
 a AS (
     INSERT INTO cvm_portal_auditevent (at, user_id, action, object_type, object_id, detail)
-    SELECT %s, %s::bigint, %s, %s, %s, %s FROM async WHERE %s::bigint IS NOT NULL
+    SELECT %s::timestamptz, %s::bigint, %s::text, %s::text, %s::text, %s::text FROM async
+    WHERE %s::bigint IS NOT NULL
 )
 INSERT INTO campaigns_presentation (decision_id, offer_id, campaign_id, rank, score, reason, held_out,
     propensity)
@@ -377,7 +195,8 @@ SELECT d.id, v.o, v.c, v.r, v.s, v.t, v.h, v.p
 FROM d, json_to_recordset(%s::json) AS v(o bigint, c bigint, r int, s float8, t text, h bool,
     p float8)
 RETURNING id, rank
-"""
+""",
+)
 # The presentations go as one JSON parameter (rows of offer, campaign, rank, score, reason,
 # held out, propensity): seven array parameters cost more to send than the rest of the write.
 
@@ -405,9 +224,9 @@ def record_decision(decision, presentations: list[Presentation], audit: dict | N
     ).decode()  # fmt: skip
     audit = audit or {}
     user = audit.get("user")
-    with _timed(), prepared_cursor(lean=True) as cursor:
-        cursor.execute(
-            RECORD_DECISION_SQL,
+    with _timed():
+        rows = run(
+            RECORD_DECISION,
             [
                 "on" if settings.CVM_DECISION_SYNCHRONOUS_COMMIT else "off", restore, restore,
                 decision.id, decision.customer_id, decision.channel_kind, decision.agent_id,
@@ -418,7 +237,7 @@ def record_decision(decision, presentations: list[Presentation], audit: dict | N
                 user.pk if user else None, rows,
             ],
         )  # fmt: skip
-        ids = dict((rank, pk) for pk, rank in cursor.fetchall())
+    ids = {int(rank): int(pk) for pk, rank in rows}
     if restore is not None:
         connection.cvm_time_limit = None  # the statement gave the timeout back
         connection.cvm_sticky_timeout = None

@@ -22,7 +22,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-ASYNC = "set_config('synchronous_commit', 'off', true)"
+ASYNC = "set_config('synchronous_commit', 'off'::text, true)"
 
 
 @pytest.fixture
@@ -172,3 +172,95 @@ def test_the_customer_read_brings_each_membership_s_control_bucket_as_python_wor
         assert {c.campaign.pk for c in considered if c.is_control} == {
             pk for pk, held in held_out.items() if customer.pk in held
         }
+
+
+def test_the_wire_read_gives_the_customer_and_their_history_as_the_orm_reads_them():
+    # Given a customer with every kind of value a customer row holds, and a contact history
+    from datetime import date
+
+    from django.utils import timezone
+
+    from campaigns import catalogue, store
+    from campaigns.models import Customer
+    from campaigns.store.postgres import CUSTOMER_FACTS
+
+    offer = OfferFactory(channel_kinds=[ChannelKind.STORE])
+    campaign = CampaignFactory(
+        status=CampaignStatus.LIVE, offers=[offer], channel_kinds=[ChannelKind.STORE]
+    )
+    customer = CustomerFactory(
+        external_id="WIRE-1", name='Zażółć "Gęślą" Jaźń \\ 1', customer_since=date(2019, 2, 28),
+        holdings=["FIBRE-1G", "TV-PLUS"], do_not_contact=False,
+    )  # fmt: skip
+    Customer.objects.filter(pk=customer.pk).update(do_not_contact_since=timezone.now())
+    target_group(campaign, [{"customer": customer, "propensity": 0.123456789012345}])
+    result = decide(customer=Customer.objects.get(pk=customer.pk), channel_kind=ChannelKind.STORE)
+    assert result.offers, [(c.excluded, c.explanation) for c in result.excluded]
+    record_outcome(presentation=result.offers[0].presentation, outcome=Outcome.ACCEPTED)
+    now = timezone.now()
+    snapshot = catalogue.current()
+
+    def read():
+        return store.find_customer(
+            external_id="WIRE-1",
+            version_ids=snapshot.version_ids(ChannelKind.STORE, now),
+            now=now,
+            control_codes=snapshot.control_codes(ChannelKind.STORE, now),
+        )
+
+    # When the decision API's read runs on the wire (no query watcher: libpq's own call)
+    found = read()
+    assert CUSTOMER_FACTS.name in connection.cvm_wire_prepared[1]
+    # Then every field is the ORM's value, of the ORM's type
+    expected = Customer.objects.get(pk=customer.pk)
+    for field in Customer._meta.concrete_fields:
+        got, want = getattr(found, field.attname), getattr(expected, field.attname)
+        assert (got, type(got)) == (want, type(want)), field.name
+    # ...the membership and the history are those the ORM's path reads
+    [member] = found.cvm_decision_facts[2]
+    assert member.propensity == 0.123456789012345
+    assert found.cvm_decision_facts[3] == store.contact_history([customer.pk], now)[customer.pk]
+    # ...and an unknown customer is None
+    assert (
+        store.find_customer(external_id="NOBODY", version_ids=[], now=now, control_codes=[])
+        is None
+    )
+    # When the server forgets its prepared statements (a pooler's reset), the next read
+    # prepares it again
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert read().pk == customer.pk
+
+
+def test_an_error_on_the_wire_is_django_s_and_the_connection_goes_on():
+    # Given a decision whose write will break a constraint (the same offer twice)
+    from django.db import IntegrityError
+
+    from campaigns import store
+    from campaigns.models import Decision
+
+    offer = OfferFactory(channel_kinds=[ChannelKind.STORE])
+    campaign = CampaignFactory(
+        status=CampaignStatus.LIVE, offers=[offer], channel_kinds=[ChannelKind.STORE]
+    )
+    customer = CustomerFactory()
+    decision = Decision.new(customer=customer, channel_kind=ChannelKind.STORE)
+    twice = [
+        Presentation.new(
+            decision=decision, offer=offer, campaign=campaign, rank=rank, score=1.0,
+            reason="r", held_out=False, propensity=None,
+        )
+        for rank in (1, 2)
+    ]  # fmt: skip
+    # When it is written on the wire, Then Django's IntegrityError says so, and nothing is kept
+    with pytest.raises(IntegrityError):
+        store.record_decision(decision, twice)
+    assert not Decision.objects.filter(pk=decision.pk).exists()
+    # ...and the connection serves the next decision
+    decision = Decision.new(customer=customer, channel_kind=ChannelKind.STORE)
+    once = Presentation.new(
+        decision=decision, offer=offer, campaign=campaign, rank=1, score=1.0, reason="r",
+        held_out=False, propensity=None,
+    )  # fmt: skip
+    store.record_decision(decision, [once])
+    assert Presentation.objects.filter(decision_id=decision.pk).count() == 1

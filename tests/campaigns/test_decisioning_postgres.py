@@ -222,8 +222,7 @@ def test_the_wire_read_gives_the_customer_and_their_history_as_the_orm_reads_the
     assert found.cvm_decision_facts[3] == store.contact_history([customer.pk], now)[customer.pk]
     # ...and an unknown customer is None
     assert (
-        store.find_customer(external_id="NOBODY", version_ids=[], now=now, control_codes=[])
-        is None
+        store.find_customer(external_id="NOBODY", version_ids=[], now=now, control_codes=[]) is None
     )
     # When the server forgets its prepared statements (a pooler's reset), the next read
     # prepares it again

@@ -22,7 +22,9 @@ wrk (Debian's ``wrk``, 16 connections, 2 threads) POSTs a body per request cycli
 customers; the two servers take turns for R rounds (default 3) of S seconds (default 10), each
 after a warm-up. Afterwards every 2xx answer of the portal must have its decision row and its
 audit row (action "decide", detail "api"): ``recorded=… audited=… answered=…``; a non-2xx answer
-counts as an error. Last line (medians over the rounds):
+counts as an error. Then, for each server, the CPU a request cost its gunicorn workers and its
+PostgreSQL client backends (medians over the rounds, from /proc; "n/a" for a database on
+another host): where a gap between the two comes from. Last line (medians over the rounds):
 api_rps=… bare_rps=… ratio=… api_p99_ms=…
 """
 
@@ -46,6 +48,7 @@ CAMPAIGNS, OFFERS_PER_CAMPAIGN, MEMBERSHIPS = 10, 4, 4
 HISTORY_SHARE = 0.1
 CLIENT_NAME = "bench-web"
 CONNECTIONS, WORKERS = 16, 2  # wrk's connections; gunicorn's workers, for each server
+BARE_APPLICATION = "api_bench bare"  # the bare view's application_name in pg_stat_activity
 
 LUA = """
 local bodies = {}
@@ -91,7 +94,9 @@ def _bare_application():
 
     def view(request):
         if "conn" not in state:
-            state["conn"] = psycopg.connect(os.environ["BENCH_PG"], autocommit=True)
+            state["conn"] = psycopg.connect(
+                os.environ["BENCH_PG"], autocommit=True, application_name=BARE_APPLICATION
+            )
             state["conn"].prepare_threshold = 0
             with state["conn"].cursor() as cur:
                 cur.execute(
@@ -232,6 +237,7 @@ def main() -> None:
     started_at = timezone.now()
     answered = errors = 0
     figures: dict[str, list] = {"api": [], "bare": []}
+    cpu: dict[str, list] = {"api": [], "bare": []}  # (worker, database) CPU µs per request
     try:
         for name, port in (("api", args.port), ("bare", args.port + 1)):
             wait_for_portal(port)
@@ -241,9 +247,15 @@ def main() -> None:
                 errors += warm[1]
         for round_ in range(1, args.rounds + 1):
             for name, port in (("bare", args.port + 1), ("api", args.port)):
+                before = _cpu(servers[name], bare=name == "bare")
                 requests, failed, _status, seconds, p50, p99 = _wrk(script, port, args.seconds)
+                after = _cpu(servers[name], bare=name == "bare")
                 rps = requests / seconds
                 figures[name].append((rps, p99))
+                cpu[name].append(
+                    tuple(None if b is None or a is None else (a - b) / requests * 1e6
+                          for b, a in zip(before, after, strict=True))
+                )  # fmt: skip
                 if name == "api":
                     answered += requests - failed
                     errors += failed
@@ -258,6 +270,14 @@ def main() -> None:
             process.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)  # the bodies and wrk's script
     recorded, audited = _count(user_id, started_at)
+    for name in ("api", "bare"):
+        worker, database = (
+            None
+            if any(c[i] is None for c in cpu[name])
+            else statistics.median(c[i] for c in cpu[name])
+            for i in (0, 1)
+        )
+        print(f"cpu per request, {name}: workers {_us(worker)}, database backends {_us(database)}")
     print(f"errors={errors}")
     print(f"recorded={recorded} audited={audited} answered={answered}")
     api_rps = statistics.median(r for r, _p in figures["api"])
@@ -275,6 +295,42 @@ def _serve(app: str, port: int, env: dict, workers: list[str]) -> subprocess.Pop
          "--log-level", "warning", "--no-control-socket", *workers],
         env=env, cwd=ROOT,
     )  # fmt: skip
+
+
+def _cpu(server: subprocess.Popen, *, bare: bool) -> tuple[float | None, float | None]:
+    """CPU seconds used so far by ``server``'s workers and by its PostgreSQL client backends
+    (those of the bare view by application_name, the portal's the others; None where /proc
+    does not show them, e.g. a database on another host). A backend that came or went during
+    a round would skew it: the connections are kept (CONN_MAX_AGE, the bare's own)."""
+    from django.db import connection
+
+    workers = subprocess.run(
+        ["pgrep", "-P", str(server.pid)], capture_output=True, text=True
+    ).stdout.split()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            " AND (application_name = %s) = %s",
+            [BARE_APPLICATION, bare],
+        )
+        backends = [str(row[0]) for row in cursor.fetchall()]
+    return _ticks(workers), _ticks(backends)
+
+
+def _ticks(pids: list[str]) -> float | None:
+    total = 0
+    try:
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return None
+    return total / os.sysconf("SC_CLK_TCK") if pids else None
+
+
+def _us(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.0f} µs"
 
 
 def _wrk(script: Path, port: int, seconds: float) -> tuple[int, int, int, float, float, float]:

@@ -299,14 +299,17 @@ def _serve(app: str, port: int, env: dict, workers: list[str]) -> subprocess.Pop
 
 def _cpu(server: subprocess.Popen, *, bare: bool) -> tuple[float | None, float | None]:
     """CPU seconds used so far by ``server``'s workers and by its PostgreSQL client backends
-    (those of the bare view by application_name, the portal's the others; None where /proc
-    does not show them, e.g. a database on another host). A backend that came or went during
+    (those of the bare view by application_name, the portal's the others; None for a
+    database on another host, or where /proc does not show them). A backend that came or went during
     a round would skew it: the connections are kept (CONN_MAX_AGE, the bare's own)."""
     from django.db import connection
 
     workers = subprocess.run(
         ["pgrep", "-P", str(server.pid)], capture_output=True, text=True
     ).stdout.split()
+    host = connection.settings_dict["HOST"] or "/"
+    if host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("/"):
+        return _ticks(workers), None  # its backends' pids are another machine's
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"

@@ -304,9 +304,10 @@ def _cpu(server: subprocess.Popen, *, bare: bool) -> tuple[float | None, float |
     a round would skew it: the connections are kept (CONN_MAX_AGE, the bare's own)."""
     from django.db import connection
 
-    workers = subprocess.run(
-        ["pgrep", "-P", str(server.pid)], capture_output=True, text=True
-    ).stdout.split()
+    try:  # the master forks its workers from its main thread
+        workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    except OSError:
+        workers = []
     host = connection.settings_dict["HOST"] or "/"
     if host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("/"):
         return _ticks(workers), None  # its backends' pids are another machine's

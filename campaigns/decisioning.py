@@ -20,8 +20,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from campaigns import channel_registry
 
@@ -47,13 +47,15 @@ def _candidates(
     now,
     live: list[catalogue.LiveCampaign],
     memberships: list[store.Membership],
+    today=None,
 ) -> list[Candidate]:
     """The offers that could be shown: those of the live campaigns in this channel kind whose
     active version holds the customer (``memberships``), plus the always-on campaigns whose
-    rule the customer matches. Campaigns, offers and rules come from the in-memory catalogue."""
+    rule the customer matches (on ``today``, the local date of ``now`` unless given).
+    Campaigns, offers and rules come from the in-memory catalogue."""
     by_version = {lc.version_id: lc for lc in live if lc.version_id is not None}
     members = {by_version[m.version_id].campaign.pk: m for m in memberships}
-    today = timezone.localdate(now)
+    today = today or timezone.localdate(now)
     candidates: list[Candidate] = []
     for lc in live:
         member = members.get(lc.campaign.pk)
@@ -343,7 +345,8 @@ def _arbitrate(customer: Customer, channel_kind: str, agent, now, said=None) -> 
         decision=Decision.new(customer=customer, channel_kind=channel_kind, agent=agent)
     )
     passing: list[Candidate] = []
-    candidates = _candidates(customer, channel_kind, now, live, memberships)
+    today = timezone.localdate(now)  # once: the rules' and the reasons' day
+    candidates = _candidates(customer, channel_kind, now, live, memberships, today)
     candidates = context.attach(said, result.decision, candidates)  # the request's context
     untrained = training_gate.untrained(agent, candidates)
     # The campaign's likelihood (file, learned, blended; maybe explored), from memory.
@@ -389,8 +392,9 @@ def _arbitrate(customer: Customer, channel_kind: str, agent, now, said=None) -> 
     for c in result.held_out:
         _held_out(c)
     # Only what is recorded needs its reason (a sentence costs more than the arbitration).
+    language = get_language()
     for c in (*result.offers, *result.held_out):
-        c.reason = reasons.reason_for(c)
+        c.reason = reasons.reason_for(c, today=today, language=language)
     return result
 
 

@@ -37,12 +37,13 @@ SEGMENT_LABELS = {segment.value: segment.label for segment in Segment}
 TIER_LABELS = {tier.value: tier.label for tier in ValueTier}
 
 
-def reason_for(c) -> str:
+def reason_for(c, *, today: date | None = None, language: str | None = None) -> str:
     """The reason shown for candidate ``c`` (a ``decisioning.Candidate``), at most 300 characters:
     the request's context when it bears on the offer ("Browsing TV now"), the customer sentence,
-    then likelihood, value and campaign."""
-    language = get_language()
-    parts = [*decision_context.phrases(c), _about_the_customer(c)]
+    then likelihood, value and campaign. ``today`` and ``language`` (the local date, the active
+    language): given by a caller that writes several reasons at once, asked here otherwise."""
+    language = language or get_language()
+    parts = [*decision_context.phrases(c), _about_the_customer(c, today, language)]
     learned = getattr(c, "learned", None)  # set when the campaign scores with learning
     if learned is not None and getattr(c, "evidence", 0) >= REASON_MIN_EVIDENCE:
         percent = round(learned * 100)
@@ -86,21 +87,23 @@ def reason_for(c) -> str:
     return SEPARATOR.join(part for part in parts if part)[:MAX_LENGTH]
 
 
-def _about_the_customer(c) -> str:
+def _about_the_customer(c, today: date | None, language: str) -> str:
     if c.member_reason:
         return c.member_reason
     if c.customer is None:
         return ""
     if c.rule is not None:
         return _("always on: %(why)s") % {"why": c.rule.reason_for(c.customer)}
-    return customer_facts(c.customer)
+    return customer_facts(c.customer, today, language)
 
 
-def customer_facts(customer: Customer, today: date | None = None) -> str:
+def customer_facts(
+    customer: Customer, today: date | None = None, language: str | None = None
+) -> str:
     """What the customer snapshot says of ``customer``, as one sentence: "Customer for 6 years,
     has Fibre 1 Gb/s and TV Plus, consumer postpaid, Gold tier". Products only when the
     customer holds some; nothing that the snapshot does not say."""
-    language = get_language()
+    language = language or get_language()
     months = customer.tenure_months(today)
     parts = [_fragment((language, "tenure", months), lambda: _tenure(months))]
     if customer.holdings:

@@ -72,9 +72,9 @@ TIMEOUT_STEP_MS = 10
 DECISIONS_PATH = "/api/v1/decisions/"
 
 
-def _default_timeout() -> str:
+def _default_timeout(connection=None) -> str:
     """The connection's own statement_timeout (asked once per connection)."""
-    connection = connections[DEFAULT_DB_ALIAS]
+    connection = connection or connections[DEFAULT_DB_ALIAS]
     raw = connection.connection
     known = getattr(connection, "cvm_default_timeout", None)
     if known is None or known[0] is not raw:
@@ -84,17 +84,19 @@ def _default_timeout() -> str:
     return known[1]
 
 
-def _sticky() -> str | None:
-    """The statement_timeout a decision left set on this connection, or None (its default)."""
-    connection = connections[DEFAULT_DB_ALIAS]
+def _sticky(connection=None) -> str | None:
+    """The statement_timeout a decision left set on this connection, or None (its default).
+    ``connection``: Django's default connection, when the caller has it at hand (reaching it
+    is a context-local look-up, a few µs each, several times a decision)."""
+    connection = connection or connections[DEFAULT_DB_ALIAS]
     sticky = getattr(connection, "cvm_sticky_timeout", None)
     if sticky is None or connection.connection is None or sticky[0] is not connection.connection:
         return None
     return sticky[1]
 
 
-def _set_sticky(value: str) -> None:
-    connection = connections[DEFAULT_DB_ALIAS]
+def _set_sticky(value: str, connection=None) -> None:
+    connection = connection or connections[DEFAULT_DB_ALIAS]
     connection.cvm_sticky_timeout = (connection.connection, value)
 
 
@@ -114,7 +116,7 @@ def time_limit(ms: int | None):
         yield
         return
     connection.ensure_connection()
-    default = _default_timeout()
+    default = _default_timeout(connection)
     connection.cvm_time_limit = (time.monotonic() + ms / 1000, ms, default)
     connection.cvm_timeout_pending = True  # sent with the next statement (``_execute``)
     try:
@@ -158,7 +160,7 @@ def _limit_to_send(connection) -> str | None:
     if left < 1:
         raise TimedOut
     want = f"{max(1, left - left % TIMEOUT_STEP_MS if left >= TIMEOUT_STEP_MS else left)}ms"
-    return None if _sticky() == want else want
+    return None if _sticky(connection) == want else want
 
 
 def _execute(cursor, query: str, params: list, want: str | None = None) -> None:
@@ -187,7 +189,7 @@ def _execute(cursor, query: str, params: list, want: str | None = None) -> None:
         else:
             prepared.clear()
         raise
-    _set_sticky(want)
+    _set_sticky(want, connection)
 
 
 def _before_write() -> str | None:

@@ -16,7 +16,7 @@ statement to read, one to write) or the portable ORM path; this module reads as 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -44,18 +44,16 @@ from .training_gate import register as register_training_gate  # noqa: F401 - it
 def _candidates(
     customer: Customer,
     kind: str,
-    now,
+    today: date,
     live: list[catalogue.LiveCampaign],
     memberships: list[store.Membership],
-    today=None,
 ) -> list[Candidate]:
     """The offers that could be shown: those of the live campaigns in this channel kind whose
     active version holds the customer (``memberships``), plus the always-on campaigns whose
-    rule the customer matches (on ``today``, the local date of ``now`` unless given).
-    Campaigns, offers and rules come from the in-memory catalogue."""
+    rule the customer matches on ``today`` (the local date). Campaigns, offers and rules come
+    from the in-memory catalogue."""
     by_version = {lc.version_id: lc for lc in live if lc.version_id is not None}
     members = {by_version[m.version_id].campaign.pk: m for m in memberships}
-    today = today or timezone.localdate(now)
     candidates: list[Candidate] = []
     for lc in live:
         member = members.get(lc.campaign.pk)
@@ -346,7 +344,7 @@ def _arbitrate(customer: Customer, channel_kind: str, agent, now, said=None) -> 
     )
     passing: list[Candidate] = []
     today = timezone.localdate(now)  # once: the rules' and the reasons' day
-    candidates = _candidates(customer, channel_kind, now, live, memberships, today)
+    candidates = _candidates(customer, channel_kind, today, live, memberships)
     candidates = context.attach(said, result.decision, candidates)  # the request's context
     untrained = training_gate.untrained(agent, candidates)
     # The campaign's likelihood (file, learned, blended; maybe explored), from memory.

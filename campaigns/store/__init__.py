@@ -25,6 +25,7 @@ PostgreSQL claim reads the customer's contact history in its own statement throu
 
 from __future__ import annotations
 
+import functools
 from typing import TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -42,16 +43,12 @@ __all__ = [
 T = TypeVar("T")
 
 
-_vendor: list[str] = []  # the default database's vendor, asked once per process
-
-
+@functools.cache
 def is_postgresql() -> bool:
     """Whether the portal's database is PostgreSQL: the question asked in this module only.
     A process's database does not change, so it is asked once: reaching the connection (a
     context-local look-up) cost a decision three times what the rest of this choice did."""
-    if not _vendor:
-        _vendor.append(connections[DEFAULT_DB_ALIAS].vendor)
-    return _vendor[0] == "postgresql"
+    return connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
 
 
 def pick(*, postgresql: T, portable: T) -> T:

@@ -476,3 +476,18 @@ def ready_campaign(*, author=None, kinds=(ChannelKind.STORE,), **fields):
     campaign = CampaignFactory(owner=author, offers=[offer], channel_kinds=list(kinds), **fields)
     EligibilityRule.objects.create(campaign=campaign)
     return campaign
+
+
+def console_customer_of(location: str, user) -> int | None:
+    """The customer a console link (``channels.console.links.customer_url``) of ``user``'s names,
+    or None for another address. Compare this, not the link's text: its signature carries the
+    second it was made in, so a link made again a moment later differs."""
+    from channels.console.links import NotYourLink, customer_id_from
+
+    prefix = "/console/customers/"
+    if not location.startswith(prefix) or not location.endswith("/"):
+        return None
+    try:
+        return customer_id_from(user=user, token=location[len(prefix) : -1])
+    except NotYourLink:
+        return None

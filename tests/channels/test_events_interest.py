@@ -121,10 +121,12 @@ def test_it_rejects_post(client, agent, customer):
 
 
 def test_the_customer_page_loads_the_interest_after_it_shows(client, agent, customer):
-    # The page itself holds only the slot that asks for it (no query of its own)
-    page = client.get(customer_url(user=agent, customer_id=customer.pk)).content.decode()
+    # The page itself holds only the slot that asks for it (no query of its own), with the
+    # page's own link: a link made again here could carry the next second's signature
+    url = customer_url(user=agent, customer_id=customer.pk)
+    page = client.get(url).content.decode()
     assert 'id="digital-interest"' in page
-    assert interest_url(agent, customer) in page
+    assert f'hx-get="{url.rstrip("/")}/interest/"' in page
 
 
 def test_the_interest_reads_a_fixed_number_of_queries(

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import factory
 from django.contrib.auth import get_user_model
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from campaigns.choices import (
@@ -21,6 +22,7 @@ from campaigns.choices import (
 )
 from campaigns.models import Campaign, Customer, Offer, OfferContent, Product
 from channels.choices import SiteKind
+from channels.console.links import NotYourLink, customer_id_from
 from channels.models import AgentProfile, Site
 from cvm_portal.roles import Role, assign_role
 
@@ -479,15 +481,17 @@ def ready_campaign(*, author=None, kinds=(ChannelKind.STORE,), **fields):
 
 
 def console_customer_of(location: str, user) -> int | None:
-    """The customer a console link (``channels.console.links.customer_url``) of ``user``'s names,
-    or None for another address. Compare this, not the link's text: its signature carries the
-    second it was made in, so a link made again a moment later differs."""
-    from channels.console.links import NotYourLink, customer_id_from
-
-    prefix = "/console/customers/"
-    if not location.startswith(prefix) or not location.endswith("/"):
+    """The customer that ``location``, a console link made for ``user``
+    (``channels.console.links.customer_url``), names; None for any other address. Compare
+    this, not the link's text: its signature carries the second it was made in, so the same
+    link made a moment later reads differently."""
+    try:
+        match = resolve(location)
+    except Resolver404:
+        return None
+    if match.view_name != "channels:console_customer":
         return None
     try:
-        return customer_id_from(user=user, token=location[len(prefix) : -1])
+        return customer_id_from(user=user, token=match.kwargs["token"])
     except NotYourLink:
         return None

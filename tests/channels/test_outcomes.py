@@ -54,7 +54,7 @@ def _outbound(client, make_user):  # the same signature as _console
     client.post(f"/outbound/leads/{lead.pk}/attempt/", {"disposition": "reached"})
     lead.refresh_from_db()
     shown = Presentation.objects.get(decision_id=lead.decision_id, held_out=False)
-    return f"/outbound/offers/{shown.pk}/outcome/", "/outbound/".__eq__
+    return f"/outbound/offers/{shown.pk}/outcome/", lambda location: location == "/outbound/"
 
 
 SCREENS = pytest.mark.parametrize("screen", [_console, _outbound], ids=["console", "outbound"])

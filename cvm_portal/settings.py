@@ -301,7 +301,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"OutcomeEnum": "campaigns.choices.Outcome"},  # not the hand-over's
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAdminUser"],  # signed-in staff
+    # The contract is for the API's clients as well as for staff: an integrator fetches it with
+    # its key (Authorization: Api-Key …); staff read it signed in.
+    "SERVE_AUTHENTICATION": [
+        "channels.api.auth.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "SERVE_PERMISSIONS": ["channels.api.auth.IsStaffOrApiClient"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -126,6 +126,14 @@ class IsApiClient(permissions.BasePermission):
         return isinstance(request.auth, ApiKey)
 
 
+class IsStaffOrApiClient(permissions.BasePermission):
+    """The API's contract (the OpenAPI schema, its documentation page): signed-in staff, and
+    the API clients it is written for, with their key."""
+
+    def has_permission(self, request, view) -> bool:
+        return isinstance(request.auth, ApiKey) or bool(request.user and request.user.is_staff)
+
+
 def check_channel_kind(request, kind: str) -> None:
     """403 unless the calling client may ask for channel kind ``kind``."""
     allowed = request.auth.client.channel_kinds

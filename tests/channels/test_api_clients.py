@@ -1,6 +1,7 @@
 """API clients and their keys: hashed, shown once, expiring, rotated, scoped to channel kinds,
 issued by administrators only, throttled per client."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -13,7 +14,7 @@ from rest_framework.test import APIClient
 
 from campaigns.choices import CampaignStatus, ChannelKind
 from channels.api.auth import ApiKeyAuthentication
-from channels.api.clients import rotate_key
+from channels.api.clients import revoke_keys, rotate_key
 from channels.demo import build_api_client
 from channels.models import ApiClient, ApiKey
 from cvm_portal.roles import Role, roles_of
@@ -184,12 +185,30 @@ def test_an_agents_session_gets_403_on_decisions(client, make_user, customer):
     assert "Agents use the console" in answer.json()["detail"]
 
 
-def test_the_api_docs_are_for_signed_in_staff(client, make_user):
+def test_the_api_contract_is_for_signed_in_staff_and_for_api_clients_with_their_key(
+    client, make_user
+):
+    # Nobody signed in and no key: 401, saying how to authenticate
+    anonymous = client.get("/api/schema/")
+    assert anonymous.status_code == 401
+    assert anonymous["WWW-Authenticate"] == "Api-Key"
+    # An agent is signed in, but the contract is not theirs
     client.force_login(make_user(Role.AGENT))
     assert client.get("/api/schema/").status_code == 403
+    assert client.get("/api/docs/").status_code == 403
     client.force_login(make_user(Role.CVM_MANAGER))
     schema = client.get("/api/schema/").content.decode()
     assert "ApiKey" in schema and "Authorization" in schema
+    assert client.get("/api/docs/").status_code == 200
+    # An integrator fetches it with the client's key, and a revoked key is refused
+    given, key = api_client()
+    caller = APIClient()
+    caller.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    served = caller.get("/api/schema/", {"format": "json"})
+    assert served.status_code == 200
+    assert "/api/v1/decisions/" in json.loads(served.content)["paths"]
+    revoke_keys(keys=ApiKey.objects.filter(client=given))
+    assert caller.get("/api/schema/", {"format": "json"}).status_code == 401
 
 
 def test_rotating_keeps_the_old_key_for_the_grace_period_only(customer, settings):

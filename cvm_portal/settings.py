@@ -45,6 +45,7 @@ ALLOWED_HOSTS = env.list(
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG=false.")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "cvm_portal.views.csrf_failure"  # the portal's page, not Django's bare one
 
 INSTALLED_APPS = [
     "modeltranslation",  # Polish and English columns of texts CVM writes; before the admin

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.http import require_GET
@@ -71,6 +72,19 @@ def health(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "error", **checks}, status=503)
     status = "ok" if all(value == "ok" for value in checks.values()) else "degraded"
     return JsonResponse({"status": status, **checks}, status=200)
+
+
+@login_not_required
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Who may see it: anyone whose form the CSRF check refused (settings.CSRF_FAILURE_VIEW;
+    Django logs the reason). The portal's page, saying what happened and that nothing was
+    saved, with a way back to the page the form came from when it is one of the portal's."""
+    back = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = ""
+    return render(request, "403_csrf.html", {"back": back}, status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -2,7 +2,7 @@
    that fails is never silent. htmx leaves the page as it was on a 4xx or 5xx answer (base.html's
    htmx-config; 422 is swapped in as the form's own message) and when no answer comes, so the
    person would think their click had worked. Here the failure is said next to what they pressed,
-   in a role="alert" paragraph that screen readers read out at once (see ``place``):
+   in a role="alert" paragraph that screen readers read out at once (where: see place()):
    - no answer (network down, server not answering, timed out): "not saved, try again";
    - 403: the session ended or the page is out of date (its CSRF token): "reload the page";
    - 5xx: the portal's own fault;

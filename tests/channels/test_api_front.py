@@ -137,6 +137,38 @@ def test_the_front_door_answers_with_the_same_body_and_headers_as_django(product
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
+    ("case", "https", "extra", "language"),
+    [
+        ("no language asked", True, {"HTTP_ACCEPT_LANGUAGE": ""}, "en"),
+        ("a list of languages", True, {"HTTP_ACCEPT_LANGUAGE": "de-DE,pl;q=0.9,en;q=0.5"}, "pl"),
+        ("a language nobody speaks", True, {"HTTP_ACCEPT_LANGUAGE": "xx"}, "en"),
+        ("the language cookie", True, {"HTTP_COOKIE": "django_language=pl"}, "pl"),
+        ("plain HTTP allowed: no HSTS", False, {"HTTP_X_FORWARDED_PROTO": "http"}, "pl"),
+    ],
+)
+def test_the_front_door_s_language_and_security_headers_are_django_s(
+    production, case, https, extra, language
+):
+    # Given a client and the doors; plain HTTP allowed in one case (no redirect, no HSTS)
+    production.SECURE_SSL_REDIRECT = https
+    _campaign, key = _world()
+    doors = Doors()
+    # When the same decision is asked of each, in this language and on this scheme
+    quick = doors.ask(doors.front, key, **extra)
+    whole = doors.ask(doors.django, key, **extra)
+    # Then the door answered it, with Django's headers: the language, Vary, HSTS or none
+    assert doors.fell_back == [], case
+    assert quick[0] == whole[0] == 201, case
+    quick_headers, whole_headers = dict(quick[1]), dict(whole[1])
+    quick_headers.pop("Content-Length"), whole_headers.pop("Content-Length")
+    assert quick_headers == whole_headers, case
+    assert quick_headers["Content-Language"] == language, case
+    assert ("Strict-Transport-Security" in quick_headers) is https, case
+    assert _without_ids(quick[2]) == _without_ids(whole[2]), case
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
     ("case", "extra", "body", "status"),
     [
         ("plain HTTP: the HTTPS redirect", {"HTTP_X_FORWARDED_PROTO": "http"}, BODY, 301),

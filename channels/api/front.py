@@ -178,14 +178,14 @@ class DecisionFront:
         if self.lean:
             # LocaleMiddleware.process_request where no URL has a language prefix
             translation.activate(translation.get_language_from_request(request))
-            request.LANGUAGE_CODE = translation.get_language()
+            request.LANGUAGE_CODE = language = translation.get_language()
             response = fast.respond(self.view, request, watch_stop=True, render=Answer)
             if response is not None:
                 # CommonMiddleware gave Content-Length (Answer has it); LocaleMiddleware's and
                 # SecurityMiddleware's answers:
                 response.headers += [
                     ("Vary", "Accept-Language"),
-                    ("Content-Language", translation.get_language()),
+                    ("Content-Language", language),  # the answer does not change it
                     *self.added[request.is_secure()],
                 ]
             return response

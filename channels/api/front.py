@@ -13,8 +13,8 @@ for it, by calling the same middleware's own methods, so the answers cannot drif
   Content-Length;
 - ``LocaleMiddleware``: the language from Accept-Language, Content-Language and Vary;
 - the stop signal (``campaigns.governance.stop_signal``): a kill-switch stop holds on the next
-  request; its generation is read in the same Redis round trip as the client's throttle count
-  (``fast.respond(watch_stop=True)``), so a request costs one round trip to Redis, not two;
+  request; on PostgreSQL its generation is read in the same statement as the customer
+  (``fast.respond(watch_stop=True)``, ``channels.api.decisions.answer``): no round trip of its own;
 - Django's request signals (connections given back or closed as CONN_MAX_AGE says), the
   logging of 4xx answers, an unexpected error logged and answered with Django's 500 page
   (``response_for_exception``), and the answer closed by the server (so work to do after the

@@ -48,9 +48,10 @@ _BAD = object()  # a value the serializer refuses (or a form left to it)
 _MISSING = object()
 
 
-def respond(view, request, *, watch_stop: bool = False, render=None) -> HttpResponse | None:
-    """The answer to decision request ``request`` (Django's HttpRequest) for ``view``, or None:
-    not an ordinary request, to be answered by DRF's whole path. Nothing is counted, recorded
+def respond(view, request, *, watch_stop: bool = False, render=None):
+    """The answer to decision request ``request`` (Django's HttpRequest) for ``view``, as
+    ``render`` makes it, or None: not an ordinary request, to be answered by DRF's whole path.
+    Nothing is counted, recorded
     or audited before it is known that this path answers. ``watch_stop``: the stop signal was
     not observed yet (``channels.api.front``): it is, read with the customer (``answer``),
     before the decision. ``render(view, status, body)``: the answer made of the body (default:

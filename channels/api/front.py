@@ -190,8 +190,8 @@ class DecisionFront:
                 ]
             return response
         self.locale.process_request(request)
-        # The stop signal is observed with the client's count, in one round trip with it;
-        # whatever goes back to Django's path before that observes it there.
+        # The stop signal is observed with the customer's read (``answer``); whatever goes
+        # back to Django's path before that observes it there.
         response = fast.respond(self.view, request, watch_stop=True)
         if response is None:
             return None
